@@ -1,0 +1,76 @@
+//! `securebase instruments`: list what is loaded, or check files.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::help::item_columns;
+use super::{InstrumentsArgs, bad_input};
+use crate::catalog::{Catalog, load_file};
+
+/// Runs `securebase instruments`.
+pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if !args.validate.is_empty() {
+        let mut failed = 0;
+        for path in &args.validate {
+            match load_file(path) {
+                Ok(i) => {
+                    writeln!(
+                        out,
+                        "{}: ok: {} {} ({} items; scores: {})",
+                        path.display(),
+                        i.id,
+                        i.version,
+                        i.n_slots(),
+                        i.scores.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                    )?;
+                    if crate::core::bundled::BUNDLED
+                        .iter()
+                        .any(|(name, _)| name.trim_end_matches(".json") == i.id)
+                    {
+                        writeln!(
+                            out,
+                            "  note: {} is a bundled id; a folder file with this id is not loaded",
+                            i.id
+                        )?;
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("securebase: error: {e}");
+                }
+            }
+        }
+        out.flush()?;
+        if failed > 0 {
+            return bad_input(format!("{failed} of {} file(s) failed", args.validate.len()));
+        }
+        return Ok(());
+    }
+
+    writeln!(out, "{:<8} {:<8} {:>5}  {:<34} {}", "ID", "VERSION", "ITEMS", "COLUMNS", "SCORES")?;
+    for i in &catalog.instruments {
+        let scores: Vec<&str> = i.scores.iter().map(|s| s.id.as_str()).collect();
+        let mut columns = item_columns(i);
+        if let Some(c) = &i.choice {
+            columns.push_str(&format!(" [{}]", c.id));
+        }
+        writeln!(
+            out,
+            "{:<8} {:<8} {:>5}  {:<34} {}",
+            i.id,
+            i.version,
+            i.n_slots(),
+            columns,
+            scores.join(", ")
+        )?;
+    }
+    if !catalog.failures.is_empty() {
+        writeln!(out, "\nNot loaded:")?;
+        for f in &catalog.failures {
+            writeln!(out, "  {}", f.error)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The command line: `securebase score`, `securebase instruments`.
+//!
+//! Exit codes are part of the contract: 0 success, 2 bad input or arguments, 1 anything else.
+//! Errors that are the user's input carry [`BadInput`]; everything else is exit 1.
+
+mod columns;
+mod help;
+mod instruments;
+mod score;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::Catalog;
+
+pub use columns::{ColumnMap, ColumnRole, parse_cell, CellValue};
+
+/// An error caused by the user's input or arguments: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Shorthand for returning a [`BadInput`].
+pub(crate) fn bad_input<T>(message: impl Into<String>) -> anyhow::Result<T> {
+    Err(BadInput(message.into()).into())
+}
+
+/// securebase: score adult attachment questionnaires.
+#[derive(Debug, Parser)]
+#[command(name = "securebase", version, about, long_about = None)]
+#[command(arg_required_else_help = true)]
+pub struct Cli {
+    /// Also load questionnaire files (*.json) from this folder.
+    #[arg(long, global = true, value_name = "DIR", env = "SECUREBASE_QUESTIONNAIRES")]
+    pub questionnaires: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score a CSV file of many respondents (one row each) with one instrument.
+    Score(ScoreArgs),
+    /// List the loaded instruments, or check questionnaire files.
+    Instruments(InstrumentsArgs),
+}
+
+/// Arguments of `securebase score`.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Instrument id (see `securebase instruments`), e.g. ecr-r.
+    #[arg(long, short = 'i', value_name = "ID")]
+    pub instrument: String,
+    /// CSV file to score; `-` is standard input.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// Where to write the result; `-` is standard output. A file is written only when the
+    /// whole input scored without error.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "-")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Input delimiter; `auto` detects comma, semicolon or tab from the header line.
+    #[arg(long, value_name = "auto|,|;|tab", default_value = "auto", value_parser = parse_delimiter)]
+    pub delimiter: Delimiter,
+    /// What an answer that is not a whole number within the response scale does: stop with an
+    /// error (`error`), or count as missing and flag the row `invalid:<column>` (`missing`).
+    #[arg(long, value_enum, default_value_t = InvalidPolicy::Error)]
+    pub invalid: InvalidPolicy,
+}
+
+/// Arguments of `securebase instruments`.
+#[derive(Debug, clap::Args)]
+pub struct InstrumentsArgs {
+    /// Check these questionnaire files instead of listing; exit 2 if any fails.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub validate: Vec<PathBuf>,
+}
+
+/// Output format of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON array of objects.
+    Json,
+}
+
+/// What to do with an invalid answer cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InvalidPolicy {
+    /// Stop with exit code 2, naming line, column and value.
+    Error,
+    /// Treat as missing and flag the row.
+    Missing,
+}
+
+/// Input delimiter choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delimiter {
+    /// Detect from the header line.
+    Auto,
+    /// This byte.
+    Byte(u8),
+}
+
+fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
+    match s {
+        "auto" => Ok(Delimiter::Auto),
+        "," | "comma" => Ok(Delimiter::Byte(b',')),
+        ";" | "semicolon" => Ok(Delimiter::Byte(b';')),
+        "tab" | "\t" | "\\t" => Ok(Delimiter::Byte(b'\t')),
+        other => Err(format!(
+            "{other:?} is not a delimiter; use auto, ',', ';' or tab"
+        )),
+    }
+}
+
+/// Parses `args` and runs the command; returns the exit code. Errors are printed to stderr.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let catalog_for_help = Catalog::bundled();
+    let command = Cli::command().mut_subcommand("score", |c| {
+        c.after_long_help(help::columns_help(&catalog_for_help))
+            .after_help("Run `securebase score --help` for every instrument's columns.")
+    });
+    let matches = match command.try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e),
+    }
+}
+
+fn report_error(e: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(e) {
+        // The reader went away (`| head`): not an error of ours.
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "securebase: error: {e:#}");
+    if e.downcast_ref::<BadInput>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut catalog = Catalog::bundled();
+    if let Some(dir) = &cli.questionnaires {
+        catalog
+            .load_dir(dir)
+            .with_context(|| format!("cannot read questionnaire folder {}", dir.display()))?;
+    }
+    match cli.command {
+        Command::Score(args) => {
+            warn_failures(&catalog);
+            score::run(&catalog, &args)
+        }
+        Command::Instruments(args) => instruments::run(&catalog, &args),
+    }
+}
+
+/// Broken questionnaire files do not stop scoring; say so once on stderr.
+fn warn_failures(catalog: &Catalog) {
+    let mut stderr = std::io::stderr().lock();
+    for f in &catalog.failures {
+        let _ = writeln!(stderr, "securebase: warning: not loaded: {}", f.error);
+    }
+}

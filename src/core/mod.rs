@@ -1,0 +1,19 @@
+//! The pure domain: instruments, answers, scoring, validity flags and the plane.
+//!
+//! Nothing in here touches files, the clock or a GUI: values in, values out. The CLI, the
+//! store, the app and the tests all drive these same functions, so a score means the same
+//! thing everywhere. (`bundled` embeds files at compile time; that is not run-time I/O.)
+
+pub mod answers;
+pub mod bundled;
+pub mod error;
+pub mod instrument;
+pub mod plane;
+pub mod schema;
+pub mod scoring;
+pub mod validity;
+
+pub use answers::{Answer, Responses};
+pub use error::{AnswerError, InstrumentError};
+pub use instrument::Instrument;
+pub use scoring::{Flag, NotScored, Score, ScoreReport, score, score_into};

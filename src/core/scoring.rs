@@ -1,0 +1,294 @@
+//! Scoring: answers in, a [`ScoreReport`] out. Pure: no I/O, no clock, no allocation per call
+//! when a report is reused through [`score_into`] (the batch CLI scores millions of rows).
+//!
+//! The rules (all data in the instrument file, see `questionnaires/README.md`):
+//! - an item is keyed forward, reversed as `(min + max) - x`, or through a recode table;
+//! - a scale is the mean (or prorated sum) of its answered items when no more than its
+//!   `max_missing` items are missing, otherwise it has no score and says why;
+//! - derived scores combine earlier scores; a missing component leaves them unscored;
+//! - validity flags describe the answering and never exclude a score.
+
+use super::answers::{Answer, Responses};
+use super::instrument::{Instrument, Keying, ScoreRule};
+use super::schema::ScaleMethod;
+use super::validity;
+
+/// Why a score has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotScored {
+    /// More items were missing than the scale allows.
+    TooManyMissing {
+        /// Items missing.
+        missing: usize,
+        /// Items allowed to be missing.
+        allowed: usize,
+    },
+    /// A score this one is computed from has no value.
+    MissingComponents {
+        /// Components without a value.
+        missing: usize,
+        /// Components allowed to be missing.
+        allowed: usize,
+    },
+}
+
+impl std::fmt::Display for NotScored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotScored::TooManyMissing { missing, allowed } => write!(
+                f,
+                "not scored: {missing} items missing, at most {allowed} allowed"
+            ),
+            NotScored::MissingComponents { missing, allowed } => write!(
+                f,
+                "not scored: {missing} component scores missing, at most {allowed} allowed"
+            ),
+        }
+    }
+}
+
+/// One computed score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// The value, or `None` with a reason in `not_scored`.
+    pub value: Option<f64>,
+    /// Items (for scales) or component scores (for derived scores) that had a value.
+    pub n_answered: usize,
+    /// Items or components in all.
+    pub n_items: usize,
+    /// Why there is no value.
+    pub not_scored: Option<NotScored>,
+}
+
+/// Something about how the form was answered that a clinician should see.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Flag {
+    /// A score could not be computed because too many items were missing.
+    TooManyMissing {
+        /// Score index.
+        score_idx: usize,
+    },
+    /// A long run of identical consecutive answers.
+    Longstring {
+        /// Length of the longest run.
+        run: usize,
+    },
+    /// Every answer was the scale midpoint.
+    AllMidpoint,
+    /// Forward and reversed items of a scale disagree after keying.
+    Contradiction {
+        /// Score index of the scale.
+        score_idx: usize,
+    },
+    /// Answers were given faster than is plausible for reading the items.
+    Fast,
+    /// The forced choice is not among the highest-rated options.
+    ChoiceDisagrees,
+    /// The highest ratings tie and the forced choice does not resolve it.
+    CategoryTie,
+}
+
+impl Flag {
+    /// The flag's code as written in CSV and JSON (`too_many_missing:anxiety`).
+    pub fn code(&self, instrument: &Instrument) -> String {
+        let score = |i: usize| instrument.scores.get(i).map_or("?", |s| s.id.as_str());
+        match self {
+            Flag::TooManyMissing { score_idx } => format!("too_many_missing:{}", score(*score_idx)),
+            Flag::Longstring { run } => format!("longstring:{run}"),
+            Flag::AllMidpoint => "all_midpoint".to_owned(),
+            Flag::Contradiction { score_idx } => format!("contradiction:{}", score(*score_idx)),
+            Flag::Fast => "fast".to_owned(),
+            Flag::ChoiceDisagrees => "choice_disagrees".to_owned(),
+            Flag::CategoryTie => "category_tie".to_owned(),
+        }
+    }
+
+    /// A sentence for the clinician.
+    pub fn describe(&self, instrument: &Instrument) -> String {
+        let score = |i: usize| instrument.scores.get(i).map_or("?", |s| s.name.as_str());
+        match self {
+            Flag::TooManyMissing { score_idx } => {
+                format!("{}: too many items missing to score", score(*score_idx))
+            }
+            Flag::Longstring { run } => {
+                format!("{run} identical answers in a row: check for inattentive answering")
+            }
+            Flag::AllMidpoint => "Every answer is the scale midpoint".to_owned(),
+            Flag::Contradiction { score_idx } => format!(
+                "{}: answers to reversed items contradict the other items",
+                score(*score_idx)
+            ),
+            Flag::Fast => "Answered faster than the items can be read".to_owned(),
+            Flag::ChoiceDisagrees => {
+                "The forced choice is not the highest-rated paragraph".to_owned()
+            }
+            Flag::CategoryTie => {
+                "Highest ratings tie and the forced choice does not resolve it".to_owned()
+            }
+        }
+    }
+}
+
+/// The descriptive category, when the instrument defines one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoryResult {
+    /// Index into the instrument's category options.
+    pub option_idx: usize,
+    /// Whether a tie was broken by the forced choice.
+    pub by_tie_break: bool,
+}
+
+/// Everything scoring says about one set of answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreReport {
+    /// One per [`Instrument::scores`], same order.
+    pub scores: Vec<Score>,
+    /// Answer slots without a value (missing or declined).
+    pub n_missing: usize,
+    /// Of those, how many the respondent declined ("prefer not to answer").
+    pub n_declined: usize,
+    /// Validity and missing-data flags, in a fixed order.
+    pub flags: Vec<Flag>,
+    /// The descriptive category (RQ), if defined and determinable.
+    pub category: Option<CategoryResult>,
+}
+
+/// Scores `responses` to `instrument`.
+///
+/// `responses` must have been made for this instrument ([`Responses::new`]); a form of another
+/// length is scored on the slots both share.
+pub fn score(instrument: &Instrument, responses: &Responses) -> ScoreReport {
+    let mut report = ScoreReport::default();
+    score_into(instrument, responses, &mut report);
+    report
+}
+
+/// Like [`score`], reusing `report`'s allocations.
+pub fn score_into(instrument: &Instrument, responses: &Responses, report: &mut ScoreReport) {
+    let answers = responses.answers();
+    let (min, max) = (instrument.response.min, instrument.response.max);
+    report.scores.clear();
+    report.flags.clear();
+    report.category = None;
+    report.n_missing = answers.iter().filter(|a| a.value().is_none()).count();
+    report.n_declined = answers
+        .iter()
+        .filter(|a| matches!(a, Answer::Declined))
+        .count();
+
+    for def in &instrument.scores {
+        let score = match &def.rule {
+            ScoreRule::Scale {
+                method,
+                slots,
+                max_missing,
+            } => {
+                let mut sum = 0.0;
+                let mut n = 0usize;
+                for (slot, keying) in slots {
+                    let Some(v) = answers.get(*slot).and_then(|a| a.value()) else {
+                        continue;
+                    };
+                    sum += keyed_value(instrument, *keying, v, min, max);
+                    n += 1;
+                }
+                let missing = slots.len() - n;
+                if missing > *max_missing || n == 0 {
+                    Score {
+                        value: None,
+                        n_answered: n,
+                        n_items: slots.len(),
+                        not_scored: Some(NotScored::TooManyMissing {
+                            missing,
+                            allowed: *max_missing,
+                        }),
+                    }
+                } else {
+                    let mean = sum / n as f64;
+                    let value = match method {
+                        ScaleMethod::Mean => mean,
+                        ScaleMethod::Sum if missing == 0 => sum,
+                        ScaleMethod::Sum => mean * slots.len() as f64,
+                    };
+                    Score {
+                        value: Some(value),
+                        n_answered: n,
+                        n_items: slots.len(),
+                        not_scored: None,
+                    }
+                }
+            }
+            ScoreRule::Linear { terms, constant } => {
+                let mut total = *constant;
+                let mut n = 0;
+                for (idx, weight) in terms {
+                    if let Some(v) = report.scores.get(*idx).and_then(|s| s.value) {
+                        total += weight * v;
+                        n += 1;
+                    }
+                }
+                component_score(total, n, terms.len(), 0, false)
+            }
+            ScoreRule::Mean {
+                scores,
+                max_missing,
+            } => {
+                let mut total = 0.0;
+                let mut n = 0;
+                for idx in scores {
+                    if let Some(v) = report.scores.get(*idx).and_then(|s| s.value) {
+                        total += v;
+                        n += 1;
+                    }
+                }
+                component_score(total, n, scores.len(), *max_missing, true)
+            }
+        };
+        report.scores.push(score);
+    }
+
+    for (idx, (def, s)) in instrument.scores.iter().zip(&report.scores).enumerate() {
+        if matches!(def.rule, ScoreRule::Scale { .. }) && s.value.is_none() {
+            report.flags.push(Flag::TooManyMissing { score_idx: idx });
+        }
+    }
+    validity::flag_answering(instrument, responses, report);
+    validity::categorise(instrument, responses, report);
+}
+
+fn component_score(total: f64, n: usize, n_items: usize, allowed: usize, mean: bool) -> Score {
+    let missing = n_items - n;
+    if missing > allowed || n == 0 {
+        return Score {
+            value: None,
+            n_answered: n,
+            n_items,
+            not_scored: Some(NotScored::MissingComponents { missing, allowed }),
+        };
+    }
+    Score {
+        value: Some(if mean { total / n as f64 } else { total }),
+        n_answered: n,
+        n_items,
+        not_scored: None,
+    }
+}
+
+/// The value an answer contributes to a scale.
+pub fn keyed_value(instrument: &Instrument, keying: Keying, value: i32, min: i32, max: i32) -> f64 {
+    match keying {
+        Keying::Forward => f64::from(value),
+        Keying::Reverse => f64::from(min + max - value),
+        Keying::Recode(t) => instrument
+            .recode_tables
+            .get(t)
+            .and_then(|table| table.values.get(usize::try_from(value - min).ok()?))
+            .copied()
+            .unwrap_or(f64::NAN),
+    }
+}
+
+/// Reverse keying as a function, for tests and views: `(min + max) - x`.
+pub fn reverse(value: i32, min: i32, max: i32) -> i32 {
+    min + max - value
+}

@@ -1,0 +1,10 @@
+//! securebase: adult attachment assessment for clinicians.
+//!
+//! See `ARCHITECTURE.md` for the map. In short: [`core`] is the pure domain (instruments,
+//! scoring); [`catalog`] loads instruments from the binary and from folders; [`cli`] is the
+//! command line; [`atomic`] writes files so that a crash never leaves half a file.
+
+pub mod atomic;
+pub mod catalog;
+pub mod cli;
+pub mod core;
