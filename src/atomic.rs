@@ -34,7 +34,10 @@ impl AtomicFile {
 
     /// Flushes, fsyncs, renames into place and fsyncs the folder.
     pub fn commit(self) -> io::Result<()> {
-        let tmp = self.writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let tmp = self
+            .writer
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         tmp.as_file().sync_all()?;
         tmp.persist(&self.target).map_err(|e| e.error)?;
         sync_dir(parent_dir(&self.target))

@@ -50,7 +50,10 @@ impl Catalog {
         let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+            })
             .collect();
         paths.sort();
         for path in paths {

@@ -69,42 +69,37 @@ impl ColumnMap {
                 canonical.push(choice.id.clone());
                 continue;
             }
-            match item_reference(&key) {
-                Some((block, number)) => match find_slot(instrument, block, number) {
-                    Some(slot) => {
-                        if let Some(first) = slot_column[slot] {
-                            return Err(format!(
-                                "columns {} and {} ({:?} and {:?}) both hold {}; keep one",
-                                first + 1,
-                                col + 1,
-                                names[first],
-                                name,
-                                instrument.slots[slot].column
-                            ));
-                        }
-                        slot_column[slot] = Some(col);
-                        roles.push(ColumnRole::Item { slot });
-                        canonical.push(instrument.slots[slot].column.clone());
-                    }
-                    None => {
-                        warnings.push(format!(
-                            "column {name:?} looks like an item but {} has no such item; passed through unchanged",
-                            instrument.id
-                        ));
-                        roles.push(ColumnRole::PassThrough);
-                        canonical.push(String::new());
-                    }
-                },
-                None => {
-                    if RESERVED_COLUMNS.contains(&key.as_str()) || output_ids.contains(&key.as_str())
-                    {
+            if let Some((block, number)) = item_reference(&key) {
+                if let Some(slot) = find_slot(instrument, block, number) {
+                    if let Some(first) = slot_column[slot] {
                         return Err(format!(
-                            "input column {name:?} has the name of an output column; rename it (is this file already scored?)"
+                            "columns {} and {} ({:?} and {:?}) both hold {}; keep one",
+                            first + 1,
+                            col + 1,
+                            names[first],
+                            name,
+                            instrument.slots[slot].column
                         ));
                     }
+                    slot_column[slot] = Some(col);
+                    roles.push(ColumnRole::Item { slot });
+                    canonical.push(instrument.slots[slot].column.clone());
+                } else {
+                    warnings.push(format!(
+                    "column {name:?} looks like an item but {} has no such item; passed through unchanged",
+                    instrument.id
+                ));
                     roles.push(ColumnRole::PassThrough);
                     canonical.push(String::new());
                 }
+            } else {
+                if RESERVED_COLUMNS.contains(&key.as_str()) || output_ids.contains(&key.as_str()) {
+                    return Err(format!(
+                        "input column {name:?} has the name of an output column; rename it (is this file already scored?)"
+                    ));
+                }
+                roles.push(ColumnRole::PassThrough);
+                canonical.push(String::new());
             }
         }
 
@@ -185,9 +180,7 @@ fn delimiter_hint(names: &[String]) -> Option<String> {
     [(',', "comma"), (';', "semicolon"), ('\t', "tab")]
         .iter()
         .find(|(c, _)| only.contains(*c))
-        .map(|(_, word)| {
-            format!("the header looks {word}-separated: try --delimiter auto")
-        })
+        .map(|(_, word)| format!("the header looks {word}-separated: try --delimiter auto"))
 }
 
 /// What a cell holds.

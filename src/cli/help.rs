@@ -17,7 +17,11 @@ precision; empty when not scored), then n_missing and flags (separated by ;).\n\
 EXIT CODES: 0 success, 2 bad input or arguments, 1 anything else.\n\nCOLUMNS PER INSTRUMENT:\n",
     );
     for instrument in &catalog.instruments {
-        let _ = writeln!(out, "\n  {} ({}, {})", instrument.id, instrument.short_name, instrument.name);
+        let _ = writeln!(
+            out,
+            "\n  {} ({}, {})",
+            instrument.id, instrument.short_name, instrument.name
+        );
         let _ = writeln!(out, "    items:  {}", item_columns(instrument));
         if let Some(choice) = &instrument.choice {
             let values: Vec<&str> = choice.options.iter().map(|(v, _)| v.as_str()).collect();

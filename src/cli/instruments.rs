@@ -23,7 +23,11 @@ pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
                         i.id,
                         i.version,
                         i.n_slots(),
-                        i.scores.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                        i.scores
+                            .iter()
+                            .map(|s| s.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )?;
                     if crate::core::bundled::BUNDLED
                         .iter()
@@ -44,17 +48,24 @@ pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
         }
         out.flush()?;
         if failed > 0 {
-            return bad_input(format!("{failed} of {} file(s) failed", args.validate.len()));
+            return bad_input(format!(
+                "{failed} of {} file(s) failed",
+                args.validate.len()
+            ));
         }
         return Ok(());
     }
 
-    writeln!(out, "{:<8} {:<8} {:>5}  {:<34} {}", "ID", "VERSION", "ITEMS", "COLUMNS", "SCORES")?;
+    writeln!(
+        out,
+        "{:<8} {:<8} {:>5}  {:<34} SCORES",
+        "ID", "VERSION", "ITEMS", "COLUMNS"
+    )?;
     for i in &catalog.instruments {
         let scores: Vec<&str> = i.scores.iter().map(|s| s.id.as_str()).collect();
         let mut columns = item_columns(i);
         if let Some(c) = &i.choice {
-            columns.push_str(&format!(" [{}]", c.id));
+            columns = format!("{columns} [{}]", c.id);
         }
         writeln!(
             out,

@@ -6,6 +6,8 @@
 mod columns;
 mod help;
 mod instruments;
+mod row_reader;
+mod row_writer;
 mod score;
 
 use std::ffi::OsString;
@@ -18,7 +20,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Catalog;
 
-pub use columns::{ColumnMap, ColumnRole, parse_cell, CellValue};
+pub use columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 
 /// An error caused by the user's input or arguments: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +38,12 @@ pub(crate) fn bad_input<T>(message: impl Into<String>) -> anyhow::Result<T> {
 #[command(arg_required_else_help = true)]
 pub struct Cli {
     /// Also load questionnaire files (*.json) from this folder.
-    #[arg(long, global = true, value_name = "DIR", env = "SECUREBASE_QUESTIONNAIRES")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "SECUREBASE_QUESTIONNAIRES"
+    )]
     pub questionnaires: Option<PathBuf>,
 
     /// What to do.

@@ -5,12 +5,24 @@ use super::instrument::Instrument;
 
 /// (file name, text) of every bundled questionnaire, in the order they are listed.
 pub const BUNDLED: [(&str, &str); 6] = [
-    ("ecr-r.json", include_str!("../../questionnaires/ecr-r.json")),
-    ("ecr-rs.json", include_str!("../../questionnaires/ecr-rs.json")),
-    ("ecr-s.json", include_str!("../../questionnaires/ecr-s.json")),
+    (
+        "ecr-r.json",
+        include_str!("../../questionnaires/ecr-r.json"),
+    ),
+    (
+        "ecr-rs.json",
+        include_str!("../../questionnaires/ecr-rs.json"),
+    ),
+    (
+        "ecr-s.json",
+        include_str!("../../questionnaires/ecr-s.json"),
+    ),
     ("ecr.json", include_str!("../../questionnaires/ecr.json")),
     ("rq.json", include_str!("../../questionnaires/rq.json")),
-    ("rfq-8.json", include_str!("../../questionnaires/rfq-8.json")),
+    (
+        "rfq-8.json",
+        include_str!("../../questionnaires/rfq-8.json"),
+    ),
 ];
 
 /// Parses every bundled questionnaire. A failure here is a build defect, caught by the tests;

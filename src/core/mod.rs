@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod bundled;
+mod check;
 pub mod error;
 pub mod instrument;
 pub mod plane;

@@ -20,6 +20,11 @@ pub enum Region {
 impl Region {
     /// The region of (`avoidance`, `anxiety`); "high" means above the midpoint.
     pub fn of(avoidance: f64, anxiety: f64, midpoint: f64) -> Self {
+        // Scores are means of whole numbers, so "exactly on the line" is a real case.
+        #[expect(
+            clippy::float_cmp,
+            reason = "a mean of integers lands exactly on the midpoint"
+        )]
         if avoidance == midpoint || anxiety == midpoint {
             return Region::OnMidline;
         }

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The checks CI runs, in the same order. Run before every commit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo build --no-default-features
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+scripts/test.sh
