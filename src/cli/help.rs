@@ -22,20 +22,35 @@ EXIT CODES: 0 success, 2 bad input or arguments, 1 anything else.\n\nCOLUMNS PER
             "\n  {} ({}, {})",
             instrument.id, instrument.short_name, instrument.name
         );
-        let _ = writeln!(out, "    items:  {}", item_columns(instrument));
+        let _ = write!(out, "    items:    {}", item_columns(instrument));
+        let labels: Vec<String> = instrument
+            .items
+            .iter()
+            .filter_map(|i| Some(format!("q{} = {}", i.number, i.label.as_ref()?)))
+            .collect();
+        if labels.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, " (ratings of paragraphs {})", labels.join(", "));
+        }
         if let Some(choice) = &instrument.choice {
             let values: Vec<&str> = choice.options.iter().map(|(v, _)| v.as_str()).collect();
-            let _ = writeln!(out, "    optional: {} ({})", choice.id, values.join("/"));
+            let _ = writeln!(
+                out,
+                "    optional: {} ({}), the forced choice",
+                choice.id,
+                values.join("/")
+            );
         }
         let _ = writeln!(
             out,
-            "    answers: {}-{}",
+            "    answers:  whole numbers {}-{}",
             instrument.response.min, instrument.response.max
         );
         let ids: Vec<&str> = instrument.scores.iter().map(|s| s.id.as_str()).collect();
-        let _ = writeln!(out, "    scores: {}", ids.join(", "));
+        let _ = writeln!(out, "    scores:   {}", ids.join(", "));
         if instrument.category.is_some() {
-            let _ = writeln!(out, "    also:   category (descriptive; see the README)");
+            let _ = writeln!(out, "    then:     category (descriptive only)");
         }
     }
     out

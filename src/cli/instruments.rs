@@ -56,26 +56,24 @@ pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
         return Ok(());
     }
 
-    writeln!(
-        out,
-        "{:<8} {:<8} {:>5}  {:<34} SCORES",
-        "ID", "VERSION", "ITEMS", "COLUMNS"
-    )?;
     for i in &catalog.instruments {
         let scores: Vec<&str> = i.scores.iter().map(|s| s.id.as_str()).collect();
         let mut columns = item_columns(i);
         if let Some(c) = &i.choice {
-            columns = format!("{columns} [{}]", c.id);
+            columns = format!("{columns}; optional: {}", c.id);
         }
         writeln!(
             out,
-            "{:<8} {:<8} {:>5}  {:<34} {}",
+            "{:<8} {} (version {}, {} answers on {}-{})",
             i.id,
+            i.name,
             i.version,
             i.n_slots(),
-            columns,
-            scores.join(", ")
+            i.response.min,
+            i.response.max
         )?;
+        writeln!(out, "{:<8} columns: {columns}", "")?;
+        writeln!(out, "{:<8} scores:  {}", "", scores.join(", "))?;
     }
     if !catalog.failures.is_empty() {
         writeln!(out, "\nNot loaded:")?;

@@ -46,11 +46,44 @@ pub fn run(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
         score_stream(instrument, reader, &mut out, args, &input_name)?;
         out.flush().context("cannot write to standard output")?;
     } else {
+        check_output_path(&args.input, &args.output)?;
         let mut out = AtomicFile::create(&args.output)
             .with_context(|| format!("cannot create output {}", args.output.display()))?;
         score_stream(instrument, reader, &mut out, args, &input_name)?;
         out.commit()
             .with_context(|| format!("cannot write output {}", args.output.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuses an output that would replace the input, or that names a folder or sits in a folder
+/// that does not exist: mistakes in the arguments (exit 2), found before any work is done.
+fn check_output_path(input: &Path, output: &Path) -> Result<()> {
+    if output.is_dir() {
+        return bad_input(format!(
+            "output {} is a folder; name a file",
+            output.display()
+        ));
+    }
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return bad_input(format!(
+            "cannot write output {}: folder {} does not exist",
+            output.display(),
+            parent.display()
+        ));
+    }
+    if !is_dash(input)
+        && let (Ok(a), Ok(b)) = (input.canonicalize(), output.canonicalize())
+        && a == b
+    {
+        return bad_input(format!(
+            "output {} is the input file; write the scores to another file",
+            output.display()
+        ));
     }
     Ok(())
 }

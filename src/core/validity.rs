@@ -58,7 +58,10 @@ pub fn flag_answering(instrument: &Instrument, responses: &Responses, report: &m
                     Keying::Recode(_) => {}
                 }
             }
-            if n_fwd > 0 && n_rev > 0 && (fwd / n_fwd as f64 - rev / n_rev as f64).abs() >= gap {
+            // |fwd/n_fwd - rev/n_rev| >= gap, cross-multiplied: the sums are whole numbers, so
+            // this is exact, where the divided form misses a gap of exactly 3 (7/3 vs 16/3).
+            let (nf, nr) = (n_fwd as f64, n_rev as f64);
+            if n_fwd > 0 && n_rev > 0 && (fwd * nr - rev * nf).abs() >= gap * nf * nr {
                 report.flags.push(Flag::Contradiction { score_idx: idx });
             }
         }
