@@ -5,7 +5,7 @@
 //! reads it from the column named by its choice id (`choice`). Every other column is passed
 //! through unchanged.
 
-use crate::core::instrument::{Instrument, RESERVED_COLUMNS};
+use crate::core::instrument::Instrument;
 
 /// What one input column is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +26,11 @@ pub enum ColumnRole {
 pub struct ColumnMap {
     /// One per input column.
     pub roles: Vec<ColumnRole>,
-    /// The header as written (lossy UTF-8), for messages.
+    /// The header as written (lossy UTF-8), for messages and JSON keys.
     pub names: Vec<String>,
+    /// The header's bytes exactly as read, for CSV output: passed through unchanged even when
+    /// the file is not UTF-8.
+    pub raw_names: Vec<Vec<u8>>,
     /// Canonical names of item columns (`q7` for `Q07`), for flags; empty for others.
     pub canonical: Vec<String>,
     /// Indices of pass-through columns, in order.
@@ -38,7 +41,8 @@ pub struct ColumnMap {
 
 impl ColumnMap {
     /// Maps `header` onto `instrument`'s slots. Errors name the missing or clashing columns.
-    pub fn new(instrument: &Instrument, header: &[&[u8]]) -> Result<Self, String> {
+    /// `json` says whether the output is JSON, whose objects also hold a `scores` key.
+    pub fn new(instrument: &Instrument, header: &[&[u8]], json: bool) -> Result<Self, String> {
         let names: Vec<String> = header
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -48,7 +52,16 @@ impl ColumnMap {
         let mut slot_column: Vec<Option<usize>> = vec![None; instrument.n_slots()];
         let mut choice_column: Option<usize> = None;
         let mut warnings = Vec::new();
-        let output_ids: Vec<&str> = instrument.scores.iter().map(|s| s.id.as_str()).collect();
+        // Names the output itself uses: a pass-through column of the same name would be
+        // ambiguous.
+        let mut output_names: Vec<&str> = instrument.scores.iter().map(|s| s.id.as_str()).collect();
+        output_names.extend(["n_missing", "flags"]);
+        if instrument.category.is_some() {
+            output_names.push("category");
+        }
+        if json {
+            output_names.push("scores");
+        }
 
         for (col, name) in names.iter().enumerate() {
             let key = name.trim().to_ascii_lowercase();
@@ -93,7 +106,7 @@ impl ColumnMap {
                     canonical.push(String::new());
                 }
             } else {
-                if RESERVED_COLUMNS.contains(&key.as_str()) || output_ids.contains(&key.as_str()) {
+                if output_names.contains(&key.as_str()) {
                     return Err(format!(
                         "input column {name:?} has the name of an output column; rename it (is this file already scored?)"
                     ));
@@ -103,22 +116,7 @@ impl ColumnMap {
             }
         }
 
-        let missing: Vec<&str> = slot_column
-            .iter()
-            .zip(&instrument.slots)
-            .filter(|(col, _)| col.is_none())
-            .map(|(_, slot)| slot.column.as_str())
-            .collect();
-        if !missing.is_empty() {
-            let mut message = format!(
-                "missing item column(s) for {}: {}",
-                instrument.id,
-                missing.join(", ")
-            );
-            if let Some(hint) = delimiter_hint(&names) {
-                message.push_str("; ");
-                message.push_str(&hint);
-            }
+        if let Some(message) = missing_columns(instrument, &slot_column, &names) {
             return Err(message);
         }
 
@@ -131,6 +129,7 @@ impl ColumnMap {
         Ok(Self {
             roles,
             names,
+            raw_names: header.iter().map(|h| h.to_vec()).collect(),
             canonical,
             pass_through,
             warnings,
@@ -145,6 +144,33 @@ impl ColumnMap {
             .map(|&i| self.names[i].as_str())
             .find(|name| !seen.insert(*name))
     }
+}
+
+/// The error for item columns the header lacks, if any.
+fn missing_columns(
+    instrument: &Instrument,
+    slot_column: &[Option<usize>],
+    names: &[String],
+) -> Option<String> {
+    let missing: Vec<&str> = slot_column
+        .iter()
+        .zip(&instrument.slots)
+        .filter(|(col, _)| col.is_none())
+        .map(|(_, slot)| slot.column.as_str())
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let mut message = format!(
+        "missing item column(s) for {}: {}",
+        instrument.id,
+        missing.join(", ")
+    );
+    if let Some(hint) = delimiter_hint(names) {
+        message.push_str("; ");
+        message.push_str(&hint);
+    }
+    Some(message)
 }
 
 /// `q7` -> (None, 7); `mother_q07` -> (Some("mother"), 7). `key` is lower case and trimmed.

@@ -6,6 +6,7 @@
 mod columns;
 mod help;
 mod instruments;
+mod line_index;
 mod row_reader;
 mod row_writer;
 mod score;

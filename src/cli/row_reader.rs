@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use anyhow::Result;
 
 use super::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
+use super::line_index::LineIndex;
 use super::{BadInput, InvalidPolicy};
 use crate::core::Responses;
 use crate::core::instrument::Instrument;
@@ -74,7 +75,7 @@ pub struct ReadContext<'a> {
 /// Reads every remaining record, sending filled batches to `tx`; an error is sent in-band and
 /// ends reading. Stops quietly when the receiver has gone away.
 pub fn read_batches<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut csv::Reader<LineIndex<R>>,
     ctx: &ReadContext<'_>,
     tx: &SyncSender<Result<Batch>>,
     recycle: &Receiver<Batch>,
@@ -100,7 +101,8 @@ pub fn read_batches<R: Read>(
                 }
             }
             let record = &row.record;
-            row.line = record.position().map_or(0, csv::Position::line);
+            let byte = record.position().map_or(0, csv::Position::byte);
+            row.line = reader.get_mut().line_of(byte);
             if record.len() != n_columns {
                 // A lone empty field is a blank line made of spaces: skip it like a blank line.
                 if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {

@@ -43,7 +43,7 @@ impl<'a, W: Write> RowWriter<'a, W> {
                     .buffer_capacity(1 << 16)
                     .from_writer(output);
                 for &i in &columns.pass_through {
-                    csv.write_field(columns.names[i].as_bytes())?;
+                    csv.write_field(&columns.raw_names[i])?;
                 }
                 for s in &instrument.scores {
                     csv.write_field(&s.id)?;

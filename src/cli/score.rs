@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 
 use super::columns::ColumnMap;
+use super::line_index::LineIndex;
 use super::row_reader::{Batch, ReadContext, read_batches, read_record};
 use super::row_writer::RowWriter;
 use super::{BadInput, Delimiter, Format, ScoreArgs, bad_input};
@@ -110,10 +111,8 @@ pub fn score_stream(
     input_name: &str,
 ) -> Result<()> {
     let mut input = BufReader::with_capacity(1 << 16, input);
-    let mut first_line = Vec::new();
-    input
-        .read_until(b'\n', &mut first_line)
-        .with_context(|| format!("cannot read {input_name}"))?;
+    let mut first_line =
+        read_header_line(&mut input).with_context(|| format!("cannot read {input_name}"))?;
     if let Some(rest) = first_line.strip_prefix(b"\xEF\xBB\xBF") {
         first_line = rest.to_vec();
     }
@@ -133,14 +132,24 @@ pub fn score_stream(
         .delimiter(delimiter)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(io::Cursor::new(first_line).chain(input));
+        .from_reader(LineIndex::new(io::Cursor::new(first_line).chain(input)));
 
     let mut record = csv::ByteRecord::new();
     if !read_record(&mut reader, &mut record, input_name)? {
         return bad_input(format!("{input_name}: no header row"));
     }
     let header: Vec<&[u8]> = record.iter().collect();
-    let columns = ColumnMap::new(instrument, &header)
+    if header.iter().any(|h| std::str::from_utf8(h).is_err()) {
+        if args.format == Format::Json {
+            return bad_input(format!(
+                "{input_name}: line 1: the header is not valid UTF-8; JSON output needs UTF-8 text (save the file as UTF-8)"
+            ));
+        }
+        eprintln!(
+            "securebase: warning: {input_name}: the header is not valid UTF-8; text columns are passed through byte for byte"
+        );
+    }
+    let columns = ColumnMap::new(instrument, &header, args.format == Format::Json)
         .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?;
     for w in &columns.warnings {
         eprintln!("securebase: warning: {input_name}: {w}");
@@ -180,6 +189,22 @@ pub fn score_stream(
         }
         writer.finish()
     })
+}
+
+/// Reads the header line: up to the first line break outside double quotes, so that a quoted
+/// header name with a line break in it does not cut the header short.
+fn read_header_line(input: &mut impl BufRead) -> io::Result<Vec<u8>> {
+    let mut line = Vec::new();
+    loop {
+        let before = line.len();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(line);
+        }
+        let quotes = memchr::memchr_iter(b'"', &line).count();
+        if quotes.is_multiple_of(2) || line.len() == before {
+            return Ok(line);
+        }
+    }
 }
 
 /// Picks comma, semicolon or tab: whichever occurs most often outside quotes in the header.

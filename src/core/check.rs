@@ -3,7 +3,7 @@
 //! One pass over the file's sections, in order; every error names the JSON path of the value
 //! at fault and says what would fix it. Anything this module accepts, the scorer can score.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::error::InstrumentError;
 use super::instrument::{
@@ -11,7 +11,7 @@ use super::instrument::{
     RecodeTable, Reliability, ResponseScale, ScoreDef, ScoreRule, Slot, Validity, item_column,
 };
 use super::schema::{
-    self, CategoryMethod, DerivedMethod, InstrumentFile, SCHEMA_VERSION, ScaleMethod,
+    self, CategoryMethod, DerivedMethod, InstrumentFile, SCHEMA_VERSION, ScaleMethod, UniqueMap,
 };
 
 pub(super) struct Checker<'a> {
@@ -157,7 +157,7 @@ impl Checker<'_> {
             None => None,
         };
         let category = match &raw.category {
-            Some(c) => Some(self.category(c, &scores, choice.as_ref())?),
+            Some(c) => Some(self.category(c, &scores, choice.as_ref(), items.len())?),
             None => None,
         };
         let plane = match &raw.plane {
@@ -224,7 +224,17 @@ impl Checker<'_> {
                 format!("min ({}) must be less than max ({})", raw.min, raw.max),
             ));
         }
-        if raw.max - raw.min > 100 {
+        // Bounded so that no sum or reversal (`min + max - x`) can overflow.
+        if raw.min < -1000 || raw.max > 1000 {
+            return Err(self.err(
+                "$.response_scale",
+                format!(
+                    "min and max must lie within -1000..1000 (got {}..{})",
+                    raw.min, raw.max
+                ),
+            ));
+        }
+        if i64::from(raw.max) - i64::from(raw.min) > 100 {
             return Err(self.err(
                 "$.response_scale",
                 "a response scale may have at most 101 points",
@@ -247,6 +257,12 @@ impl Checker<'_> {
             }
             if label.trim().is_empty() {
                 return Err(self.err(&path, "anchor label must not be empty"));
+            }
+            if anchors.iter().any(|(v, _)| *v == value) {
+                return Err(self.err(
+                    &path,
+                    format!("answer {value} has two anchor labels (keys written two ways)"),
+                ));
             }
             anchors.push((value, label.clone()));
         }
@@ -325,7 +341,7 @@ impl Checker<'_> {
 
     fn recode_tables(
         &self,
-        raw: &BTreeMap<String, BTreeMap<String, f64>>,
+        raw: &UniqueMap<UniqueMap<f64>>,
         response: &ResponseScale,
     ) -> Check<(Vec<RecodeTable>, HashMap<String, usize>)> {
         let mut tables = Vec::new();
@@ -519,7 +535,12 @@ impl Checker<'_> {
                     format!("recode table {table:?} is not defined in $.recode_tables"),
                 ));
             };
-            recoded.insert(number, t);
+            if recoded.insert(number, t).is_some() {
+                return Err(self.err(
+                    &rpath,
+                    format!("item {number} is recoded twice (keys written two ways)"),
+                ));
+            }
         }
         Ok((reversed, recoded))
     }
@@ -574,6 +595,12 @@ impl Checker<'_> {
                 "a linear derived score takes `terms`, not `scores`",
             ));
         }
+        if d.max_missing != 0 {
+            return Err(self.err(
+                format!("{path}.max_missing"),
+                "a linear derived score needs every term; max_missing applies to method mean",
+            ));
+        }
         if !d.constant.is_finite() {
             return Err(self.err(format!("{path}.constant"), "must be a finite number"));
         }
@@ -624,6 +651,12 @@ impl Checker<'_> {
             return Err(self.err(
                 format!("{path}.terms"),
                 "a mean derived score takes `scores`, not `terms`",
+            ));
+        }
+        if d.constant != 0.0 {
+            return Err(self.err(
+                format!("{path}.constant"),
+                "constant applies to method linear, not mean",
             ));
         }
         let mut idxs = Vec::new();
@@ -707,6 +740,12 @@ impl Checker<'_> {
                     format!("item {} is not defined in $.items", o.item),
                 ));
             };
+            if options.iter().any(|(_, other)| *other == idx) {
+                return Err(self.err(
+                    format!("{path}.item"),
+                    format!("item {} is shown by two options (twice)", o.item),
+                ));
+            }
             options.push((o.value.clone(), idx));
         }
         Ok(Choice {
@@ -723,6 +762,7 @@ impl Checker<'_> {
         c: &schema::CategoryDef,
         scores: &[ScoreDef],
         choice: Option<&Choice>,
+        n_items: usize,
     ) -> Check<Category> {
         let CategoryMethod::HighestScore = c.method;
         if c.options.len() < 2 {
@@ -740,6 +780,26 @@ impl Checker<'_> {
                     format!("score {:?} is not defined", o.score),
                 ));
             };
+            if options
+                .iter()
+                .any(|p: &CategoryOption| p.score_idx == score_idx)
+            {
+                return Err(self.err(
+                    format!("{path}.score"),
+                    format!(
+                        "score {:?} is compared twice; every result would tie",
+                        o.score
+                    ),
+                ));
+            }
+            if options.iter().any(|p: &CategoryOption| p.label == o.label)
+                || o.label.trim().is_empty()
+            {
+                return Err(self.err(
+                    format!("{path}.label"),
+                    format!("label {:?} must be non-empty and not used twice", o.label),
+                ));
+            }
             let choice_idx = match (&o.choice, choice) {
                 (None, _) => None,
                 (Some(v), None) => {
@@ -755,6 +815,23 @@ impl Checker<'_> {
                     )
                 })?),
             };
+            // The forced-choice option standing for a category must show one of the items of
+            // the category's score, or ties would be broken by the wrong paragraph.
+            if let (Some(c), Some(ch), ScoreRule::Scale { slots, .. }) =
+                (choice_idx, choice, &scores[score_idx].rule)
+            {
+                let shown = ch.options.get(c).map(|(_, item)| *item);
+                if !slots.iter().any(|(slot, _)| Some(*slot % n_items) == shown) {
+                    return Err(self.err(
+                        format!("{path}.choice"),
+                        format!(
+                            "choice {:?} shows an item that is not an item of score {:?}",
+                            o.choice.as_deref().unwrap_or_default(),
+                            o.score
+                        ),
+                    ));
+                }
+            }
             options.push(CategoryOption {
                 label: o.label.clone(),
                 score_idx,
@@ -779,8 +856,23 @@ impl Checker<'_> {
         };
         let x = find(&p.x, "$.plane.x")?;
         let y = find(&p.y, "$.plane.y")?;
+        if x == y {
+            return Err(self.err("$.plane.y", "the same score cannot be on both axes"));
+        }
         if !p.midpoint.is_finite() {
             return Err(self.err("$.plane.midpoint", "must be a finite number"));
+        }
+        for axis in [x, y] {
+            let (lo, hi) = scores[axis].range;
+            if p.midpoint < lo || p.midpoint > hi {
+                return Err(self.err(
+                    "$.plane.midpoint",
+                    format!(
+                        "midpoint {} is outside the range {lo}-{hi} of score {:?}",
+                        p.midpoint, scores[axis].id
+                    ),
+                ));
+            }
         }
         let mut block_points = Vec::new();
         match (&p.block_x, &p.block_y) {
@@ -813,6 +905,12 @@ impl Checker<'_> {
     ) -> Check<Validity> {
         let longstring_run = match v.longstring_run {
             Some(0) => None,
+            Some(1) => {
+                return Err(self.err(
+                    "$.validity.longstring_run",
+                    "a run must be at least 2 answers long (0 turns the flag off)",
+                ));
+            }
             Some(n) => Some(n),
             None => Some(n_slots.div_ceil(2).max(2)),
         };
@@ -873,6 +971,12 @@ impl Checker<'_> {
                     return Err(self.err(
                         format!("{path}.sd"),
                         format!("{sd} must be a positive number"),
+                    ));
+                }
+                if r.statistic.trim().is_empty() {
+                    return Err(self.err(
+                        format!("{path}.statistic"),
+                        "say which coefficient this is (alpha, test-retest, ...)",
                     ));
                 }
                 if r.source.trim().is_empty() {

@@ -292,7 +292,13 @@ impl Instrument {
         let de = &mut serde_json::Deserializer::from_str(text);
         let raw: InstrumentFile = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            let path = if path == "." || path.is_empty() {
+            // A file that is not JSON has no meaningful path: `$`, with line and column in
+            // the message.
+            let not_json = matches!(
+                e.inner().classify(),
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+            );
+            let path = if not_json || path == "." || path.is_empty() {
                 "$".to_owned()
             } else {
                 format!("$.{path}")

@@ -8,8 +8,12 @@
 //! [`Instrument`]: crate::core::instrument::Instrument
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -48,7 +52,7 @@ pub struct InstrumentFile {
     pub blocks: Vec<BlockDef>,
     /// Named recode tables (response value -> scored value), used by scales' `recode`.
     #[serde(default)]
-    pub recode_tables: BTreeMap<String, BTreeMap<String, f64>>,
+    pub recode_tables: UniqueMap<UniqueMap<f64>>,
     /// Scales scored directly from items.
     pub scales: Vec<ScaleDef>,
     /// Scores computed from other scores.
@@ -105,7 +109,7 @@ pub struct ResponseScale {
     /// Highest answer.
     pub max: i32,
     /// Labels of some answer values, keyed by the value as a string (`"1"`).
-    pub anchors: BTreeMap<String, String>,
+    pub anchors: UniqueMap<String>,
     /// Which anchors are unverified, for people to read.
     #[serde(default)]
     pub note: String,
@@ -154,7 +158,7 @@ pub struct ScaleDef {
     pub reverse: Vec<u32>,
     /// Items scored through a recode table: item number (as a string) -> table name.
     #[serde(default)]
-    pub recode: BTreeMap<String, String>,
+    pub recode: UniqueMap<String>,
     /// How many items may be missing before the scale is not scored; overrides the default.
     #[serde(default)]
     pub max_missing: Option<usize>,
@@ -351,7 +355,7 @@ pub struct NormSetDef {
     /// Sample size.
     pub n: u32,
     /// Mean and SD per score id.
-    pub scores: BTreeMap<String, NormDef>,
+    pub scores: UniqueMap<NormDef>,
 }
 
 /// Mean and SD of one score in a norm set.
@@ -362,4 +366,59 @@ pub struct NormDef {
     pub mean: f64,
     /// Standard deviation (> 0).
     pub sd: f64,
+}
+
+/// A JSON object read into a sorted map that refuses a key given twice.
+///
+/// Plain maps keep the last of two equal keys without a word; in a scoring key
+/// (`"5": 2, "5": 0`) that would silently change scores, so it is an error here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct UniqueMap<V>(pub BTreeMap<String, V>);
+
+impl<V> Deref for UniqueMap<V> {
+    type Target = BTreeMap<String, V>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'a, V> IntoIterator for &'a UniqueMap<V> {
+    type Item = (&'a String, &'a V);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, V>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UniqueVisitor<V>(PhantomData<V>);
+
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for UniqueVisitor<V> {
+            type Value = UniqueMap<V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "key {key:?} appears twice in this object"
+                        )));
+                    }
+                    let value = map.next_value()?;
+                    out.insert(key, value);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+
+        deserializer.deserialize_map(UniqueVisitor(PhantomData))
+    }
 }
