@@ -222,6 +222,7 @@ pub enum CellValue {
 
 /// Reads one answer cell. Surrounding spaces are ignored; `NA` is case-insensitive; a whole
 /// number may be written with a trailing `.0` (as spreadsheets export `3.00`).
+#[inline]
 pub fn parse_cell(cell: &[u8]) -> CellValue {
     // Fast path: one digit, the common case in every instrument shipped.
     if let [d @ b'0'..=b'9'] = cell {

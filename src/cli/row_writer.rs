@@ -103,7 +103,9 @@ impl<'a, W: Write> RowWriter<'a, W> {
                 for s in &report.scores {
                     number.clear();
                     if let Some(v) = s.value {
-                        // Display of f64 is Rust's shortest form that reads back to the same f64.
+                        // Display of f64 is Rust's shortest form that reads back to the same
+                        // f64. (ryu is faster but breaks ties between two shortest forms
+                        // differently; the contract is Rust's form.)
                         let _ = write!(number, "{v}");
                     }
                     csv.write_field(&number)?;

@@ -68,6 +68,7 @@ impl Responses {
     }
 
     /// Sets a slot to an answered value, checking the range.
+    #[inline]
     pub fn set_value(&mut self, slot: usize, value: i64) -> Result<(), AnswerError> {
         let (min, max) = (self.min, self.max);
         let v = i32::try_from(value)
@@ -78,6 +79,7 @@ impl Responses {
     }
 
     /// Sets a slot, checking the slot and, for values, the range.
+    #[inline]
     pub fn set(&mut self, slot: usize, answer: Answer) -> Result<(), AnswerError> {
         if let Answer::Value(v) = answer
             && !(self.min..=self.max).contains(&v)

@@ -89,6 +89,19 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// Position of the flag's kind in the fixed output order.
+    fn rank(&self) -> u8 {
+        match self {
+            Flag::TooManyMissing { .. } => 0,
+            Flag::Longstring { .. } => 1,
+            Flag::AllMidpoint => 2,
+            Flag::Contradiction { .. } => 3,
+            Flag::Fast => 4,
+            Flag::ChoiceDisagrees => 5,
+            Flag::CategoryTie => 6,
+        }
+    }
+
     /// The flag's code as written in CSV and JSON (`too_many_missing:anxiety`).
     pub fn code(&self, instrument: &Instrument) -> String {
         let score = |i: usize| instrument.scores.get(i).map_or("?", |s| s.id.as_str());
@@ -170,30 +183,49 @@ pub fn score_into(instrument: &Instrument, responses: &Responses, report: &mut S
     report.scores.clear();
     report.flags.clear();
     report.category = None;
-    report.n_missing = answers.iter().filter(|a| a.value().is_none()).count();
-    report.n_declined = answers
-        .iter()
-        .filter(|a| matches!(a, Answer::Declined))
-        .count();
+    report.n_missing = 0;
+    report.n_declined = 0;
+    for answer in answers {
+        match answer {
+            Answer::Value(_) => {}
+            Answer::Missing => report.n_missing += 1,
+            Answer::Declined => {
+                report.n_missing += 1;
+                report.n_declined += 1;
+            }
+        }
+    }
+    let gap = instrument.validity.contradiction_gap;
 
-    for def in &instrument.scores {
+    for (idx, def) in instrument.scores.iter().enumerate() {
         let score = match &def.rule {
             ScoreRule::Scale {
                 method,
                 slots,
                 max_missing,
             } => {
+                // One pass gives the scale and, for the contradiction flag, the keyed sums of
+                // its forward and its reversed items.
                 let mut sum = 0.0;
                 let mut n = 0usize;
+                let mut halves = KeyedHalves::default();
                 for (slot, keying) in slots {
                     let Some(v) = answers.get(*slot).and_then(|a| a.value()) else {
                         continue;
                     };
-                    sum += keyed_value(instrument, *keying, v, min, max);
+                    let keyed = keyed_value(instrument, *keying, v, min, max);
+                    halves.add(*keying, keyed);
+                    sum += keyed;
                     n += 1;
+                }
+                if let Some(gap) = gap
+                    && halves.contradict(gap)
+                {
+                    report.flags.push(Flag::Contradiction { score_idx: idx });
                 }
                 let missing = slots.len() - n;
                 if missing > *max_missing || n == 0 {
+                    report.flags.push(Flag::TooManyMissing { score_idx: idx });
                     Score {
                         value: None,
                         n_answered: n,
@@ -247,13 +279,45 @@ pub fn score_into(instrument: &Instrument, responses: &Responses, report: &mut S
         report.scores.push(score);
     }
 
-    for (idx, (def, s)) in instrument.scores.iter().zip(&report.scores).enumerate() {
-        if matches!(def.rule, ScoreRule::Scale { .. }) && s.value.is_none() {
-            report.flags.push(Flag::TooManyMissing { score_idx: idx });
-        }
-    }
     validity::flag_answering(instrument, responses, report);
     validity::categorise(instrument, responses, report);
+    // A fixed order, whatever order the checks ran in (stable: scores stay in score order).
+    report.flags.sort_by_key(Flag::rank);
+}
+
+/// Keyed sums of a scale's forward and reversed items, for the contradiction flag.
+#[derive(Default)]
+struct KeyedHalves {
+    forward: f64,
+    n_forward: usize,
+    reversed: f64,
+    n_reversed: usize,
+}
+
+impl KeyedHalves {
+    fn add(&mut self, keying: Keying, keyed: f64) {
+        match keying {
+            Keying::Forward => {
+                self.forward += keyed;
+                self.n_forward += 1;
+            }
+            Keying::Reverse => {
+                self.reversed += keyed;
+                self.n_reversed += 1;
+            }
+            Keying::Recode(_) => {}
+        }
+    }
+
+    /// Whether the forward and reversed items' means differ by at least `gap`.
+    fn contradict(&self, gap: f64) -> bool {
+        // |f/nf - r/nr| >= gap, cross-multiplied: the sums are whole numbers, so this is
+        // exact, where the divided form misses a gap of exactly 3 (7/3 against 16/3).
+        let (nf, nr) = (self.n_forward as f64, self.n_reversed as f64);
+        self.n_forward > 0
+            && self.n_reversed > 0
+            && (self.forward * nr - self.reversed * nf).abs() >= gap * nf * nr
+    }
 }
 
 fn component_score(total: f64, n: usize, n_items: usize, allowed: usize, mean: bool) -> Score {

@@ -5,66 +5,43 @@
 //! beside the scores and never remove a score: the clinician decides what they mean.
 
 use super::answers::Responses;
-use super::instrument::{Instrument, Keying, ScoreRule};
+use super::instrument::Instrument;
 use super::scoring::{CategoryResult, Flag, ScoreReport};
 
-/// Appends the answering flags (longstring, all-midpoint, contradiction, fast) to `report`.
+/// Appends the answering flags (longstring, all-midpoint, fast) to `report`. The contradiction
+/// flag needs each scale's keyed sums and is raised by the scorer as it computes them.
 pub fn flag_answering(instrument: &Instrument, responses: &Responses, report: &mut ScoreReport) {
     let answers = responses.answers();
     let rules = &instrument.validity;
 
-    if let Some(threshold) = rules.longstring_run {
-        let run = longest_run(answers.iter().map(|a| a.value()));
-        if run >= threshold {
-            report.flags.push(Flag::Longstring { run });
+    // Longest run of identical answers and all-midpoint answering, in one pass.
+    let mid = instrument
+        .response
+        .midpoint()
+        .filter(|_| rules.all_midpoint);
+    let (mut best, mut run, mut last) = (0usize, 0usize, None);
+    let (mut answered, mut all_mid) = (0usize, true);
+    for v in answers.iter().map(|a| a.value()) {
+        match v {
+            Some(v) => {
+                run = if last == Some(v) { run + 1 } else { 1 };
+                answered += 1;
+                all_mid &= Some(v) == mid;
+            }
+            None => run = 0,
         }
+        last = v;
+        best = best.max(run);
     }
-
-    if rules.all_midpoint
-        && let Some(mid) = instrument.response.midpoint()
+    if rules
+        .longstring_run
+        .is_some_and(|threshold| best >= threshold)
     {
-        let mut answered = 0usize;
-        let mut all_mid = true;
-        for v in answers.iter().filter_map(|a| a.value()) {
-            answered += 1;
-            all_mid &= v == mid;
-        }
-        // Half the form at least, so that two answers of 4 in an empty form do not flag.
-        if all_mid && answered >= 2 && answered * 2 >= answers.len() {
-            report.flags.push(Flag::AllMidpoint);
-        }
+        report.flags.push(Flag::Longstring { run: best });
     }
-
-    if let Some(gap) = rules.contradiction_gap {
-        let (min, max) = (instrument.response.min, instrument.response.max);
-        for (idx, def) in instrument.scores.iter().enumerate() {
-            let ScoreRule::Scale { slots, .. } = &def.rule else {
-                continue;
-            };
-            let (mut fwd, mut n_fwd, mut rev, mut n_rev) = (0.0, 0usize, 0.0, 0usize);
-            for (slot, keying) in slots {
-                let Some(v) = answers.get(*slot).and_then(|a| a.value()) else {
-                    continue;
-                };
-                match keying {
-                    Keying::Forward => {
-                        fwd += f64::from(v);
-                        n_fwd += 1;
-                    }
-                    Keying::Reverse => {
-                        rev += f64::from(min + max - v);
-                        n_rev += 1;
-                    }
-                    Keying::Recode(_) => {}
-                }
-            }
-            // |fwd/n_fwd - rev/n_rev| >= gap, cross-multiplied: the sums are whole numbers, so
-            // this is exact, where the divided form misses a gap of exactly 3 (7/3 vs 16/3).
-            let (nf, nr) = (n_fwd as f64, n_rev as f64);
-            if n_fwd > 0 && n_rev > 0 && (fwd * nr - rev * nf).abs() >= gap * nf * nr {
-                report.flags.push(Flag::Contradiction { score_idx: idx });
-            }
-        }
+    // Half the form at least, so that two answers of 4 in an empty form do not flag.
+    if mid.is_some() && all_mid && answered >= 2 && answered * 2 >= answers.len() {
+        report.flags.push(Flag::AllMidpoint);
     }
 
     if let Some(min_seconds) = rules.min_seconds_per_item {
@@ -80,26 +57,6 @@ pub fn flag_answering(instrument: &Instrument, responses: &Responses, report: &m
             report.flags.push(Flag::Fast);
         }
     }
-}
-
-/// Longest run of equal consecutive answered values; a missing answer ends a run.
-pub fn longest_run(values: impl Iterator<Item = Option<i32>>) -> usize {
-    let (mut best, mut run, mut last) = (0usize, 0usize, None);
-    for v in values {
-        match v {
-            Some(v) if Some(v) == last => run += 1,
-            Some(v) => {
-                run = 1;
-                last = Some(v);
-            }
-            None => {
-                run = 0;
-                last = None;
-            }
-        }
-        best = best.max(run);
-    }
-    best
 }
 
 /// Sets `report.category` for instruments with a category (RQ): the highest-scoring option;
