@@ -8,3 +8,4 @@ pub mod atomic;
 pub mod catalog;
 pub mod cli;
 pub mod core;
+pub mod store;

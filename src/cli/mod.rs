@@ -7,6 +7,8 @@ mod columns;
 mod help;
 mod instruments;
 mod line_index;
+mod passphrase;
+mod records;
 mod row_reader;
 mod row_writer;
 mod score;
@@ -47,6 +49,10 @@ pub struct Cli {
     )]
     pub questionnaires: Option<PathBuf>,
 
+    /// The data folder (default: the platform's application-data folder).
+    #[arg(long, global = true, value_name = "DIR", env = "SECUREBASE_DATA")]
+    pub data_dir: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -59,6 +65,79 @@ pub enum Command {
     Score(ScoreArgs),
     /// List the loaded instruments, or check questionnaire files.
     Instruments(InstrumentsArgs),
+    /// Set up a data folder and its passphrase.
+    Init,
+    /// Add or list clients.
+    Client {
+        /// What to do with clients.
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// Enter a paper form for a client; prints the scores.
+    Enter(EnterArgs),
+    /// A client's administrations with their scores, oldest first.
+    History(HistoryArgs),
+    /// Print the audit log.
+    Audit,
+    /// Change the passphrase (re-seals the key; records are not rewritten).
+    ChangePassphrase,
+}
+
+/// `securebase client …`.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client.
+    Add {
+        /// Pseudonym or clinic id.
+        #[arg(long)]
+        name: String,
+        /// Year of birth.
+        #[arg(long, value_name = "YEAR")]
+        birth_year: Option<i32>,
+        /// Notes of the clinician.
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// List clients: id, name, birth year, created, number of administrations.
+    List,
+}
+
+/// Arguments of `securebase enter`.
+#[derive(Debug, clap::Args)]
+pub struct EnterArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Instrument id.
+    #[arg(long, value_name = "ID")]
+    pub instrument: String,
+    /// One value per item in item order, separated by commas: empty = not answered,
+    /// x = prefer not to answer. ECR-RS: mother 1-9, father 1-9, partner 1-9, friend 1-9.
+    #[arg(long, value_name = "1,2,,4,...", allow_hyphen_values = true)]
+    pub answers: String,
+    /// The forced choice, for instruments that have one (RQ: A-D).
+    #[arg(long)]
+    pub choice: Option<String>,
+}
+
+/// Arguments of `securebase history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Output format: csv (one row per administration and score) or json.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
+    pub format: HistoryFormat,
+}
+
+/// Output format of `history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// One row per administration and score.
+    Csv,
+    /// One document with every administration.
+    Json,
 }
 
 /// Arguments of `securebase score`.
@@ -162,7 +241,7 @@ where
             return ExitCode::from(2);
         }
     };
-    match run(cli) {
+    match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),
     }
@@ -191,19 +270,41 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let mut catalog = Catalog::bundled();
     if let Some(dir) = &cli.questionnaires {
         catalog
             .load_dir(dir)
             .with_context(|| format!("cannot read questionnaire folder {}", dir.display()))?;
     }
-    match cli.command {
+    let data_dir = || records::data_dir(cli.data_dir.clone());
+    // The clinic's own instruments live in the data folder, when there is one.
+    if let Some(dir) = crate::store::paths::resolve(cli.data_dir.clone()) {
+        let own = dir.join(crate::store::QUESTIONNAIRES);
+        if own.is_dir() {
+            catalog
+                .load_dir(&own)
+                .with_context(|| format!("cannot read questionnaire folder {}", own.display()))?;
+        }
+    }
+    match &cli.command {
         Command::Score(args) => {
             warn_failures(&catalog);
-            score::run(&catalog, &args)
+            score::run(&catalog, args)
         }
-        Command::Instruments(args) => instruments::run(&catalog, &args),
+        Command::Instruments(args) => instruments::run(&catalog, args),
+        Command::Init => records::init(&data_dir()?),
+        Command::Client { command } => records::client(&data_dir()?, command),
+        Command::Enter(args) => {
+            warn_failures(&catalog);
+            records::enter(&data_dir()?, &catalog, args)
+        }
+        Command::History(args) => {
+            warn_failures(&catalog);
+            records::history(&data_dir()?, &catalog, args)
+        }
+        Command::Audit => records::audit(&data_dir()?),
+        Command::ChangePassphrase => records::change_passphrase(&data_dir()?),
     }
 }
 

@@ -1,0 +1,60 @@
+//! The audit log: who did what to which record, and when.
+//!
+//! Append-only: every entry is its own file in `audit/`, encrypted like the records, written
+//! once atomically and never changed. File names sort by time, so reading them in name order
+//! reads the log in order. An entry names records by id only.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// A record was created.
+    Create,
+    /// Results were opened (scores seen).
+    Open,
+    /// A record was changed (completed, abandoned, edited).
+    Change,
+    /// Data left securebase (an export or a report).
+    Export,
+    /// Someone typed a wrong passphrase.
+    FailedUnlock,
+    /// The passphrase was changed.
+    PassphraseChange,
+}
+
+impl AuditAction {
+    /// Lower-case name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Create => "create",
+            AuditAction::Open => "open",
+            AuditAction::Change => "change",
+            AuditAction::Export => "export",
+            AuditAction::FailedUnlock => "failed_unlock",
+            AuditAction::PassphraseChange => "passphrase_change",
+        }
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Record format version.
+    pub format: u32,
+    /// When.
+    pub time: Timestamp,
+    /// What.
+    pub action: AuditAction,
+    /// Kind of record (`client`, `administration`), if a record is concerned.
+    #[serde(default)]
+    pub record_kind: Option<String>,
+    /// The record's id.
+    #[serde(default)]
+    pub record_id: Option<String>,
+    /// A few words more (`completed`, `csv export`), never a name or an answer.
+    #[serde(default)]
+    pub detail: String,
+}

@@ -1,0 +1,130 @@
+//! Encryption at rest in the standard age format (age-encryption.org/v1).
+//!
+//! Records are encrypted to the store's X25519 public key, which is kept in the clear, so
+//! that client mode can save answers without anything being unlocked. The matching identity
+//! (private key) is itself an age file encrypted with the clinician's passphrase (scrypt), and
+//! its plaintext is a standard age identity file, so that the `age` command-line tool can use it
+//! directly: `age -d -i identity.age clients/<id>.age`.
+
+use std::str::FromStr;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use age::x25519;
+
+use super::error::StoreError;
+
+/// scrypt work factor (log2 N) for the passphrase. 2^18 takes about a second here and needs
+/// 256 MiB, the cost age itself aims for: slow enough to make guessing expensive.
+pub const DEFAULT_WORK_FACTOR: u8 = 18;
+
+/// The highest work factor accepted when unlocking (age's own limit).
+const MAX_WORK_FACTOR: u8 = 22;
+
+/// Encrypts `plaintext` to `recipient`.
+pub fn encrypt(recipient: &x25519::Recipient, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+    age::encrypt(recipient, plaintext).map_err(|e| StoreError::Crypto(e.to_string()))
+}
+
+/// Decrypts an age file with the store's identity.
+pub fn decrypt(identity: &x25519::Identity, ciphertext: &[u8]) -> Result<Vec<u8>, String> {
+    age::decrypt(identity, ciphertext).map_err(|e| e.to_string())
+}
+
+/// Parses a public key (`age1…`).
+pub fn parse_recipient(text: &str) -> Result<x25519::Recipient, String> {
+    x25519::Recipient::from_str(text.trim()).map_err(str::to_owned)
+}
+
+/// The identity file's plaintext: comments, then the secret key, as `age-keygen` writes it.
+fn identity_text(identity: &x25519::Identity, created: &str) -> SecretString {
+    SecretString::from(format!(
+        "# securebase identity, format 1\n# created: {created}\n# public key: {}\n{}\n",
+        identity.to_public(),
+        identity.to_string().expose_secret()
+    ))
+}
+
+/// Seals `identity` with `passphrase` (scrypt at `work_factor`).
+pub fn seal_identity(
+    identity: &x25519::Identity,
+    passphrase: &SecretString,
+    work_factor: u8,
+    created: &str,
+) -> Result<Vec<u8>, StoreError> {
+    let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
+    recipient.set_work_factor(work_factor);
+    let text = identity_text(identity, created);
+    age::encrypt(&recipient, text.expose_secret().as_bytes())
+        .map_err(|e| StoreError::Crypto(e.to_string()))
+}
+
+/// Opens a sealed identity. A wrong passphrase is [`StoreError::WrongPassphrase`]; anything
+/// else wrong with the file is [`StoreError::Corrupt`] (with `path` filled in by the caller).
+pub fn open_identity(
+    sealed: &[u8],
+    passphrase: &SecretString,
+) -> Result<x25519::Identity, StoreError> {
+    let mut identity = age::scrypt::Identity::new(passphrase.clone());
+    identity.set_max_work_factor(MAX_WORK_FACTOR);
+    let plaintext = age::decrypt(&identity, sealed).map_err(|e| match e {
+        age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+            StoreError::WrongPassphrase
+        }
+        other => StoreError::Corrupt {
+            path: "identity.age".into(),
+            message: other.to_string(),
+        },
+    })?;
+    let text = String::from_utf8(plaintext).map_err(|_| StoreError::Corrupt {
+        path: "identity.age".into(),
+        message: "the identity is not text".to_owned(),
+    })?;
+    let key = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .ok_or_else(|| StoreError::Corrupt {
+            path: "identity.age".into(),
+            message: "no secret key in the identity".to_owned(),
+        })?;
+    x25519::Identity::from_str(key).map_err(|e| StoreError::Corrupt {
+        path: "identity.age".into(),
+        message: format!("the secret key does not parse: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_identity_opens_only_with_its_passphrase() -> Result<(), StoreError> {
+        let identity = x25519::Identity::generate();
+        let right = SecretString::from("correct horse".to_owned());
+        let wrong = SecretString::from("battery staple".to_owned());
+        let sealed = seal_identity(&identity, &right, 4, "2026-11-27T00:00:00Z")?;
+        let opened = open_identity(&sealed, &right)?;
+        assert_eq!(
+            opened.to_public().to_string(),
+            identity.to_public().to_string()
+        );
+        assert!(matches!(
+            open_identity(&sealed, &wrong),
+            Err(StoreError::WrongPassphrase)
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn records_round_trip() -> Result<(), StoreError> {
+        let identity = x25519::Identity::generate();
+        let sealed = encrypt(&identity.to_public(), b"{\"format\":1}")?;
+        assert_eq!(
+            decrypt(&identity, &sealed).map_err(StoreError::Invalid)?,
+            b"{\"format\":1}"
+        );
+        let other = x25519::Identity::generate();
+        assert!(decrypt(&other, &sealed).is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,460 @@
+//! The data folder: clients, administrations and the audit log, encrypted at rest.
+//!
+//! ```text
+//! <data folder>/
+//!   securebase.json                 format version and the public key (in the clear)
+//!   identity.age                    the private key, sealed with the clinician's passphrase
+//!   lock                            one writer at a time (holder's process id)
+//!   clients/<id>.age                one client each
+//!   administrations/<client>/<id>.age   one administration each
+//!   audit/<time>-<id>.age           one audit entry each, never changed
+//!   questionnaires/*.json           instruments added by the clinic
+//! ```
+//!
+//! Writing needs only the public key, so client mode can save answers with nothing unlocked;
+//! reading needs the [`Keys`] that the passphrase unlocks. Every write goes through
+//! [`crate::atomic`] (temporary file, fsync, rename, fsync of the folder) and returns only once
+//! the data is on disk. A file that cannot be read is reported by name and skipped; the rest
+//! still load. File names are random ids and times, never anything that identifies a person.
+
+pub mod audit;
+mod crypto;
+pub mod error;
+mod ids;
+mod lock;
+pub mod paths;
+pub mod records;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use age::x25519;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub use audit::{AuditAction, AuditEntry};
+pub use crypto::DEFAULT_WORK_FACTOR;
+pub use error::StoreError;
+pub use ids::new_id;
+pub use lock::Lock;
+pub use records::{Administration, Client, Source, Status, StoredAnswer};
+
+use crate::atomic::write_atomic;
+
+const META: &str = "securebase.json";
+const IDENTITY: &str = "identity.age";
+const CLIENTS: &str = "clients";
+const ADMINISTRATIONS: &str = "administrations";
+const AUDIT: &str = "audit";
+/// Folder of the clinic's own questionnaire files.
+pub const QUESTIONNAIRES: &str = "questionnaires";
+
+/// The clear-text description of a data folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Meta {
+    format: u32,
+    what: String,
+    public_key: String,
+    created: Timestamp,
+}
+
+/// An open data folder, locked for this process.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    recipient: x25519::Recipient,
+    _lock: Lock,
+}
+
+/// The unlocked private key: what reading records needs.
+pub struct Keys {
+    identity: x25519::Identity,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+/// Records read from the store, and the files that could not be read.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// What was read.
+    pub records: Vec<T>,
+    /// Files that could not be read, each with its name and why.
+    pub failures: Vec<StoreError>,
+}
+
+impl Store {
+    /// Whether `dir` holds a data folder.
+    pub fn is_initialised(dir: &Path) -> bool {
+        dir.join(META).is_file()
+    }
+
+    /// Sets up a new data folder in `dir` (created if needed) with `passphrase`, and returns it
+    /// open and unlocked. `work_factor` is scrypt's log2 N ([`DEFAULT_WORK_FACTOR`]).
+    pub fn init(
+        dir: &Path,
+        passphrase: &SecretString,
+        work_factor: u8,
+    ) -> Result<(Store, Keys), StoreError> {
+        if Self::is_initialised(dir) || dir.join(IDENTITY).exists() {
+            return Err(StoreError::AlreadyInitialised(dir.to_path_buf()));
+        }
+        fs::create_dir_all(dir)
+            .map_err(StoreError::io(format!("cannot create {}", dir.display())))?;
+        let lock = Lock::acquire(dir)?;
+        for sub in [CLIENTS, ADMINISTRATIONS, AUDIT, QUESTIONNAIRES] {
+            let path = dir.join(sub);
+            fs::create_dir_all(&path)
+                .map_err(StoreError::io(format!("cannot create {}", path.display())))?;
+        }
+        let now = Timestamp::now();
+        let identity = x25519::Identity::generate();
+        let sealed = crypto::seal_identity(&identity, passphrase, work_factor, &now.to_string())?;
+        let identity_path = dir.join(IDENTITY);
+        write_atomic(&identity_path, &sealed).map_err(StoreError::io(format!(
+            "cannot write {}",
+            identity_path.display()
+        )))?;
+        let recipient = identity.to_public();
+        let meta = Meta {
+            format: records::FORMAT,
+            what: "securebase data folder: records are age files (age-encryption.org/v1) \
+                   encrypted to public_key; identity.age holds the private key, sealed with \
+                   the clinician's passphrase"
+                .to_owned(),
+            public_key: recipient.to_string(),
+            created: now,
+        };
+        // The meta file is written last: a folder is initialised only once it is complete.
+        let meta_path = dir.join(META);
+        let text =
+            serde_json::to_vec_pretty(&meta).map_err(|e| StoreError::Crypto(e.to_string()))?;
+        write_atomic(&meta_path, &text).map_err(StoreError::io(format!(
+            "cannot write {}",
+            meta_path.display()
+        )))?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            recipient,
+            _lock: lock,
+        };
+        store.audit(AuditAction::Create, Some("data_folder"), None, "set up")?;
+        Ok((store, Keys { identity }))
+    }
+
+    /// Opens the data folder in `dir` for this process; nothing is unlocked.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if !Self::is_initialised(dir) {
+            return Err(StoreError::NotInitialised(dir.to_path_buf()));
+        }
+        let lock = Lock::acquire(dir)?;
+        let meta_path = dir.join(META);
+        let text = fs::read(&meta_path).map_err(StoreError::io(format!(
+            "cannot read {}",
+            meta_path.display()
+        )))?;
+        let meta: Meta = records::parse(&meta_path, &text)?;
+        let recipient =
+            crypto::parse_recipient(&meta.public_key).map_err(|e| StoreError::Corrupt {
+                path: meta_path.clone(),
+                message: format!("public key does not parse: {e}"),
+            })?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            recipient,
+            _lock: lock,
+        })
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Unlocks the private key. A wrong passphrase is logged and is
+    /// [`StoreError::WrongPassphrase`]; nothing else is written.
+    pub fn unlock(&self, passphrase: &SecretString) -> Result<Keys, StoreError> {
+        let path = self.dir.join(IDENTITY);
+        let sealed =
+            fs::read(&path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
+        let identity = match crypto::open_identity(&sealed, passphrase) {
+            Ok(identity) => identity,
+            Err(StoreError::WrongPassphrase) => {
+                self.audit(AuditAction::FailedUnlock, None, None, "wrong passphrase")?;
+                return Err(StoreError::WrongPassphrase);
+            }
+            Err(StoreError::Corrupt { message, .. }) => {
+                return Err(StoreError::Corrupt { path, message });
+            }
+            Err(other) => return Err(other),
+        };
+        if identity.to_public().to_string() != self.recipient.to_string() {
+            return Err(StoreError::Corrupt {
+                path,
+                message: "this identity does not belong to this data folder's public key"
+                    .to_owned(),
+            });
+        }
+        Ok(Keys { identity })
+    }
+
+    /// Seals the identity with a new passphrase. Records are untouched: only `identity.age`
+    /// is rewritten (atomically).
+    pub fn change_passphrase(
+        &self,
+        keys: &Keys,
+        new_passphrase: &SecretString,
+        work_factor: u8,
+    ) -> Result<(), StoreError> {
+        let sealed = crypto::seal_identity(
+            &keys.identity,
+            new_passphrase,
+            work_factor,
+            &Timestamp::now().to_string(),
+        )?;
+        let path = self.dir.join(IDENTITY);
+        write_atomic(&path, &sealed)
+            .map_err(StoreError::io(format!("cannot write {}", path.display())))?;
+        self.audit(AuditAction::PassphraseChange, None, None, "")
+    }
+
+    /// Saves a client (new or changed); returns once it is on disk.
+    pub fn save_client(&self, client: &Client) -> Result<(), StoreError> {
+        let path = self.client_path(&client.id)?;
+        self.write_record(&path, client)
+    }
+
+    /// Saves an administration (new or changed); returns once it is on disk. Needs nothing
+    /// unlocked: this is what client mode calls after every answer.
+    pub fn save_administration(&self, administration: &Administration) -> Result<(), StoreError> {
+        let path = self.administration_path(&administration.client_id, &administration.id)?;
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(StoreError::io(format!(
+                "cannot create {}",
+                folder.display()
+            )))?;
+        }
+        self.write_record(&path, administration)
+    }
+
+    /// Every client, sorted by name; unreadable files are listed in `failures`.
+    pub fn clients(&self, keys: &Keys) -> Result<Loaded<Client>, StoreError> {
+        let mut loaded: Loaded<Client> = Self::read_folder(keys, &self.dir.join(CLIENTS))?;
+        loaded.records.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(loaded)
+    }
+
+    /// The client with this id, or the one whose name is this (case-insensitive).
+    pub fn find_client(&self, keys: &Keys, query: &str) -> Result<Client, StoreError> {
+        let query = query.trim();
+        let all = self.clients(keys)?.records;
+        if let Some(c) = all.iter().find(|c| c.id == query) {
+            return Ok(c.clone());
+        }
+        let matching: Vec<&Client> = all
+            .iter()
+            .filter(|c| c.name.to_lowercase() == query.to_lowercase())
+            .collect();
+        match matching.as_slice() {
+            [] => Err(StoreError::NoSuchClient(query.to_owned())),
+            [one] => Ok((*one).clone()),
+            many => Err(StoreError::AmbiguousClient {
+                query: query.to_owned(),
+                ids: many.iter().map(|c| c.id.clone()).collect(),
+            }),
+        }
+    }
+
+    /// A client's administrations, oldest first.
+    pub fn administrations(
+        &self,
+        keys: &Keys,
+        client_id: &str,
+    ) -> Result<Loaded<Administration>, StoreError> {
+        let folder = self.administrations_folder(client_id)?;
+        if !folder.is_dir() {
+            return Ok(Loaded {
+                records: Vec::new(),
+                failures: Vec::new(),
+            });
+        }
+        let mut loaded: Loaded<Administration> = Self::read_folder(keys, &folder)?;
+        loaded
+            .records
+            .sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
+        Ok(loaded)
+    }
+
+    /// How many administrations a client has, without decrypting anything.
+    pub fn count_administrations(&self, client_id: &str) -> usize {
+        self.administrations_folder(client_id)
+            .ok()
+            .and_then(|f| fs::read_dir(f).ok())
+            .map_or(0, |entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "age"))
+                    .count()
+            })
+    }
+
+    /// Appends an entry to the audit log (needs nothing unlocked).
+    pub fn audit(
+        &self,
+        action: AuditAction,
+        record_kind: Option<&str>,
+        record_id: Option<&str>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let now = Timestamp::now();
+        let entry = AuditEntry {
+            format: records::FORMAT,
+            time: now,
+            action,
+            record_kind: record_kind.map(str::to_owned),
+            record_id: record_id.map(str::to_owned),
+            detail: detail.to_owned(),
+        };
+        // Sortable time, then a random suffix: two entries in one nanosecond stay two files.
+        let stamp = now
+            .strftime("%Y%m%dT%H%M%S%.9fZ")
+            .to_string()
+            .replace('.', "");
+        let name = format!("{stamp}-{}.age", &new_id()?[..8]);
+        let folder = self.dir.join(AUDIT);
+        fs::create_dir_all(&folder).map_err(StoreError::io(format!(
+            "cannot create {}",
+            folder.display()
+        )))?;
+        self.write_record(&folder.join(name), &entry)
+    }
+
+    /// The whole audit log, oldest first.
+    pub fn audit_log(&self, keys: &Keys) -> Result<Loaded<AuditEntry>, StoreError> {
+        let mut loaded: Loaded<AuditEntry> = Self::read_folder(keys, &self.dir.join(AUDIT))?;
+        loaded.records.sort_by_key(|e| e.time);
+        Ok(loaded)
+    }
+
+    fn client_path(&self, id: &str) -> Result<PathBuf, StoreError> {
+        checked_id(id)?;
+        Ok(self.dir.join(CLIENTS).join(format!("{id}.age")))
+    }
+
+    fn administrations_folder(&self, client_id: &str) -> Result<PathBuf, StoreError> {
+        checked_id(client_id)?;
+        Ok(self.dir.join(ADMINISTRATIONS).join(client_id))
+    }
+
+    fn administration_path(&self, client_id: &str, id: &str) -> Result<PathBuf, StoreError> {
+        checked_id(id)?;
+        Ok(self
+            .administrations_folder(client_id)?
+            .join(format!("{id}.age")))
+    }
+
+    fn write_record<T: Serialize>(&self, path: &Path, record: &T) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(record).map_err(|e| StoreError::Crypto(e.to_string()))?;
+        let sealed = crypto::encrypt(&self.recipient, &json)?;
+        write_atomic(path, &sealed)
+            .map_err(StoreError::io(format!("cannot write {}", path.display())))
+    }
+
+    /// Reads every `*.age` record of a folder, in name order. A file that fails is kept in
+    /// `failures` with its name; a record whose id disagrees with its file name fails too.
+    fn read_folder<T>(keys: &Keys, folder: &Path) -> Result<Loaded<T>, StoreError>
+    where
+        T: for<'de> Deserialize<'de> + HasId,
+    {
+        let mut paths: Vec<PathBuf> = match fs::read_dir(folder) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "age"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                return Err(StoreError::io(format!("cannot read {}", folder.display()))(
+                    e,
+                ));
+            }
+        };
+        paths.sort();
+        let mut loaded = Loaded {
+            records: Vec::with_capacity(paths.len()),
+            failures: Vec::new(),
+        };
+        for path in paths {
+            match read_record::<T>(keys, &path) {
+                Ok(record) => loaded.records.push(record),
+                Err(e) => loaded.failures.push(e),
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// Records whose id is their file name.
+pub trait HasId {
+    /// The id, if the record kind names its file by id.
+    fn file_id(&self) -> Option<&str>;
+}
+
+impl HasId for Client {
+    fn file_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+impl HasId for Administration {
+    fn file_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+impl HasId for AuditEntry {
+    fn file_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+fn read_record<T>(keys: &Keys, path: &Path) -> Result<T, StoreError>
+where
+    T: for<'de> Deserialize<'de> + HasId,
+{
+    let sealed =
+        fs::read(path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
+    let json = crypto::decrypt(&keys.identity, &sealed).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: format!(
+            "cannot be decrypted ({e}); the file is damaged or not from this data folder"
+        ),
+    })?;
+    let record: T = records::parse(path, &json)?;
+    if let Some(id) = record.file_id()
+        && path.file_stem().is_none_or(|stem| stem != id)
+    {
+        return Err(StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: format!("holds record {id}, not the one its name says"),
+        });
+    }
+    Ok(record)
+}
+
+fn checked_id(id: &str) -> Result<(), StoreError> {
+    if ids::is_id(id) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("{id:?} is not a record id")))
+    }
+}

@@ -1,0 +1,286 @@
+//! What the store keeps: clients and administrations, as serde types with a format version.
+//!
+//! Scores are never stored: they are recomputed from the answers with the core every time a
+//! record is read, so a record can never disagree with the scoring rules it is shown with.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::error::StoreError;
+use crate::core::instrument::Instrument;
+use crate::core::{Answer, AnswerError, Responses};
+
+/// The record format this build writes (and the newest it reads).
+pub const FORMAT: u32 = 1;
+
+/// A client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    /// Record format version.
+    pub format: u32,
+    /// Random id; also the file name.
+    pub id: String,
+    /// Pseudonym or clinic id: what the clinician calls the client.
+    pub name: String,
+    /// Optional year of birth.
+    #[serde(default)]
+    pub birth_year: Option<i32>,
+    /// Free-text notes of the clinician.
+    #[serde(default)]
+    pub notes: String,
+    /// When the record was created.
+    pub created: Timestamp,
+    /// When it was last changed.
+    pub updated: Timestamp,
+}
+
+impl Client {
+    /// A new client; checks the name and birth year.
+    pub fn new(
+        id: String,
+        name: &str,
+        birth_year: Option<i32>,
+        notes: &str,
+        now: Timestamp,
+    ) -> Result<Self, StoreError> {
+        let client = Self {
+            format: FORMAT,
+            id,
+            name: name.trim().to_owned(),
+            birth_year,
+            notes: notes.to_owned(),
+            created: now,
+            updated: now,
+        };
+        client.check(now)?;
+        Ok(client)
+    }
+
+    /// Checks the fields a person typed.
+    pub fn check(&self, now: Timestamp) -> Result<(), StoreError> {
+        if self.name.is_empty() {
+            return Err(StoreError::Invalid(
+                "a client needs a name (a pseudonym or clinic id)".to_owned(),
+            ));
+        }
+        if self.name.chars().count() > 200 {
+            return Err(StoreError::Invalid(
+                "a client's name may have at most 200 characters".to_owned(),
+            ));
+        }
+        let this_year = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+        if let Some(year) = self.birth_year
+            && !(1900..=i32::from(this_year)).contains(&year)
+        {
+            return Err(StoreError::Invalid(format!(
+                "birth year {year} must lie between 1900 and {this_year}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Where an administration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Being filled in.
+    InProgress,
+    /// Finished by the client (or entered from paper).
+    Completed,
+    /// Given up; kept, not scored as complete.
+    Abandoned,
+}
+
+impl Status {
+    /// Lower-case name, as in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// How the answers came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The client filled the form in client mode.
+    ClientMode,
+    /// The clinician typed a paper form in.
+    PaperEntry,
+}
+
+/// One given answer. An item the client has not reached has no entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAnswer {
+    /// The item's column (`q7`, `mother_q3`): stable across versions of a definition.
+    pub column: String,
+    /// The value, or `None` when the client chose "prefer not to answer".
+    pub value: Option<i32>,
+    /// When it was given (the last time, if it was changed).
+    pub at: Timestamp,
+    /// Seconds spent on the item, where measured.
+    #[serde(default)]
+    pub seconds: Option<f64>,
+}
+
+/// One administration of one instrument to one client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Administration {
+    /// Record format version.
+    pub format: u32,
+    /// Random id; also the file name.
+    pub id: String,
+    /// The client's id.
+    pub client_id: String,
+    /// Instrument id.
+    pub instrument_id: String,
+    /// Version of the instrument's definition when it was given.
+    pub instrument_version: String,
+    /// When it started.
+    pub started: Timestamp,
+    /// When it was completed or abandoned.
+    #[serde(default)]
+    pub finished: Option<Timestamp>,
+    /// Where it stands.
+    pub status: Status,
+    /// How the answers came in.
+    pub source: Source,
+    /// Given answers, in the order first given.
+    pub answers: Vec<StoredAnswer>,
+    /// The forced choice (`A`), if the instrument has one and it was made.
+    #[serde(default)]
+    pub choice: Option<String>,
+}
+
+impl Administration {
+    /// A new, empty administration of `instrument`.
+    pub fn new(
+        id: String,
+        client_id: &str,
+        instrument: &Instrument,
+        source: Source,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            format: FORMAT,
+            id,
+            client_id: client_id.to_owned(),
+            instrument_id: instrument.id.clone(),
+            instrument_version: instrument.version.clone(),
+            started: now,
+            finished: None,
+            status: Status::InProgress,
+            source,
+            answers: Vec::new(),
+            choice: None,
+        }
+    }
+
+    /// Records the answer to `slot` (replacing an earlier one). `Answer::Missing` removes it.
+    pub fn set_answer(
+        &mut self,
+        instrument: &Instrument,
+        slot: usize,
+        answer: Answer,
+        at: Timestamp,
+        seconds: Option<f64>,
+    ) -> Result<(), AnswerError> {
+        // Check through the core's own rules before anything is kept.
+        Responses::new(instrument).set(slot, answer)?;
+        let Some(column) = instrument.slots.get(slot).map(|s| s.column.clone()) else {
+            return Err(AnswerError::NoSuchSlot {
+                slot,
+                len: instrument.n_slots(),
+            });
+        };
+        let value = match answer {
+            Answer::Value(v) => Some(v),
+            Answer::Declined => None,
+            Answer::Missing => {
+                self.answers.retain(|a| a.column != column);
+                return Ok(());
+            }
+        };
+        let entry = StoredAnswer {
+            column,
+            value,
+            at,
+            seconds,
+        };
+        match self.answers.iter_mut().find(|a| a.column == entry.column) {
+            Some(existing) => *existing = entry,
+            None => self.answers.push(entry),
+        }
+        Ok(())
+    }
+
+    /// The answers as the core's [`Responses`], checked against `instrument`. An answer that
+    /// does not fit (an unknown column, a value out of range) is an error naming it: the record
+    /// and the definition disagree, and a score from it could not be trusted.
+    pub fn responses(&self, instrument: &Instrument) -> Result<Responses, String> {
+        let mut responses = Responses::new(instrument);
+        for a in &self.answers {
+            let slot = instrument
+                .slots
+                .iter()
+                .position(|s| s.column == a.column)
+                .ok_or_else(|| {
+                    format!("answer {:?} is not an item of {}", a.column, instrument.id)
+                })?;
+            let answer = a.value.map_or(Answer::Declined, Answer::Value);
+            responses
+                .set(slot, answer)
+                .map_err(|e| format!("answer {}: {e}", a.column))?;
+            if let Some(s) = a.seconds {
+                let _ = responses.set_seconds(slot, s);
+            }
+        }
+        if let (Some(choice), Some(def)) = (&self.choice, &instrument.choice) {
+            let option = def.option_index(choice).ok_or_else(|| {
+                format!("choice {choice:?} is not an option of {}", instrument.id)
+            })?;
+            responses
+                .set_choice(Some(option))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(responses)
+    }
+
+    /// The first slot without an answer: where a resumed form continues.
+    pub fn next_slot(&self, instrument: &Instrument) -> Option<usize> {
+        instrument
+            .slots
+            .iter()
+            .position(|s| !self.answers.iter().any(|a| a.column == s.column))
+    }
+}
+
+/// Reads a record's JSON and checks its format version.
+pub fn parse<T: for<'de> Deserialize<'de>>(
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    #[derive(Deserialize)]
+    struct Version {
+        format: u32,
+    }
+    let version: Version = serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: format!("not a securebase record: {e}"),
+    })?;
+    if version.format > FORMAT {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version.format,
+            supported: FORMAT,
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: format!("record does not read: {e}"),
+    })
+}
