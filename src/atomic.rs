@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+/// Name prefix of temporary files (their suffix is `.tmp`): what a reader may clean up after a
+/// writer that died.
+pub const TEMP_PREFIX: &str = ".securebase-";
+
 /// A file being written; invisible under its real name until [`AtomicFile::commit`].
 pub struct AtomicFile {
     target: PathBuf,
@@ -23,7 +27,7 @@ impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<Self> {
         let dir = parent_dir(target);
         let tmp = tempfile::Builder::new()
-            .prefix(".securebase-")
+            .prefix(TEMP_PREFIX)
             .suffix(".tmp")
             .tempfile_in(dir)?;
         Ok(Self {

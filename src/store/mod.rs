@@ -163,11 +163,44 @@ impl Store {
                 path: meta_path.clone(),
                 message: format!("public key does not parse: {e}"),
             })?;
-        Ok(Store {
+        let store = Store {
             dir: dir.to_path_buf(),
             recipient,
             _lock: lock,
-        })
+        };
+        store.remove_stale_temporaries();
+        Ok(store)
+    }
+
+    /// Removes temporary files left by a writer that died mid-write (a crash, a kill, a power
+    /// cut). Holding the lock, no other writer can be using them. Their content was never
+    /// renamed into place, so nothing that was saved is lost.
+    fn remove_stale_temporaries(&self) {
+        let mut folders = vec![
+            self.dir.clone(),
+            self.dir.join(CLIENTS),
+            self.dir.join(AUDIT),
+        ];
+        if let Ok(entries) = fs::read_dir(self.dir.join(ADMINISTRATIONS)) {
+            folders.extend(
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir()),
+            );
+        }
+        for folder in folders {
+            let Ok(entries) = fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with(crate::atomic::TEMP_PREFIX) && name.ends_with(".tmp") {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
     }
 
     /// The data folder.
