@@ -2,8 +2,11 @@
 //!
 //! See `ARCHITECTURE.md` for the map. In short: [`core`] is the pure domain (instruments,
 //! scoring); [`catalog`] loads instruments from the binary and from folders; [`cli`] is the
-//! command line; [`atomic`] writes files so that a crash never leaves half a file.
+//! command line; [`store`] keeps the encrypted records; `app` (feature `gui`) is the desktop
+//! app; [`atomic`] writes files so that a crash never leaves half a file.
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod atomic;
 pub mod catalog;
 pub mod cli;

@@ -38,7 +38,6 @@ pub(crate) fn bad_input<T>(message: impl Into<String>) -> anyhow::Result<T> {
 /// securebase: score adult attachment questionnaires.
 #[derive(Debug, Parser)]
 #[command(name = "securebase", version, about, long_about = None)]
-#[command(arg_required_else_help = true)]
 pub struct Cli {
     /// Also load questionnaire files (*.json) from this folder.
     #[arg(
@@ -53,9 +52,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "SECUREBASE_DATA")]
     pub data_dir: Option<PathBuf>,
 
-    /// What to do.
+    /// What to do; without a command, the desktop app starts.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -287,7 +286,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot read questionnaire folder {}", own.display()))?;
         }
     }
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        return start_app(data_dir()?);
+    };
+    match command {
         Command::Score(args) => {
             warn_failures(&catalog);
             score::run(&catalog, args)
@@ -306,6 +308,20 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Audit => records::audit(&data_dir()?),
         Command::ChangePassphrase => records::change_passphrase(&data_dir()?),
     }
+}
+
+/// Starts the desktop app on `data_dir`.
+#[cfg(feature = "gui")]
+fn start_app(data_dir: PathBuf) -> anyhow::Result<()> {
+    crate::app::run(data_dir).map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
+
+/// Without the `gui` feature there is no app to start.
+#[cfg(not(feature = "gui"))]
+fn start_app(_data_dir: PathBuf) -> anyhow::Result<()> {
+    bad_input(
+        "this build has no desktop app (built without the `gui` feature); give a command, see --help",
+    )
 }
 
 /// Broken questionnaire files do not stop scoring; say so once on stderr.

@@ -63,6 +63,12 @@ impl Client {
                 "a client needs a name (a pseudonym or clinic id)".to_owned(),
             ));
         }
+        if self.name.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(
+                "a client's name may not contain line breaks, tabs or other control characters"
+                    .to_owned(),
+            ));
+        }
         if self.name.chars().count() > 200 {
             return Err(StoreError::Invalid(
                 "a client's name may have at most 200 characters".to_owned(),

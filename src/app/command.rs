@@ -1,0 +1,471 @@
+//! Domain actions asked for by views, applied after the frame.
+
+use std::collections::HashMap;
+
+use age::secrecy::SecretString;
+use eframe::egui;
+use jiff::Timestamp;
+
+use super::session::{ClientSession, Form};
+use super::settings::{Battery, Settings};
+use super::views::{self, Page};
+use super::{ClientMode, Screen, SecurebaseApp, Workspace};
+use crate::core::score;
+use crate::store::{
+    Administration, AuditAction, Client, Source, Status, Store, StoreError, new_id,
+};
+
+/// Something a view asks the app to do.
+pub enum Command {
+    /// First run: create the data folder with this passphrase.
+    CreateStore {
+        /// The new passphrase.
+        passphrase: SecretString,
+    },
+    /// Unlock with this passphrase.
+    Unlock {
+        /// The passphrase typed.
+        passphrase: SecretString,
+    },
+    /// Lock the workspace now.
+    Lock,
+    /// Try again to open the data folder.
+    Retry,
+    /// Show another page of the workspace.
+    Navigate(Page),
+    /// Save a new or changed client.
+    SaveClient {
+        /// The client's id when editing.
+        id: Option<String>,
+        /// Pseudonym or clinic id.
+        name: String,
+        /// Year of birth.
+        birth_year: Option<i32>,
+        /// Notes.
+        notes: String,
+    },
+    /// Start a session of these instruments for a client.
+    StartSession {
+        /// The client.
+        client_id: String,
+        /// Instrument ids, in order.
+        instruments: Vec<String>,
+    },
+    /// Resume a client's administrations in progress.
+    ResumeSession {
+        /// The client.
+        client_id: String,
+    },
+    /// Mark an administration in progress as abandoned.
+    Abandon {
+        /// The client.
+        client_id: String,
+        /// The administration.
+        administration_id: String,
+    },
+    /// Show an administration's results.
+    OpenResults {
+        /// The client.
+        client_id: String,
+        /// The administration.
+        administration_id: String,
+    },
+    /// Pick a questionnaire file, validate it and copy it into the data folder.
+    ImportInstrument,
+    /// Keep these settings.
+    SaveSettings(Settings),
+    /// Keep a battery of the clinic's own.
+    SaveBattery(Battery),
+    /// Leave client mode with this passphrase.
+    LeaveClientMode {
+        /// The passphrase typed.
+        passphrase: SecretString,
+    },
+}
+
+impl SecurebaseApp {
+    /// Applies one command.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::CreateStore { passphrase } => self.create_store(&passphrase),
+            Command::Unlock { passphrase } => self.unlock(&passphrase),
+            Command::Lock => {
+                self.screen = Screen::Unlock(views::unlock::UnlockForm::default());
+            }
+            Command::Retry => {
+                self.store = None;
+                self.open_store();
+            }
+            Command::Navigate(page) => {
+                if let Screen::Clinician(ws) = &mut self.screen {
+                    ws.page = page;
+                }
+            }
+            Command::SaveClient {
+                id,
+                name,
+                birth_year,
+                notes,
+            } => self.save_client(id.as_deref(), &name, birth_year, &notes),
+            Command::StartSession {
+                client_id,
+                instruments,
+            } => self.start_session(ctx, &client_id, &instruments),
+            Command::ResumeSession { client_id } => self.start_session(ctx, &client_id, &[]),
+            Command::Abandon {
+                client_id,
+                administration_id,
+            } => self.abandon(&client_id, &administration_id),
+            Command::OpenResults {
+                client_id,
+                administration_id,
+            } => self.open_results(&client_id, &administration_id),
+            Command::ImportInstrument => self.import_instrument(),
+            Command::SaveSettings(settings) => {
+                self.settings = settings;
+                self.save_settings();
+            }
+            Command::SaveBattery(battery) => {
+                self.settings.batteries.retain(|b| b.name != battery.name);
+                self.settings.batteries.push(battery);
+                self.save_settings();
+            }
+            Command::LeaveClientMode { passphrase } => self.leave_client_mode(ctx, &passphrase),
+        }
+    }
+
+    fn save_settings(&mut self) {
+        self.notice = Some(match self.settings.save(&self.data_dir) {
+            Ok(()) => "Settings saved.".to_owned(),
+            Err(e) => format!("The settings could not be saved: {e}"),
+        });
+    }
+
+    fn create_store(&mut self, passphrase: &SecretString) {
+        let work_factor = std::env::var("SECUREBASE_SCRYPT_WORK_FACTOR")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| (1..=22).contains(n))
+            .unwrap_or(crate::store::DEFAULT_WORK_FACTOR);
+        match Store::init(&self.data_dir, passphrase, work_factor) {
+            Ok((store, keys)) => {
+                self.store = Some(store);
+                self.open_workspace(keys);
+            }
+            Err(e) => {
+                if let Screen::FirstRun(form) = &mut self.screen {
+                    form.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    fn unlock(&mut self, passphrase: &SecretString) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        match store.unlock(passphrase) {
+            Ok(keys) => self.open_workspace(keys),
+            Err(e) => {
+                if let Screen::Unlock(form) = &mut self.screen {
+                    form.error = Some(match e {
+                        StoreError::WrongPassphrase => {
+                            "That passphrase is not right. Please try again.".to_owned()
+                        }
+                        other => other.to_string(),
+                    });
+                    form.passphrase.clear();
+                }
+            }
+        }
+    }
+
+    /// The workspace after unlocking; an unfinished session is offered first.
+    fn open_workspace(&mut self, keys: crate::store::Keys) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let (clients, failures) = match store.clients(&keys) {
+            Ok(loaded) => (
+                loaded.records,
+                loaded.failures.iter().map(ToString::to_string).collect(),
+            ),
+            Err(e) => (Vec::new(), vec![e.to_string()]),
+        };
+        self.screen = Screen::Clinician(Box::new(Workspace {
+            keys,
+            clients,
+            administrations: HashMap::default(),
+            reports: HashMap::default(),
+            failures,
+            page: Page::Clients,
+            search: String::new(),
+        }));
+    }
+
+    fn save_client(&mut self, id: Option<&str>, name: &str, birth_year: Option<i32>, notes: &str) {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
+            return;
+        };
+        let now = Timestamp::now();
+        let duplicate = ws.clients.iter().find(|c| {
+            c.name.to_lowercase() == name.trim().to_lowercase() && Some(c.id.as_str()) != id
+        });
+        let result = if let Some(other) = duplicate {
+            Err(format!(
+                "A client called \u{201c}{}\u{201d} already exists.",
+                other.name
+            ))
+        } else {
+            let client = match id {
+                Some(id) => ws
+                    .clients
+                    .iter()
+                    .find(|c| c.id == id)
+                    .cloned()
+                    .map(|mut c| {
+                        name.trim().clone_into(&mut c.name);
+                        c.birth_year = birth_year;
+                        notes.clone_into(&mut c.notes);
+                        c.updated = now;
+                        c
+                    }),
+                None => new_id()
+                    .ok()
+                    .and_then(|new| Client::new(new, name, birth_year, notes, now).ok()),
+            };
+            match client {
+                None => Err("The client could not be created.".to_owned()),
+                Some(client) => client
+                    .check(now)
+                    .and_then(|()| store.save_client(&client))
+                    .and_then(|()| {
+                        let action = if id.is_some() {
+                            AuditAction::Change
+                        } else {
+                            AuditAction::Create
+                        };
+                        store.audit(action, Some("client"), Some(&client.id), "")
+                    })
+                    .map(|()| client)
+                    .map_err(|e| e.to_string()),
+            }
+        };
+        match result {
+            Ok(client) => {
+                ws.clients.retain(|c| c.id != client.id);
+                ws.clients.push(client.clone());
+                ws.clients.sort_by_key(|c| c.name.to_lowercase());
+                ws.page = Page::ClientPage {
+                    client_id: client.id,
+                    edit: None,
+                };
+            }
+            Err(message) => match &mut ws.page {
+                Page::NewClient(form)
+                | Page::ClientPage {
+                    edit: Some(form), ..
+                } => form.error = Some(message),
+                _ => self.notice = Some(message),
+            },
+        }
+    }
+
+    /// Starts (or, with no instruments, resumes) a session and hands the computer over.
+    fn start_session(&mut self, ctx: &egui::Context, client_id: &str, instruments: &[String]) {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
+            return;
+        };
+        let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
+            return;
+        };
+        let now = Timestamp::now();
+        let mut forms = Vec::new();
+        // Administrations already in progress come first: nothing started is left behind.
+        for a in ws.administrations_of(store, &self.catalog, client_id) {
+            if a.status == Status::InProgress
+                && let Some(instrument) = self.catalog.get(&a.instrument_id)
+            {
+                forms.push(Form {
+                    instrument: instrument.clone(),
+                    administration: a.clone(),
+                });
+            }
+        }
+        for id in instruments {
+            let Some(instrument) = self.catalog.get(id) else {
+                continue;
+            };
+            let Ok(admin_id) = new_id() else {
+                continue;
+            };
+            let administration =
+                Administration::new(admin_id, client_id, instrument, Source::ClientMode, now);
+            // Saved before the hand-over, so that a crash now still shows the session.
+            if let Err(e) = store.save_administration(&administration) {
+                self.notice = Some(format!("The session could not be started: {e}"));
+                return;
+            }
+            let _ = store.audit(
+                AuditAction::Create,
+                Some("administration"),
+                Some(&administration.id),
+                &format!("session of {}", instrument.id),
+            );
+            forms.push(Form {
+                instrument: instrument.clone(),
+                administration,
+            });
+        }
+        if forms.is_empty() {
+            self.notice = Some("Choose at least one questionnaire.".to_owned());
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        // The workspace, and with it the unlocked key, is dropped here: leaving client mode
+        // needs the passphrase again.
+        self.screen = Screen::Client(Box::new(ClientMode {
+            session: ClientSession::new(client, forms),
+            shown_at: std::time::Instant::now(),
+            leave: None,
+            save_error: None,
+            paused: false,
+        }));
+    }
+
+    fn abandon(&mut self, client_id: &str, administration_id: &str) {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
+            return;
+        };
+        let mut records = ws
+            .administrations_of(store, &self.catalog, client_id)
+            .to_vec();
+        if let Some(a) = records.iter_mut().find(|a| a.id == administration_id) {
+            a.status = Status::Abandoned;
+            a.finished = Some(Timestamp::now());
+            match store.save_administration(a).and_then(|()| {
+                store.audit(
+                    AuditAction::Change,
+                    Some("administration"),
+                    Some(&a.id),
+                    "abandoned",
+                )
+            }) {
+                Ok(()) => {
+                    self.notice = Some("The questionnaire was marked as abandoned.".to_owned());
+                }
+                Err(e) => self.notice = Some(format!("Could not save: {e}")),
+            }
+        }
+        // Read again from the store: the page shows what is on disk.
+        ws.forget(client_id);
+    }
+
+    fn open_results(&mut self, client_id: &str, administration_id: &str) {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
+            return;
+        };
+        let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
+            return;
+        };
+        let Some(administration) = ws
+            .administrations_of(store, &self.catalog, client_id)
+            .iter()
+            .find(|a| a.id == administration_id)
+            .cloned()
+        else {
+            return;
+        };
+        let Some(instrument) = self.catalog.get(&administration.instrument_id).cloned() else {
+            self.notice = Some(format!(
+                "The questionnaire {} is not loaded, so these answers cannot be scored.",
+                administration.instrument_id
+            ));
+            return;
+        };
+        let report = match administration.responses(&instrument) {
+            Ok(responses) => score(&instrument, &responses),
+            Err(e) => {
+                self.notice = Some(format!("These answers cannot be scored: {e}"));
+                return;
+            }
+        };
+        let _ = store.audit(
+            AuditAction::Open,
+            Some("administration"),
+            Some(&administration.id),
+            "results",
+        );
+        ws.page = Page::Results(Box::new(views::results::ResultsPage {
+            client,
+            administration,
+            instrument,
+            report,
+        }));
+    }
+
+    fn import_instrument(&mut self) {
+        let Some(path) = rfd::FileDialog::new()
+            .add_filter("Questionnaire", &["json"])
+            .set_title("Import a questionnaire file")
+            .pick_file()
+        else {
+            return;
+        };
+        self.notice = Some(match self.import_file(&path) {
+            Ok(id) => format!("Imported {id}."),
+            Err(e) => e,
+        });
+    }
+
+    /// Validates `path` and copies it into the data folder's `questionnaires/`.
+    pub fn import_file(&mut self, path: &std::path::Path) -> Result<String, String> {
+        let instrument = crate::catalog::load_file(path)?;
+        if self.catalog.get(&instrument.id).is_some() {
+            return Err(format!(
+                "{} is already loaded; a file cannot replace it. Give the new file its own id.",
+                instrument.id
+            ));
+        }
+        let folder = self.data_dir.join(crate::store::QUESTIONNAIRES);
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+        crate::atomic::write_atomic(&folder.join(format!("{}.json", instrument.id)), &bytes)
+            .map_err(|e| format!("cannot copy the file: {e}"))?;
+        let id = instrument.id.clone();
+        self.catalog.instruments.push(instrument);
+        Ok(id)
+    }
+
+    fn leave_client_mode(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let Screen::Client(mode) = &mut self.screen else {
+            return;
+        };
+        match store.unlock(passphrase) {
+            Ok(keys) => {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+                let client_id = mode.session.client.id.clone();
+                self.open_workspace(keys);
+                if let Screen::Clinician(ws) = &mut self.screen {
+                    ws.page = Page::ClientPage {
+                        client_id,
+                        edit: None,
+                    };
+                }
+            }
+            Err(e) => {
+                if let Some(form) = &mut mode.leave {
+                    form.error = Some(match e {
+                        StoreError::WrongPassphrase => "That passphrase is not right.".to_owned(),
+                        other => other.to_string(),
+                    });
+                    form.passphrase.clear();
+                }
+            }
+        }
+    }
+}

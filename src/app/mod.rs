@@ -1,0 +1,295 @@
+//! The desktop app: the clinician's workspace and the locked client mode.
+//!
+//! State lives in [`SecurebaseApp`]; each screen is drawn by one `*_ui` function in its own file
+//! under `views/`. Views change UI state only: anything that touches the store (saving,
+//! unlocking, starting a session) is returned as a [`Command`] and applied after the frame by
+//! [`SecurebaseApp::apply`]. Scores are computed by the core, never by a view.
+
+mod command;
+pub mod session;
+pub mod settings;
+pub mod theme;
+pub mod views;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+pub use command::Command;
+use session::ClientSession;
+use settings::Settings;
+
+use crate::catalog::Catalog;
+use crate::store::{Administration, Client, Keys, Store};
+
+/// Starts the app on the data folder `data_dir` (created on first run).
+pub fn run(data_dir: PathBuf) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("securebase")
+            .with_inner_size([1180.0, 760.0])
+            .with_min_inner_size([900.0, 600.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "securebase",
+        options,
+        Box::new(move |cc| Ok(Box::new(SecurebaseApp::new(&cc.egui_ctx, data_dir)))),
+    )
+}
+
+/// What the window shows.
+pub enum Screen {
+    /// Something stops the app from opening the data folder (another securebase has it).
+    Problem(String),
+    /// No data folder yet: create the passphrase.
+    FirstRun(views::first_run::FirstRunForm),
+    /// The data folder is locked: ask for the passphrase.
+    Unlock(views::unlock::UnlockForm),
+    /// The clinician's workspace.
+    Clinician(Box<Workspace>),
+    /// A client is filling in forms.
+    Client(Box<ClientMode>),
+}
+
+/// The unlocked workspace.
+pub struct Workspace {
+    /// The unlocked key.
+    pub keys: Keys,
+    /// Every client, sorted by name.
+    pub clients: Vec<Client>,
+    /// Per client id: its administrations, loaded when first needed.
+    pub administrations: HashMap<String, Vec<Administration>>,
+    /// Per administration id: its scores, computed by the core when it was read.
+    pub reports: HashMap<String, crate::core::ScoreReport>,
+    /// Records that could not be read.
+    pub failures: Vec<String>,
+    /// The page shown.
+    pub page: views::Page,
+    /// Text in the client search box.
+    pub search: String,
+}
+
+impl Workspace {
+    /// A client's administrations (read from the store once, then cached), each scored by the
+    /// core as it is read, so that views only show reports.
+    pub fn administrations_of(
+        &mut self,
+        store: &Store,
+        catalog: &Catalog,
+        client_id: &str,
+    ) -> &[Administration] {
+        if !self.administrations.contains_key(client_id) {
+            let records = match store.administrations(&self.keys, client_id) {
+                Ok(loaded) => {
+                    self.failures
+                        .extend(loaded.failures.iter().map(ToString::to_string));
+                    loaded.records
+                }
+                Err(e) => {
+                    self.failures.push(e.to_string());
+                    Vec::new()
+                }
+            };
+            for a in &records {
+                if let Some(instrument) = catalog.get(&a.instrument_id)
+                    && let Ok(responses) = a.responses(instrument)
+                {
+                    self.reports
+                        .insert(a.id.clone(), crate::core::score(instrument, &responses));
+                }
+            }
+            self.administrations.insert(client_id.to_owned(), records);
+        }
+        self.administrations
+            .get(client_id)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Forgets a client's cached administrations (after a change), so they are read again.
+    pub fn forget(&mut self, client_id: &str) {
+        if let Some(records) = self.administrations.remove(client_id) {
+            for a in records {
+                self.reports.remove(&a.id);
+            }
+        }
+    }
+}
+
+/// Client mode: a session and the few things around it.
+pub struct ClientMode {
+    /// The session.
+    pub session: ClientSession,
+    /// When the current screen appeared (for seconds per item).
+    pub shown_at: Instant,
+    /// The "return to clinician" passphrase prompt, when open.
+    pub leave: Option<views::kiosk::LeaveForm>,
+    /// A save failed: shown until a save works again.
+    pub save_error: Option<String>,
+    /// Paused after the idle time.
+    pub paused: bool,
+}
+
+/// The app.
+pub struct SecurebaseApp {
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// The open store (absent on first run, or when another process holds it).
+    pub store: Option<Store>,
+    /// Bundled instruments plus the clinic's own.
+    pub catalog: Catalog,
+    /// The clinic's settings.
+    pub settings: Settings,
+    /// The screen.
+    pub screen: Screen,
+    /// Commands from this frame's views, applied after it.
+    pub commands: Vec<Command>,
+    /// A short message for the clinician (saved, imported, …).
+    pub notice: Option<String>,
+    /// Last keyboard or pointer input.
+    pub last_input: Instant,
+    /// The settings the look was last built from (re-applied only when they change).
+    applied: Option<Settings>,
+}
+
+impl SecurebaseApp {
+    /// The app on `data_dir`: first run, or the unlock screen, or a problem.
+    pub fn new(ctx: &egui::Context, data_dir: PathBuf) -> Self {
+        let settings = Settings::load(&data_dir);
+        let mut app = Self {
+            catalog: load_catalog(&data_dir),
+            data_dir,
+            store: None,
+            settings,
+            screen: Screen::Problem(String::new()),
+            commands: Vec::new(),
+            notice: None,
+            last_input: Instant::now(),
+            applied: None,
+        };
+        app.open_store();
+        app.apply_look(ctx);
+        app
+    }
+
+    /// Opens the data folder, choosing the first screen.
+    fn open_store(&mut self) {
+        if !Store::is_initialised(&self.data_dir) {
+            self.screen = Screen::FirstRun(views::first_run::FirstRunForm::new(&self.data_dir));
+            return;
+        }
+        match Store::open(&self.data_dir) {
+            Ok(store) => {
+                self.store = Some(store);
+                self.screen = Screen::Unlock(views::unlock::UnlockForm::default());
+            }
+            Err(e) => self.screen = Screen::Problem(e.to_string()),
+        }
+    }
+
+    fn apply_look(&mut self, ctx: &egui::Context) {
+        if self.applied.as_ref() != Some(&self.settings) {
+            theme::apply(ctx, &self.settings);
+            self.applied = Some(self.settings.clone());
+        }
+    }
+
+    /// Whether client mode is showing.
+    pub fn in_client_mode(&self) -> bool {
+        matches!(self.screen, Screen::Client(_))
+    }
+
+    /// Idle handling: the workspace locks, client mode pauses.
+    fn handle_idle(&mut self, ctx: &egui::Context) {
+        let active = ctx.input(|i| !i.events.is_empty() || i.pointer.any_down());
+        let now = Instant::now();
+        if active {
+            self.last_input = now;
+        }
+        let limit = Duration::from_secs(u64::from(self.settings.idle_minutes) * 60);
+        let idle = now.duration_since(self.last_input);
+        if idle >= limit {
+            match &mut self.screen {
+                Screen::Clinician(_) => {
+                    self.screen = Screen::Unlock(views::unlock::UnlockForm::locked_after_idle());
+                }
+                Screen::Client(mode) if !mode.paused => mode.paused = true,
+                _ => {}
+            }
+        } else if matches!(self.screen, Screen::Clinician(_) | Screen::Client(_)) {
+            // Wake up once when the idle time runs out; otherwise repaint only on input.
+            ctx.request_repaint_after(limit.saturating_sub(idle));
+        }
+    }
+
+    /// A close request: in client mode it needs the clinician's passphrase.
+    fn handle_close(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if let Screen::Client(mode) = &mut self.screen {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            mode.paused = false;
+            if mode.leave.is_none() {
+                mode.leave = Some(views::kiosk::LeaveForm::default());
+            }
+        }
+    }
+
+    /// Saves whatever client mode changed, at once.
+    fn save_client_mode(&mut self) {
+        let (Screen::Client(mode), Some(store)) = (&mut self.screen, &self.store) else {
+            return;
+        };
+        for administration in mode.session.take_dirty() {
+            match store.save_administration(&administration) {
+                Ok(()) => mode.save_error = None,
+                Err(e) => {
+                    // Keep it to save again with the next answer; tell the client calmly.
+                    mode.session.dirty.push(
+                        mode.session
+                            .forms
+                            .iter()
+                            .position(|f| f.administration.id == administration.id)
+                            .unwrap_or(0),
+                    );
+                    mode.save_error = Some(e.to_string());
+                }
+            }
+        }
+    }
+}
+
+impl eframe::App for SecurebaseApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.apply_look(ctx);
+        self.handle_close(ctx);
+        self.handle_idle(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        views::screen_ui(self, ui);
+        let commands = std::mem::take(&mut self.commands);
+        for command in commands {
+            self.apply(ui.ctx(), command);
+        }
+        self.save_client_mode();
+    }
+}
+
+/// Bundled instruments plus the `questionnaires/` folder of the data folder.
+pub fn load_catalog(data_dir: &Path) -> Catalog {
+    let mut catalog = Catalog::bundled();
+    let own = data_dir.join(crate::store::QUESTIONNAIRES);
+    if own.is_dir()
+        && let Err(e) = catalog.load_dir(&own)
+    {
+        catalog.failures.push(crate::catalog::LoadFailure {
+            file: own,
+            error: format!("cannot read the folder: {e}"),
+        });
+    }
+    catalog
+}

@@ -1,0 +1,263 @@
+//! A client's session in client mode: which form, which screen, what was answered.
+//!
+//! Plain state and transitions, no drawing, so that the flow (greeting, instructions, forced
+//! choice, one item per screen, back, next instrument, end) is tested without a window. Every
+//! change that touches answers marks the current administration dirty; the app saves it through
+//! the store before the next frame.
+
+use jiff::Timestamp;
+
+use crate::core::instrument::Instrument;
+use crate::core::{Answer, AnswerError};
+use crate::store::{Administration, Client, Status};
+
+/// One instrument of the session with its administration record.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// The instrument.
+    pub instrument: Instrument,
+    /// Its record (answers as given so far).
+    pub administration: Administration,
+}
+
+/// The screen client mode shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// "Please pass the computer to …": the first screen, while the PC changes hands.
+    HandOver,
+    /// "Are you …?"
+    Greeting,
+    /// The client said they are not the person named: call the clinician.
+    WrongPerson,
+    /// The current instrument's instructions.
+    Instructions,
+    /// The header of a repeated block (ECR-RS: "about your mother …").
+    BlockIntro(usize),
+    /// The forced choice (RQ part 1).
+    Choice,
+    /// One item, by answer slot.
+    Item(usize),
+    /// "Thank you — please return the computer to your clinician."
+    End,
+}
+
+/// A client's session.
+#[derive(Debug, Clone)]
+pub struct ClientSession {
+    /// Who it is for.
+    pub client: Client,
+    /// The forms, in the order given.
+    pub forms: Vec<Form>,
+    /// Index of the current form.
+    pub form_idx: usize,
+    /// The current screen.
+    pub step: Step,
+    /// Indices of forms changed since they were last saved.
+    pub dirty: Vec<usize>,
+}
+
+impl ClientSession {
+    /// A session over `forms`, starting at the hand-over. Forms already completed are skipped;
+    /// a form with answers resumes at its first unanswered item.
+    pub fn new(client: Client, forms: Vec<Form>) -> Self {
+        let form_idx = forms
+            .iter()
+            .position(|f| f.administration.status == Status::InProgress)
+            .unwrap_or(forms.len());
+        Self {
+            client,
+            forms,
+            form_idx,
+            step: Step::HandOver,
+            dirty: Vec::new(),
+        }
+    }
+
+    /// The current form.
+    pub fn form(&self) -> Option<&Form> {
+        self.forms.get(self.form_idx)
+    }
+
+    /// The computer has been handed over: ask who is there.
+    pub fn handed_over(&mut self) {
+        self.step = Step::Greeting;
+    }
+
+    /// The client confirmed who they are: on to the first (or resumed) screen.
+    pub fn confirm_identity(&mut self) {
+        self.step = self.entry_step();
+    }
+
+    /// The client said they are someone else.
+    pub fn deny_identity(&mut self) {
+        self.step = Step::WrongPerson;
+    }
+
+    /// Back to the greeting (after "No", once the clinician has sorted it out).
+    pub fn back_to_greeting(&mut self) {
+        self.step = Step::Greeting;
+    }
+
+    /// Where the current form starts or resumes.
+    fn entry_step(&self) -> Step {
+        let Some(form) = self.form() else {
+            return Step::End;
+        };
+        let started =
+            !form.administration.answers.is_empty() || form.administration.choice.is_some();
+        if !started {
+            return Step::Instructions;
+        }
+        if form.instrument.choice.is_some() && form.administration.choice.is_none() {
+            return Step::Choice;
+        }
+        match form.administration.next_slot(&form.instrument) {
+            Some(slot) => Step::Item(slot),
+            // Every item answered but not marked complete (a crash at the very end).
+            None => Step::Item(form.instrument.n_slots().saturating_sub(1)),
+        }
+    }
+
+    /// "Continue" on the instructions or a block header.
+    pub fn continue_on(&mut self) {
+        let Some(form) = self.form() else {
+            self.step = Step::End;
+            return;
+        };
+        self.step = match self.step {
+            Step::Instructions if form.instrument.choice.is_some() => Step::Choice,
+            Step::Instructions => first_item_step(&form.instrument, 0),
+            Step::BlockIntro(b) => Step::Item(b * form.instrument.items.len()),
+            other => other,
+        };
+    }
+
+    /// The forced choice was made.
+    pub fn choose(&mut self, option: usize) {
+        let Some(form) = self.forms.get_mut(self.form_idx) else {
+            return;
+        };
+        let Some(choice) = &form.instrument.choice else {
+            return;
+        };
+        let Some((value, _)) = choice.options.get(option) else {
+            return;
+        };
+        form.administration.choice = Some(value.clone());
+        self.mark_dirty();
+        let instrument = &self.forms[self.form_idx].instrument;
+        self.step = first_item_step(instrument, 0);
+    }
+
+    /// The current item was answered (a value, or "prefer not to answer"); on to the next
+    /// screen. `seconds` is how long the item was shown.
+    pub fn answer(
+        &mut self,
+        answer: Answer,
+        seconds: Option<f64>,
+        now: Timestamp,
+    ) -> Result<(), AnswerError> {
+        let Step::Item(slot) = self.step else {
+            return Ok(());
+        };
+        let Some(form) = self.forms.get_mut(self.form_idx) else {
+            return Ok(());
+        };
+        form.administration
+            .set_answer(&form.instrument, slot, answer, now, seconds)?;
+        self.mark_dirty();
+        self.advance(slot, now);
+        Ok(())
+    }
+
+    /// The answer given to the current item, if any (to show it selected after "Back").
+    pub fn current_answer(&self) -> Option<Answer> {
+        let (Step::Item(slot), Some(form)) = (self.step, self.form()) else {
+            return None;
+        };
+        let column = &form.instrument.slots.get(slot)?.column;
+        form.administration
+            .answers
+            .iter()
+            .find(|a| &a.column == column)
+            .map(|a| a.value.map_or(Answer::Declined, Answer::Value))
+    }
+
+    fn advance(&mut self, slot: usize, now: Timestamp) {
+        let Some(form) = self.forms.get_mut(self.form_idx) else {
+            return;
+        };
+        let next = slot + 1;
+        if next < form.instrument.n_slots() {
+            self.step = first_item_step(&form.instrument, next);
+            return;
+        }
+        // The form is complete.
+        form.administration.status = Status::Completed;
+        form.administration.finished = Some(now);
+        self.mark_dirty();
+        self.form_idx += 1;
+        self.step = if self.form_idx < self.forms.len() {
+            Step::Instructions
+        } else {
+            Step::End
+        };
+    }
+
+    /// "Back": the previous screen of the current form (never into a finished form).
+    pub fn back(&mut self) {
+        let Some(form) = self.form() else {
+            return;
+        };
+        let n_items = form.instrument.items.len();
+        self.step = match self.step {
+            Step::Item(slot) => {
+                let block_start = !form.instrument.blocks.is_empty() && slot % n_items == 0;
+                match (slot, block_start) {
+                    (_, true) => Step::BlockIntro(slot / n_items),
+                    (0, false) if form.instrument.choice.is_some() => Step::Choice,
+                    (0, false) => Step::Instructions,
+                    (s, false) => Step::Item(s - 1),
+                }
+            }
+            Step::BlockIntro(0) if form.instrument.choice.is_some() => Step::Choice,
+            Step::BlockIntro(0) | Step::Choice => Step::Instructions,
+            Step::BlockIntro(b) => Step::Item(b * n_items - 1),
+            other => other,
+        };
+    }
+
+    /// "12 of 36": the current item's position and the form's size.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        let form = self.form()?;
+        match self.step {
+            Step::Item(slot) => Some((slot + 1, form.instrument.n_slots())),
+            _ => None,
+        }
+    }
+
+    fn mark_dirty(&mut self) {
+        if !self.dirty.contains(&self.form_idx) {
+            self.dirty.push(self.form_idx);
+        }
+    }
+
+    /// The administrations to save now, clearing the list.
+    pub fn take_dirty(&mut self) -> Vec<Administration> {
+        let dirty = std::mem::take(&mut self.dirty);
+        dirty
+            .into_iter()
+            .filter_map(|i| self.forms.get(i).map(|f| f.administration.clone()))
+            .collect()
+    }
+}
+
+/// The screen for item `slot`: its block's header first when it opens a block.
+fn first_item_step(instrument: &Instrument, slot: usize) -> Step {
+    let n_items = instrument.items.len();
+    if !instrument.blocks.is_empty() && n_items > 0 && slot.is_multiple_of(n_items) {
+        Step::BlockIntro(slot / n_items)
+    } else {
+        Step::Item(slot)
+    }
+}

@@ -1,0 +1,125 @@
+//! The searchable list of clients.
+
+use eframe::egui::{self, RichText};
+
+use super::{Page, client_form::ClientForm, date};
+use crate::app::{Command, Screen, SecurebaseApp, theme};
+use crate::store::Status;
+
+/// Draws the client list.
+pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
+    let SecurebaseApp {
+        screen,
+        store,
+        commands,
+        settings,
+        catalog,
+        ..
+    } = app;
+    let (Screen::Clinician(ws), Some(store)) = (screen, store.as_ref()) else {
+        return;
+    };
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.heading("Clients");
+        ui.add_space(20.0);
+        let label = ui.label("Search");
+        ui.add(
+            egui::TextEdit::singleline(&mut ws.search)
+                .hint_text("pseudonym or clinic ID")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Add client").clicked() {
+                commands.push(Command::Navigate(Page::NewClient(ClientForm::default())));
+            }
+        });
+    });
+    for failure in &ws.failures {
+        ui.label(
+            RichText::new(format!("Skipped an unreadable record: {failure}"))
+                .color(theme::warning(settings.theme)),
+        );
+    }
+    ui.add_space(8.0);
+    let query = ws.search.trim().to_lowercase();
+    let shown: Vec<usize> = ws
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| query.is_empty() || c.name.to_lowercase().contains(&query))
+        .map(|(i, _)| i)
+        .collect();
+    if ws.clients.is_empty() {
+        ui.add_space(40.0);
+        ui.label("No clients yet. Add the first one with \u{201c}Add client\u{201d}.");
+        return;
+    }
+    if shown.is_empty() {
+        ui.label(format!(
+            "No client matches \u{201c}{}\u{201d}.",
+            ws.search.trim()
+        ));
+        return;
+    }
+    let row_height = 36.0;
+    header_row(ui);
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, shown.len(), |ui, range| {
+            egui::Grid::new("clients_rows")
+                .num_columns(4)
+                .min_col_width(150.0)
+                .min_row_height(row_height - 8.0)
+                .striped(true)
+                .show(ui, |ui| {
+                    for &i in &shown[range] {
+                        let client = ws.clients[i].clone();
+                        // Read lazily: only the rows on screen decrypt their administrations.
+                        let administrations = ws.administrations_of(store, catalog, &client.id);
+                        let last = administrations.iter().map(|a| a.started).max();
+                        let in_progress = administrations
+                            .iter()
+                            .filter(|a| a.status == Status::InProgress)
+                            .count();
+                        if ui.link(&client.name).clicked() {
+                            commands.push(Command::Navigate(Page::ClientPage {
+                                client_id: client.id.clone(),
+                                edit: None,
+                            }));
+                        }
+                        ui.label(client.birth_year.map(|y| y.to_string()).unwrap_or_default());
+                        ui.label(last.map_or_else(|| "none yet".to_owned(), date));
+                        if in_progress > 0 {
+                            ui.label(
+                                RichText::new(format!("{in_progress} unfinished"))
+                                    .color(theme::warning(settings.theme)),
+                            );
+                        } else {
+                            ui.label("");
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// The column titles.
+fn header_row(ui: &mut egui::Ui) {
+    egui::Grid::new("clients_header")
+        .num_columns(4)
+        .min_col_width(150.0)
+        .show(ui, |ui| {
+            for title in [
+                "Pseudonym / clinic ID",
+                "Birth year",
+                "Last administration",
+                "In progress",
+            ] {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+        });
+}

@@ -1,0 +1,126 @@
+//! First run: where the data will live, and the passphrase that protects it.
+
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use eframe::egui::{self, RichText};
+
+use super::{centered_column, labelled_field};
+use crate::app::{Command, Screen, SecurebaseApp, theme};
+
+/// The first-run form.
+#[derive(Default)]
+pub struct FirstRunForm {
+    /// Where the data folder will be.
+    pub folder: String,
+    /// The passphrase.
+    pub passphrase: String,
+    /// The passphrase again.
+    pub again: String,
+    /// Ticked: "I understand it cannot be recovered".
+    pub understood: bool,
+    /// What went wrong last time.
+    pub error: Option<String>,
+}
+
+impl FirstRunForm {
+    /// The form for `folder`.
+    pub fn new(folder: &Path) -> Self {
+        Self {
+            folder: folder.display().to_string(),
+            ..Self::default()
+        }
+    }
+}
+
+/// Draws the first-run screen.
+pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
+    let theme_choice = app.settings.theme;
+    let Screen::FirstRun(form) = &mut app.screen else {
+        return;
+    };
+    let mut create = false;
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                centered_column(ui, 620.0, |ui| {
+                    ui.add_space(16.0);
+                    ui.label(RichText::new("Welcome to securebase").size(30.0).strong());
+                    ui.add_space(8.0);
+                    ui.label(
+                        "Before the first client, set up where securebase keeps its records and \
+                     the passphrase that protects them.",
+                    );
+                    ui.add_space(12.0);
+                    ui.label(RichText::new("Data folder").strong());
+                    ui.label(RichText::new(&form.folder).monospace());
+                    ui.label(
+                        RichText::new(
+                            "Records are kept here, encrypted. Back this folder up regularly. \
+                         To use another folder, start securebase with --data-dir.",
+                        )
+                        .color(theme::muted(theme_choice)),
+                    );
+                    ui.add_space(12.0);
+                    ui.label(RichText::new("Clinician's passphrase").strong());
+                    ui.label(
+                        "It unlocks every record. Choose at least 8 characters; a few unrelated \
+                     words are easy to remember and hard to guess.",
+                    );
+                    labelled_field(ui, "Passphrase", &mut form.passphrase, true);
+                    labelled_field(ui, "Passphrase again", &mut form.again, true);
+                    ui.add_space(8.0);
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.label(
+                            RichText::new("The passphrase cannot be recovered.")
+                                .strong()
+                                .color(theme::warning(theme_choice)),
+                        );
+                        ui.label(
+                            "The records are encrypted with it. Nobody — not securebase, not an \
+                         administrator — can open them without it. If it is lost, the records \
+                         are lost. Write it down and keep it somewhere safe, away from this PC.",
+                        );
+                        ui.checkbox(
+                            &mut form.understood,
+                            "I understand that a lost passphrase cannot be recovered",
+                        );
+                    });
+                    ui.add_space(12.0);
+                    let problem =
+                        passphrase_problem(&form.passphrase, &form.again, form.understood);
+                    if let Some(problem) = problem {
+                        ui.label(RichText::new(problem).color(theme::muted(theme_choice)));
+                    }
+                    if let Some(error) = &form.error {
+                        ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+                    }
+                    let button =
+                        egui::Button::new(RichText::new("Create the data folder").size(18.0))
+                            .min_size(egui::vec2(260.0, 44.0));
+                    if ui.add_enabled(problem.is_none(), button).clicked() {
+                        create = true;
+                    }
+                });
+            });
+    });
+    if create {
+        let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
+        form.again.clear();
+        app.commands.push(Command::CreateStore { passphrase });
+    }
+}
+
+/// Why the passphrase cannot be used yet, if it cannot.
+fn passphrase_problem(passphrase: &str, again: &str, understood: bool) -> Option<&'static str> {
+    if passphrase.chars().count() < 8 {
+        Some("The passphrase needs at least 8 characters.")
+    } else if passphrase != again {
+        Some("The two passphrases are not the same yet.")
+    } else if !understood {
+        Some("Please confirm that you understand it cannot be recovered.")
+    } else {
+        None
+    }
+}

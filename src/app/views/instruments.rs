@@ -1,0 +1,75 @@
+//! Every loaded instrument with its version, citation and licence; files that failed; import.
+
+use eframe::egui::{self, RichText};
+
+use crate::app::{Command, SecurebaseApp, theme};
+
+/// Draws the instruments page.
+pub fn instruments_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
+    let theme_choice = app.settings.theme;
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.heading("Instruments");
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Import a questionnaire file\u{2026}").clicked() {
+                app.commands.push(Command::ImportInstrument);
+            }
+        });
+    });
+    ui.label(
+        RichText::new(
+            "An imported file is checked before it is copied into the data folder; a file \
+             that does not pass is refused with its error.",
+        )
+        .color(theme::muted(theme_choice)),
+    );
+    ui.add_space(8.0);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if !app.catalog.failures.is_empty() {
+                ui.label(
+                    RichText::new("Files that could not be loaded")
+                        .strong()
+                        .color(theme::warning(theme_choice)),
+                );
+                for f in &app.catalog.failures {
+                    ui.label(RichText::new(&f.error).color(theme::warning(theme_choice)));
+                }
+                ui.add_space(theme::GAP);
+            }
+            for instrument in &app.catalog.instruments {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(&instrument.short_name).strong().size(18.0));
+                        ui.label(&instrument.name);
+                        ui.label(
+                            RichText::new(format!(
+                                "version {} · {} · {} answers",
+                                instrument.version,
+                                instrument.language,
+                                instrument.n_slots()
+                            ))
+                            .color(theme::muted(theme_choice)),
+                        );
+                    });
+                    ui.label(&instrument.citation);
+                    ui.label(
+                        RichText::new(format!("Licence: {}", instrument.licence_note))
+                            .color(theme::muted(theme_choice)),
+                    );
+                    if !instrument.instructions.verified {
+                        ui.label(
+                            RichText::new("Instructions not verified against the published form.")
+                                .color(theme::warning(theme_choice)),
+                        );
+                    }
+                    let scores: Vec<&str> =
+                        instrument.scores.iter().map(|s| s.id.as_str()).collect();
+                    ui.label(format!("Scores: {}", scores.join(", ")));
+                });
+                ui.add_space(6.0);
+            }
+        });
+}

@@ -1,0 +1,155 @@
+//! Choosing the questionnaires of a session: one by one, or a battery.
+
+use eframe::egui::{self, RichText};
+
+use super::{Page, labelled_field};
+use crate::app::settings::Battery;
+use crate::app::{Command, Screen, SecurebaseApp, theme};
+
+/// The session set-up form.
+pub struct SetupForm {
+    /// The client.
+    pub client_id: String,
+    /// Chosen instrument ids, in the order they will be given.
+    pub selected: Vec<String>,
+    /// Name for "save as battery".
+    pub battery_name: String,
+}
+
+impl SetupForm {
+    /// Nothing chosen yet.
+    pub fn new(client_id: &str) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+            selected: Vec::new(),
+            battery_name: String::new(),
+        }
+    }
+}
+
+/// Draws the session set-up.
+pub fn setup_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
+    let theme_choice = app.settings.theme;
+    let batteries = app.settings.all_batteries();
+    let SecurebaseApp {
+        screen,
+        commands,
+        catalog,
+        ..
+    } = app;
+    let Screen::Clinician(ws) = screen else {
+        return;
+    };
+    let name = {
+        let Page::SessionSetup(form) = &ws.page else {
+            return;
+        };
+        ws.clients
+            .iter()
+            .find(|c| c.id == form.client_id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let Page::SessionSetup(form) = &mut ws.page else {
+        return;
+    };
+    ui.add_space(8.0);
+    if ui.link(format!("Back to {name}")).clicked() {
+        commands.push(Command::Navigate(Page::ClientPage {
+            client_id: form.client_id.clone(),
+            edit: None,
+        }));
+    }
+    ui.heading(format!("A session for {name}"));
+    ui.add_space(8.0);
+    ui.label(RichText::new("Batteries").strong());
+    ui.horizontal_wrapped(|ui| {
+        for battery in &batteries {
+            let names: Vec<String> = battery
+                .instruments
+                .iter()
+                .map(|id| catalog.get(id).map_or(id.clone(), |i| i.short_name.clone()))
+                .collect();
+            if ui
+                .button(format!("{} ({})", battery.name, names.join(", ")))
+                .clicked()
+            {
+                form.selected = battery
+                    .instruments
+                    .iter()
+                    .filter(|id| catalog.get(id).is_some())
+                    .cloned()
+                    .collect();
+            }
+        }
+    });
+    instrument_ticks_ui(ui, form, catalog, theme_choice);
+    ui.add_space(theme::GAP);
+    ui.horizontal(|ui| {
+        let ready = !form.selected.is_empty();
+        let start = egui::Button::new(RichText::new("Start and hand over").size(18.0))
+            .min_size(egui::vec2(240.0, 44.0));
+        if ui.add_enabled(ready, start).clicked() {
+            commands.push(Command::StartSession {
+                client_id: form.client_id.clone(),
+                instruments: form.selected.clone(),
+            });
+        }
+        if !ready {
+            ui.label(
+                RichText::new("Choose at least one questionnaire.")
+                    .color(theme::muted(theme_choice)),
+            );
+        }
+    });
+    ui.add_space(theme::GAP);
+    ui.collapsing("Save this choice as a battery", |ui| {
+        ui.set_max_width(420.0);
+        labelled_field(ui, "Battery name", &mut form.battery_name, false);
+        let can_save = !form.battery_name.trim().is_empty() && !form.selected.is_empty();
+        if ui
+            .add_enabled(can_save, egui::Button::new("Save battery"))
+            .clicked()
+        {
+            commands.push(Command::SaveBattery(Battery {
+                name: form.battery_name.trim().to_owned(),
+                instruments: form.selected.clone(),
+            }));
+        }
+    });
+}
+
+/// One checkbox per instrument; ticking order is the order of the session.
+fn instrument_ticks_ui(
+    ui: &mut egui::Ui,
+    form: &mut SetupForm,
+    catalog: &crate::catalog::Catalog,
+    theme_choice: crate::app::settings::ThemeChoice,
+) {
+    ui.add_space(theme::GAP);
+    ui.label(RichText::new("Questionnaires").strong());
+    ui.label(
+        RichText::new("Tick them in the order they should be given.")
+            .color(theme::muted(theme_choice)),
+    );
+    for instrument in &catalog.instruments {
+        let position = form.selected.iter().position(|id| id == &instrument.id);
+        let mut ticked = position.is_some();
+        let label = match position {
+            Some(p) => format!(
+                "{}. {} \u{2014} {}",
+                p + 1,
+                instrument.short_name,
+                instrument.name
+            ),
+            None => format!("{} \u{2014} {}", instrument.short_name, instrument.name),
+        };
+        if ui.checkbox(&mut ticked, label).changed() {
+            if ticked {
+                form.selected.push(instrument.id.clone());
+            } else {
+                form.selected.retain(|id| id != &instrument.id);
+            }
+        }
+    }
+}

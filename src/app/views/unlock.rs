@@ -1,0 +1,88 @@
+//! The unlock screen: the passphrase opens the workspace.
+
+use age::secrecy::SecretString;
+use eframe::egui::{self, RichText};
+
+use super::{centered_column, labelled_field};
+use crate::app::{Command, Screen, SecurebaseApp, theme};
+
+/// The unlock form.
+#[derive(Default)]
+pub struct UnlockForm {
+    /// The passphrase typed so far.
+    pub passphrase: String,
+    /// What went wrong last time.
+    pub error: Option<String>,
+    /// Why the workspace is locked, when it locked itself.
+    pub reason: Option<String>,
+}
+
+impl UnlockForm {
+    /// After the idle time ran out.
+    pub fn locked_after_idle() -> Self {
+        Self {
+            reason: Some("The workspace locked itself after a while without use.".to_owned()),
+            ..Self::default()
+        }
+    }
+}
+
+/// Draws the unlock screen.
+pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
+    let theme_choice = app.settings.theme;
+    let folder = app.data_dir.display().to_string();
+    let Screen::Unlock(form) = &mut app.screen else {
+        return;
+    };
+    let mut unlock = false;
+    egui::CentralPanel::default().show(ui, |ui| {
+        centered_column(ui, 440.0, |ui| {
+            ui.add_space(120.0);
+            ui.label(
+                RichText::new("securebase")
+                    .size(34.0)
+                    .strong()
+                    .color(theme::accent(theme_choice)),
+            );
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new("Locked")
+                    .size(18.0)
+                    .color(theme::muted(theme_choice)),
+            );
+            ui.add_space(theme::GAP);
+            if let Some(reason) = &form.reason {
+                ui.label(reason);
+            }
+            let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
+            if !field.has_focus() && form.passphrase.is_empty() {
+                field.request_focus();
+            }
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                unlock = true;
+            }
+            if let Some(error) = &form.error {
+                ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+            }
+            ui.add_space(8.0);
+            let button = egui::Button::new(RichText::new("Unlock").size(18.0))
+                .min_size(egui::vec2(160.0, 42.0));
+            if ui
+                .add_enabled(!form.passphrase.is_empty(), button)
+                .clicked()
+            {
+                unlock = true;
+            }
+            ui.add_space(theme::GAP * 2.0);
+            ui.label(
+                RichText::new(format!("Data folder: {folder}"))
+                    .small()
+                    .color(theme::muted(theme_choice)),
+            );
+        });
+    });
+    if unlock && !form.passphrase.is_empty() {
+        let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
+        app.commands.push(Command::Unlock { passphrase });
+    }
+}

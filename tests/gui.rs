@@ -1,0 +1,394 @@
+//! The desktop app driven through `egui_kittest`, by the widgets' accessible labels, the way a
+//! screen reader (or a person) would: unlock, start a session, fill a form by keyboard, go back,
+//! decline, try to leave with a wrong passphrase, restart mid-form.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use eframe::egui::{self, Key};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::Timestamp;
+use securebase::app::session::Step;
+use securebase::app::{Screen, SecurebaseApp};
+use securebase::core::bundled::bundled;
+use securebase::core::score;
+use securebase::store::{Client, Status, Store, new_id};
+
+const PASS: &str = "kittest passphrase";
+const NAME: &str = "C-2042";
+
+/// A data folder with one client (a low scrypt cost keeps unlocking quick).
+fn data_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::init(dir.path(), &SecretString::from(PASS.to_owned()), 4).unwrap();
+    let client = Client::new(new_id().unwrap(), NAME, Some(1990), "", Timestamp::now()).unwrap();
+    store.save_client(&client).unwrap();
+    dir
+}
+
+fn app(dir: &Path) -> Harness<'static, SecurebaseApp> {
+    let dir = dir.to_path_buf();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SecurebaseApp::new(&cc.egui_ctx, dir));
+    harness.run();
+    harness
+}
+
+fn type_into(harness: &mut Harness<'_, SecurebaseApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+fn click(harness: &mut Harness<'_, SecurebaseApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+fn unlock(harness: &mut Harness<'_, SecurebaseApp>) {
+    type_into(harness, "Clinician's passphrase", PASS);
+    click(harness, "Unlock");
+    assert!(
+        matches!(harness.state().screen, Screen::Clinician(_)),
+        "not unlocked"
+    );
+}
+
+/// The set-up page's checkbox label of an instrument.
+fn tick_label(id: &str) -> String {
+    let instrument = bundled()
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == id)
+        .unwrap();
+    format!("{} \u{2014} {}", instrument.short_name, instrument.name)
+}
+
+/// From the client list to the first item of `instrument_id`.
+fn start_session(harness: &mut Harness<'_, SecurebaseApp>, instrument_id: &str) {
+    click(harness, NAME);
+    click(harness, "Start a session");
+    click(harness, &tick_label(instrument_id));
+    click(harness, "Start and hand over");
+    assert!(
+        harness.state().in_client_mode(),
+        "client mode did not start"
+    );
+    click(harness, "Start");
+    click(harness, &format!("Yes, I am {NAME}"));
+    harness.key_press(Key::Enter); // past the instructions
+    harness.run();
+}
+
+fn step(harness: &Harness<'_, SecurebaseApp>) -> Step {
+    match &harness.state().screen {
+        Screen::Client(mode) => mode.session.step,
+        _ => panic!("not in client mode"),
+    }
+}
+
+fn key_for(value: i32) -> Key {
+    [
+        Key::Num0,
+        Key::Num1,
+        Key::Num2,
+        Key::Num3,
+        Key::Num4,
+        Key::Num5,
+        Key::Num6,
+        Key::Num7,
+    ][usize::try_from(value).unwrap()]
+}
+
+/// The answers the store holds for the client's only administration of `instrument_id`.
+fn stored(
+    dir_app: &Harness<'_, SecurebaseApp>,
+    instrument_id: &str,
+) -> securebase::store::Administration {
+    let store = dir_app.state().store.as_ref().unwrap();
+    let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+    let client = store.find_client(&keys, NAME).unwrap();
+    let mut found = store
+        .administrations(&keys, &client.id)
+        .unwrap()
+        .records
+        .into_iter()
+        .filter(|a| a.instrument_id == instrument_id)
+        .collect::<Vec<_>>();
+    assert_eq!(found.len(), 1);
+    found.remove(0)
+}
+
+#[test]
+fn an_ecr_r_completed_entirely_by_keyboard() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    start_session(&mut harness, "ecr-r");
+    assert_eq!(step(&harness), Step::Item(0));
+    // Item k (1-based) is answered (k % 7) + 1: 2, 3, …, 7, 1, 2, …
+    for k in 1..=36 {
+        assert_eq!(step(&harness), Step::Item(k - 1), "before item {k}");
+        harness.key_press(key_for(i32::try_from(k % 7).unwrap() + 1));
+        harness.run();
+    }
+    assert_eq!(step(&harness), Step::End);
+    harness.get_by_label_contains("Thank you");
+
+    let administration = stored(&harness, "ecr-r");
+    assert_eq!(administration.status, Status::Completed);
+    assert_eq!(administration.answers.len(), 36);
+    let instrument = bundled()
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == "ecr-r")
+        .unwrap();
+    let report = score(&instrument, &administration.responses(&instrument).unwrap());
+    // Anxiety, items 1-18 answered (k % 7) + 1: 2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5; items 9 and
+    // 11 (answered 3 and 5) are reversed to 5 and 3, which leaves the sum unchanged: 2+3+4+5+6+7
+    // = 27, 1+2+3+4+5+6+7 = 28 (items 7-13), 1+2+3+4+5 = 15 (items 14-18): 70 / 18.
+    assert!((report.scores[0].value.unwrap() - 70.0 / 18.0).abs() < 1e-12);
+    // Avoidance, items 19-36 answered 6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2. Forward items 19, 21,
+    // 23, 24, 25, 32 = 6+1+3+4+5+5 = 24. Reversed 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36
+    // answered 7,2,6,7,1,2,3,4,6,7,1,2 = 48 over 12 items -> 12 * 8 - 48 = 48.
+    // (24 + 48) / 18 = 72 / 18 = 4.
+    assert!((report.scores[1].value.unwrap() - 72.0 / 18.0).abs() < 1e-12);
+}
+
+#[test]
+fn going_back_changes_an_answer_and_prefer_not_to_answer_is_kept() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    start_session(&mut harness, "ecr-r");
+    harness.key_press(Key::Num2);
+    harness.run();
+    harness.key_press(Key::Num3);
+    harness.run();
+    assert_eq!(step(&harness), Step::Item(2));
+    // Back with the button, then with Backspace: now on item 1 again.
+    click(&mut harness, "Back");
+    harness.key_press(Key::Backspace);
+    harness.run();
+    assert_eq!(step(&harness), Step::Item(0));
+    click(&mut harness, "1\nStrongly disagree"); // item 1 -> 1, by its button
+    assert_eq!(step(&harness), Step::Item(1));
+    click(&mut harness, "Prefer not to answer"); // item 2 declined
+    harness.key_press(Key::P); // item 3 declined by key
+    harness.run();
+    assert_eq!(step(&harness), Step::Item(3));
+
+    let administration = stored(&harness, "ecr-r");
+    let answer = |column: &str| {
+        administration
+            .answers
+            .iter()
+            .find(|a| a.column == column)
+            .map(|a| a.value)
+    };
+    assert_eq!(answer("q1"), Some(Some(1)));
+    assert_eq!(answer("q2"), Some(None), "declined is stored as no value");
+    assert_eq!(answer("q3"), Some(None));
+    assert_eq!(answer("q4"), None, "not reached is no entry at all");
+    assert_eq!(administration.status, Status::InProgress);
+}
+
+#[test]
+fn leaving_client_mode_needs_the_right_passphrase() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    start_session(&mut harness, "ecr-r");
+    click(&mut harness, "Clinician");
+    type_into(&mut harness, "Clinician's passphrase", "not the passphrase");
+    click(&mut harness, "Return to workspace");
+    assert!(
+        harness.state().in_client_mode(),
+        "a wrong passphrase must not leave client mode"
+    );
+    harness.get_by_label_contains("not right");
+    // A close request is refused too, and asks for the passphrase.
+    click(&mut harness, "Cancel");
+    harness.event(egui::Event::WindowFocused(true));
+    type_into_leave_after_close(&mut harness);
+    assert!(matches!(harness.state().screen, Screen::Clinician(_)));
+}
+
+/// Closes the window from outside: client mode cancels it and asks for the passphrase.
+fn type_into_leave_after_close(harness: &mut Harness<'_, SecurebaseApp>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.run();
+    assert!(
+        harness.state().in_client_mode(),
+        "closing must not leave client mode"
+    );
+    type_into(harness, "Clinician's passphrase", PASS);
+    click(harness, "Return to workspace");
+}
+
+#[test]
+fn the_clinician_side_is_unreachable_from_client_mode() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    start_session(&mut harness, "ecr-r");
+    for label in [
+        "Clients",
+        "Instruments",
+        "Settings",
+        "Lock",
+        NAME,
+        "Add client",
+        "Results",
+    ] {
+        assert!(
+            harness.query_by_label(label).is_none(),
+            "{label:?} is reachable from client mode"
+        );
+    }
+}
+
+#[test]
+fn a_restart_mid_form_resumes_at_the_same_item() {
+    let dir = data_folder();
+    {
+        let mut harness = app(dir.path());
+        unlock(&mut harness);
+        start_session(&mut harness, "ecr-r");
+        for key in [Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num1] {
+            harness.key_press(key);
+            harness.run();
+        }
+        assert_eq!(step(&harness), Step::Item(5));
+        // The window goes away without any goodbye (a crash or a power cut).
+    }
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, NAME);
+    click(&mut harness, "Resume the unfinished session (1)");
+    click(&mut harness, "Start");
+    click(&mut harness, &format!("Yes, I am {NAME}"));
+    assert_eq!(step(&harness), Step::Item(5), "resumes at item 6");
+    harness.get_by_label_contains("6 of 36");
+    let administration = stored(&harness, "ecr-r");
+    let values: Vec<Option<i32>> = administration.answers.iter().map(|a| a.value).collect();
+    assert_eq!(values, [Some(4), Some(5), Some(6), Some(7), Some(1)]);
+}
+
+#[test]
+fn rq_forced_choice_then_four_ratings() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    start_session(&mut harness, "rq");
+    assert_eq!(step(&harness), Step::Choice);
+    harness.key_press(Key::C);
+    harness.run();
+    for key in [Key::Num6, Key::Num2, Key::Num3, Key::Num5] {
+        harness.key_press(key);
+        harness.run();
+    }
+    assert_eq!(step(&harness), Step::End);
+    let administration = stored(&harness, "rq");
+    assert_eq!(administration.choice.as_deref(), Some("C"));
+    assert_eq!(administration.status, Status::Completed);
+}
+
+#[test]
+fn ecr_rs_says_which_relationship_each_block_is_about() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    start_session(&mut harness, "ecr-rs");
+    assert_eq!(step(&harness), Step::BlockIntro(0));
+    harness.get_by_label_contains("your mother or mother-like figure");
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.get_by_label_contains("About your mother");
+    for _ in 0..9 {
+        harness.key_press(Key::Num4);
+        harness.run();
+    }
+    assert_eq!(step(&harness), Step::BlockIntro(1));
+    harness.get_by_label_contains("your father or father-like figure");
+}
+
+#[test]
+fn a_wrong_passphrase_at_unlock_stays_locked() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    type_into(&mut harness, "Clinician's passphrase", "wrong wrong");
+    click(&mut harness, "Unlock");
+    assert!(matches!(harness.state().screen, Screen::Unlock(_)));
+    harness.get_by_label_contains("not right");
+    unlock(&mut harness);
+}
+
+#[test]
+fn first_run_creates_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("new");
+    let mut harness = app(&folder);
+    assert!(matches!(harness.state().screen, Screen::FirstRun(_)));
+    type_into(&mut harness, "Passphrase", "a long enough passphrase");
+    type_into(&mut harness, "Passphrase again", "a long enough passphrase");
+    click(
+        &mut harness,
+        "I understand that a lost passphrase cannot be recovered",
+    );
+    click(&mut harness, "Create the data folder");
+    assert!(matches!(harness.state().screen, Screen::Clinician(_)));
+    assert!(Store::is_initialised(&folder));
+}
+
+#[test]
+fn adding_a_client_and_seeing_results() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, "Add client");
+    type_into(&mut harness, "Pseudonym or clinic ID", "C-7");
+    type_into(&mut harness, "Birth year (optional)", "1977");
+    click(&mut harness, "Save client");
+    harness.get_by_label("C-7");
+    // A short RQ, then its results.
+    click(&mut harness, "Start a session");
+    click(&mut harness, &tick_label("rq"));
+    click(&mut harness, "Start and hand over");
+    click(&mut harness, "Start");
+    click(&mut harness, "Yes, I am C-7");
+    harness.key_press(Key::Enter);
+    harness.run();
+    for key in [Key::A, Key::Num7, Key::Num1, Key::Num1, Key::Num2] {
+        harness.key_press(key);
+        harness.run();
+    }
+    click(&mut harness, "Clinician");
+    type_into(&mut harness, "Clinician's passphrase", PASS);
+    click(&mut harness, "Return to workspace");
+    click(&mut harness, "Results");
+    harness.get_by_label_contains("Model of self");
+    harness.get_by_label_contains("Descriptive category: secure");
+    let Screen::Clinician(ws) = &harness.state().screen else {
+        panic!("not in the workspace");
+    };
+    let securebase::app::views::Page::Results(page) = &ws.page else {
+        panic!("not on the results page");
+    };
+    // secure 7, fearful 1, preoccupied 1, dismissing 2:
+    // model of self = (7 + 2) - (1 + 1) = 7; model of other = (7 + 1) - (1 + 2) = 5.
+    let value = |id: &str| page.report.scores[page.instrument.score_index(id).unwrap()].value;
+    assert_eq!(value("model_of_self"), Some(7.0));
+    assert_eq!(value("model_of_other"), Some(5.0));
+}
