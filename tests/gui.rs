@@ -176,7 +176,7 @@ fn going_back_changes_an_answer_and_prefer_not_to_answer_is_kept() {
     harness.key_press(Key::Backspace);
     harness.run();
     assert_eq!(step(&harness), Step::Item(0));
-    click(&mut harness, "1\nStrongly disagree"); // item 1 -> 1, by its button
+    click(&mut harness, "1 Strongly disagree"); // item 1 -> 1, by its button
     assert_eq!(step(&harness), Step::Item(1));
     click(&mut harness, "Prefer not to answer"); // item 2 declined
     harness.key_press(Key::P); // item 3 declined by key

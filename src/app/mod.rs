@@ -24,6 +24,13 @@ use settings::Settings;
 use crate::catalog::Catalog;
 use crate::store::{Administration, Client, Keys, Store};
 
+/// When the process started (set first thing in `main`): the first-frame measurement counts
+/// from here.
+pub static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Set to print the time to the first frame on stderr (`scripts/gui-perf.sh` reads it).
+pub const TIMING_ENV: &str = "SECUREBASE_REPORT_TIMING";
+
 /// Starts the app on the data folder `data_dir` (created on first run).
 pub fn run(data_dir: PathBuf) -> eframe::Result {
     let options = eframe::NativeOptions {
@@ -152,6 +159,8 @@ pub struct SecurebaseApp {
     pub last_input: Instant,
     /// The settings the look was last built from (re-applied only when they change).
     applied: Option<Settings>,
+    /// Whether the first frame has been drawn.
+    drew_first_frame: bool,
 }
 
 impl SecurebaseApp {
@@ -168,6 +177,7 @@ impl SecurebaseApp {
             notice: None,
             last_input: Instant::now(),
             applied: None,
+            drew_first_frame: false,
         };
         app.open_store();
         app.apply_look(ctx);
@@ -276,6 +286,14 @@ impl eframe::App for SecurebaseApp {
             self.apply(ui.ctx(), command);
         }
         self.save_client_mode();
+        if !self.drew_first_frame {
+            self.drew_first_frame = true;
+            if std::env::var_os(TIMING_ENV).is_some()
+                && let Some(started) = STARTED.get()
+            {
+                eprintln!("first frame after {} ms", started.elapsed().as_millis());
+            }
+        }
     }
 }
 

@@ -30,6 +30,14 @@ pub fn accent(theme: ThemeChoice) -> Color32 {
     }
 }
 
+/// Text on the accent colour.
+pub fn on_accent(theme: ThemeChoice) -> Color32 {
+    match theme {
+        ThemeChoice::Light => Color32::WHITE,
+        ThemeChoice::Dark | ThemeChoice::HighContrast => Color32::BLACK,
+    }
+}
+
 /// Colour of a warning (flags, wrong passphrase): amber, not alarm red.
 pub fn warning(theme: ThemeChoice) -> Color32 {
     match theme {
@@ -77,10 +85,13 @@ fn visuals(theme: ThemeChoice) -> Visuals {
             v.widgets.inactive.bg_stroke = Stroke::new(1.0, Color32::from_gray(150));
             v.widgets.inactive.weak_bg_fill = Color32::from_rgb(0xec, 0xeb, 0xe6);
             v.extreme_bg_color = Color32::WHITE;
+            // Near-black text: egui's default grey is too faint for reading long statements.
+            v.override_text_color = Some(Color32::from_gray(28));
             v.panel_fill = Color32::from_rgb(0xf7, 0xf6, 0xf2);
             v.window_fill = Color32::from_rgb(0xfd, 0xfc, 0xf9);
-            v.selection.bg_fill = accent;
-            v.selection.stroke = Stroke::new(1.0, Color32::WHITE);
+            // A light selection with dark text: readable under the near-black text colour.
+            v.selection.bg_fill = Color32::from_rgb(0xc9, 0xe2, 0xea);
+            v.selection.stroke = Stroke::new(1.5, accent);
             v.hyperlink_color = accent;
             v
         }

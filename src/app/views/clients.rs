@@ -71,7 +71,7 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         .show_rows(ui, row_height, shown.len(), |ui, range| {
             egui::Grid::new("clients_rows")
                 .num_columns(4)
-                .min_col_width(150.0)
+                .min_col_width(210.0)
                 .min_row_height(row_height - 8.0)
                 .striped(true)
                 .show(ui, |ui| {
@@ -110,7 +110,7 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
 fn header_row(ui: &mut egui::Ui) {
     egui::Grid::new("clients_header")
         .num_columns(4)
-        .min_col_width(150.0)
+        .min_col_width(210.0)
         .show(ui, |ui| {
             for title in [
                 "Pseudonym / clinic ID",

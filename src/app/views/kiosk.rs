@@ -197,7 +197,8 @@ fn step_ui(
     let session = &mode.session;
     let name = session.client.name.clone();
     let mut action = None;
-    ui.add_space(60.0);
+    // Room above the content, less of it when the text is large or the screen small.
+    ui.add_space((ui.available_height() * 0.06).clamp(8.0, 60.0));
     match session.step {
         Step::HandOver => {
             heading(ui, &format!("Please pass the computer to {name}."));
@@ -302,11 +303,12 @@ fn item_ui(
     if let Some((position, total)) = session.progress() {
         #[expect(clippy::cast_precision_loss, reason = "item counts are small")]
         let fraction = position as f32 / total as f32;
-        ui.add(
-            egui::ProgressBar::new(fraction)
-                .text(RichText::new(format!("{position} of {total}")).size(18.0))
-                .desired_height(28.0),
+        ui.label(
+            RichText::new(format!("{position} of {total}"))
+                .size(18.0)
+                .color(theme::muted(theme_choice)),
         );
+        ui.add(egui::ProgressBar::new(fraction).desired_height(12.0));
     }
     ui.add_space(theme::GAP);
     if let Some(block) = item_slot.block_idx.and_then(|b| instrument.blocks.get(b)) {
@@ -322,27 +324,28 @@ fn item_ui(
         None => item.text.clone(),
     };
     ui.label(RichText::new(statement).size(theme::STATEMENT_SIZE));
-    ui.add_space(theme::GAP * 1.5);
+    ui.add_space(theme::GAP);
     let current = session.current_answer();
     let response = &instrument.response;
     let n = usize::try_from(response.max - response.min + 1).unwrap_or(1);
-    let spacing = 10.0;
+    let spacing = 8.0;
     #[expect(clippy::cast_precision_loss, reason = "at most 101 buttons")]
-    let width = ((ui.available_width() - spacing * (n as f32 - 1.0)) / n as f32).max(60.0);
-    ui.horizontal_wrapped(|ui| {
+    let width = ((ui.available_width() - spacing * (n as f32 - 1.0)) / n as f32).max(48.0);
+    ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = spacing;
         for value in response.min..=response.max {
             let anchor = response.anchor(value).unwrap_or("");
-            let text = if anchor.is_empty() {
-                format!("{value}")
-            } else {
-                format!("{value}\n{anchor}")
-            };
-            let button = egui::Button::new(RichText::new(text).size(20.0))
-                .wrap()
-                .selected(current == Some(Answer::Value(value)))
-                .min_size(egui::vec2(width, theme::ANSWER_BUTTON_HEIGHT));
-            if ui.add(button).clicked() {
+            let selected = current == Some(Answer::Value(value));
+            if answer_button(
+                ui,
+                egui::vec2(width, theme::ANSWER_BUTTON_HEIGHT),
+                value,
+                anchor,
+                selected,
+                theme_choice,
+            )
+            .clicked()
+            {
                 action = Some(Action::Answer(Answer::Value(value)));
             }
         }
@@ -371,6 +374,77 @@ fn item_ui(
         .color(theme::muted(theme_choice)),
     );
     action
+}
+
+/// One point of the response scale: the number large, its anchor label (if any) small beneath,
+/// both centred in a button of exactly `size`, so that the scale is one even row. Its
+/// accessible name is "5" or "1 Strongly disagree".
+fn answer_button(
+    ui: &mut egui::Ui,
+    size: egui::Vec2,
+    value: i32,
+    anchor: &str,
+    selected: bool,
+    theme_choice: crate::app::settings::ThemeChoice,
+) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
+    let name = if anchor.is_empty() {
+        value.to_string()
+    } else {
+        format!("{value} {anchor}")
+    };
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &name));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact_selectable(&response, selected);
+        let fill = if selected {
+            theme::accent(theme_choice)
+        } else {
+            visuals.weak_bg_fill
+        };
+        let text = if selected {
+            theme::on_accent(theme_choice)
+        } else {
+            visuals.text_color()
+        };
+        let painter = ui.painter();
+        painter.rect(rect, 8.0, fill, visuals.bg_stroke, egui::StrokeKind::Inside);
+        if response.has_focus() {
+            painter.rect_stroke(
+                rect.expand(3.0),
+                10.0,
+                ui.style().visuals.selection.stroke,
+                egui::StrokeKind::Outside,
+            );
+        }
+        let number =
+            painter.layout_no_wrap(value.to_string(), egui::FontId::proportional(26.0), text);
+        let mut job = egui::text::LayoutJob::simple(
+            anchor.to_owned(),
+            egui::FontId::proportional(15.0),
+            text,
+            rect.width() - 10.0,
+        );
+        job.halign = egui::Align::Center;
+        let label = ui.fonts_mut(|f| f.layout_job(job));
+        let total = number.size().y
+            + if anchor.is_empty() {
+                0.0
+            } else {
+                4.0 + label.size().y
+            };
+        let top = rect.center().y - total / 2.0;
+        painter.galley(
+            egui::pos2(rect.center().x - number.size().x / 2.0, top),
+            number.clone(),
+            text,
+        );
+        if !anchor.is_empty() {
+            let y = top + number.size().y + 4.0;
+            // A centred job is laid out around x = 0: place it at the button's centre.
+            painter.galley(egui::pos2(rect.center().x, y), label, text);
+        }
+    }
+    response
 }
 
 /// Keyboard shortcuts of the current step.
@@ -479,5 +553,9 @@ fn choice_ui(ui: &mut egui::Ui, mode: &ClientMode) -> Option<Action> {
     if big_button(ui, "Back").clicked() {
         action = Some(Action::Back);
     }
+    ui.add_space(12.0);
+    ui.label(
+        RichText::new("Keys: the letter of a paragraph chooses it · Backspace back").size(16.0),
+    );
     action
 }

@@ -1,0 +1,339 @@
+//! Opens the real app window on one named screen, with demo data, for screenshots.
+//!
+//!     cargo run --example screenshots -- <screen> [width height] [text-scale]
+//!
+//! The app is the real `SecurebaseApp` in a real eframe window; only the clicks that lead to
+//! the screen are replaced by the same commands the views would send. `scripts/screenshots.sh`
+//! runs it under Xvfb for every screen and saves `docs/screenshots/*.png`. Demo data is made
+//! once under `target/screenshot-data` (passphrase `demo passphrase`).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+// Demo data: small counters turned into days and seconds.
+#![allow(clippy::cast_possible_wrap)]
+
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use eframe::egui;
+use jiff::{Timestamp, ToSpan};
+use securebase::app::session::Step;
+use securebase::app::views::Page;
+use securebase::app::views::setup::SetupForm;
+use securebase::app::{Command, Screen, SecurebaseApp};
+use securebase::core::Answer;
+use securebase::core::bundled::bundled;
+use securebase::core::instrument::Instrument;
+use securebase::store::{Administration, Client, Source, Status, Store, new_id};
+
+const PASS: &str = "demo passphrase";
+
+fn instrument(id: &str) -> Instrument {
+    bundled()
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == id)
+        .unwrap()
+}
+
+/// An administration `days_ago` days old, every item answered by `answer(slot)`.
+fn administration(
+    client: &Client,
+    instrument: &Instrument,
+    days_ago: i64,
+    answer: impl Fn(usize) -> Answer,
+) -> Administration {
+    let started = Timestamp::now() - (days_ago * 24).hours();
+    let mut a = Administration::new(
+        new_id().unwrap(),
+        &client.id,
+        instrument,
+        Source::ClientMode,
+        started,
+    );
+    for slot in 0..instrument.n_slots() {
+        a.set_answer(
+            instrument,
+            slot,
+            answer(slot),
+            started + (slot as i64 * 7).seconds(),
+            Some(7.0),
+        )
+        .unwrap();
+    }
+    a.status = Status::Completed;
+    a.finished = Some(started + 10.minutes());
+    a
+}
+
+/// ECR-R answers for a point (anxiety, avoidance): forward items near the target, reversed ones
+/// mirrored, a little variation so that it looks like a person.
+fn ecr_r_answers(anxiety: i32, avoidance: i32) -> impl Fn(usize) -> Answer {
+    const REVERSED: [usize; 14] = [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
+    move |slot| {
+        let number = slot + 1;
+        let target = if number <= 18 { anxiety } else { avoidance };
+        let wobble = [0, 1, 0, -1, 0, 1, -1, 0][slot % 8];
+        let value = (target + wobble).clamp(1, 7);
+        Answer::Value(if REVERSED.contains(&number) {
+            8 - value
+        } else {
+            value
+        })
+    }
+}
+
+fn build_demo(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    let (store, _) = Store::init(dir, &SecretString::from(PASS.to_owned()), 10).unwrap();
+    let ecr_r = instrument("ecr-r");
+    let names = [
+        (
+            "C-1042",
+            Some(1986),
+            "Referred by GP; attachment-focused therapy since spring.",
+        ),
+        ("C-1007", Some(1979), ""),
+        ("C-1013", None, ""),
+        ("C-1021", Some(1994), ""),
+        ("C-1030", Some(1968), ""),
+        ("C-1036", Some(2001), ""),
+        ("C-1055", Some(1990), ""),
+        ("C-1061", None, ""),
+        ("C-1068", Some(1983), ""),
+        ("C-1074", Some(1975), ""),
+    ];
+    for (i, (name, year, notes)) in names.iter().enumerate() {
+        let client = Client::new(
+            new_id().unwrap(),
+            name,
+            *year,
+            notes,
+            Timestamp::now() - ((400 - i as i64 * 30) * 24).hours(),
+        )
+        .unwrap();
+        store.save_client(&client).unwrap();
+        if i == 0 {
+            // Five ECR-Rs over a year, moving towards secure; an RQ and an RFQ-8 at intake.
+            for (k, (anx, avo)) in [(6, 5), (5, 5), (5, 4), (4, 3), (3, 2)].iter().enumerate() {
+                store
+                    .save_administration(&administration(
+                        &client,
+                        &ecr_r,
+                        360 - k as i64 * 80,
+                        ecr_r_answers(*anx, *avo),
+                    ))
+                    .unwrap();
+            }
+            let rq = instrument("rq");
+            let mut a = administration(&client, &rq, 360, |slot| Answer::Value([2, 6, 5, 3][slot]));
+            a.choice = Some("C".to_owned());
+            store.save_administration(&a).unwrap();
+            let rfq = instrument("rfq-8");
+            store
+                .save_administration(&administration(&client, &rfq, 360, |slot| {
+                    Answer::Value([3, 5, 4, 6, 5, 4, 2, 6][slot])
+                }))
+                .unwrap();
+        } else if i % 3 == 1 {
+            store
+                .save_administration(&administration(
+                    &client,
+                    &ecr_r,
+                    90 - i as i64,
+                    ecr_r_answers(4, 4),
+                ))
+                .unwrap();
+        } else if i == 5 {
+            let mut a = administration(&client, &ecr_r, 2, ecr_r_answers(5, 3));
+            a.status = Status::InProgress;
+            a.finished = None;
+            a.answers.truncate(14);
+            store.save_administration(&a).unwrap();
+        }
+    }
+}
+
+/// Drives the app to `screen`.
+fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
+    if screen == "unlock" || screen == "first-run" {
+        return;
+    }
+    app.apply(
+        ctx,
+        Command::Unlock {
+            passphrase: SecretString::from(PASS.to_owned()),
+        },
+    );
+    let client_id = match &app.screen {
+        Screen::Clinician(ws) => ws
+            .clients
+            .iter()
+            .find(|c| c.name == "C-1042")
+            .unwrap()
+            .id
+            .clone(),
+        _ => panic!("did not unlock"),
+    };
+    let page = |client_id: &str| {
+        Command::Navigate(Page::ClientPage {
+            client_id: client_id.to_owned(),
+            edit: None,
+        })
+    };
+    match screen {
+        "clients" => {}
+        "client" => app.apply(ctx, page(&client_id)),
+        "setup" => {
+            let mut form = SetupForm::new(&client_id);
+            form.selected = vec!["ecr-r".into(), "rfq-8".into(), "rq".into()];
+            app.apply(ctx, Command::Navigate(Page::SessionSetup(form)));
+        }
+        "instruments" => app.apply(ctx, Command::Navigate(Page::Instruments)),
+        "settings" => {
+            let form = securebase::app::views::settings_view::SettingsForm::from(&app.settings);
+            app.apply(ctx, Command::Navigate(Page::Settings(form)));
+        }
+        "results" => {
+            app.apply(ctx, page(&client_id));
+            let id = match &mut app.screen {
+                Screen::Clinician(ws) => {
+                    let store = app.store.as_ref().unwrap();
+                    ws.administrations_of(store, &app.catalog, &client_id)
+                        .iter()
+                        .filter(|a| a.instrument_id == "ecr-r")
+                        .max_by_key(|a| a.started)
+                        .unwrap()
+                        .id
+                        .clone()
+                }
+                _ => unreachable!(),
+            };
+            app.apply(
+                ctx,
+                Command::OpenResults {
+                    client_id: client_id.clone(),
+                    administration_id: id,
+                },
+            );
+        }
+        _ => client_mode(app, ctx, &client_id, screen),
+    }
+}
+
+fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, screen: &str) {
+    let instruments = match screen {
+        "choice" => vec!["rq".to_owned()],
+        "block" | "block-item" => vec!["ecr-rs".to_owned()],
+        _ => vec!["ecr-r".to_owned(), "rfq-8".to_owned()],
+    };
+    app.apply(
+        ctx,
+        Command::StartSession {
+            client_id: client_id.to_owned(),
+            instruments,
+        },
+    );
+    let Screen::Client(mode) = &mut app.screen else {
+        panic!("no client mode");
+    };
+    let session = &mut mode.session;
+    if screen == "handover" {
+        return;
+    }
+    session.handed_over();
+    if screen == "greeting" {
+        return;
+    }
+    session.confirm_identity();
+    if screen == "instructions" {
+        return;
+    }
+    session.continue_on();
+    match screen {
+        "item" => {
+            for k in 0..11 {
+                session
+                    .answer(
+                        Answer::Value([5, 6, 4, 5, 3, 6, 5, 4, 2, 6, 3][k]),
+                        Some(6.0),
+                        Timestamp::now(),
+                    )
+                    .unwrap();
+            }
+            // Item 12 shown with an answer, as after going back.
+            session
+                .answer(Answer::Value(5), Some(6.0), Timestamp::now())
+                .unwrap();
+            session.back();
+        }
+        "end" => {
+            while session.step != Step::End {
+                match session.step {
+                    Step::Item(_) => session
+                        .answer(Answer::Value(4), Some(5.0), Timestamp::now())
+                        .unwrap(),
+                    _ => session.continue_on(),
+                }
+            }
+        }
+        "block-item" => {
+            session.continue_on();
+            session
+                .answer(Answer::Value(3), Some(5.0), Timestamp::now())
+                .unwrap();
+        }
+        _ => {}
+    }
+    let _ = session.take_dirty();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_name() != "lock" {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn main() -> eframe::Result {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let screen = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "clients".to_owned());
+    let width: f32 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1280.0);
+    let height: f32 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(800.0);
+    let scale: f32 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1.0);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshot-data");
+    let demo = root.join("demo");
+    if !Store::is_initialised(&demo) {
+        build_demo(&demo);
+    }
+    // Every run works on its own copy, so that one screenshot's session never shows in another.
+    let data_dir = root.join(format!("run-{screen}"));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    if screen != "first-run" {
+        copy_dir(&demo, &data_dir);
+    }
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("securebase")
+            .with_position([0.0, 0.0])
+            .with_inner_size([width, height])
+            .with_decorations(false),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "securebase",
+        options,
+        Box::new(move |cc| {
+            let mut app = SecurebaseApp::new(&cc.egui_ctx, data_dir);
+            app.settings.text_scale = scale;
+            drive(&mut app, &cc.egui_ctx, &screen);
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Screenshots of the real window under Xvfb, for people to look at: docs/screenshots/*.png.
+#   scripts/screenshots.sh            # every screen at 1280x800, some at 1024x768
+# Needs: xvfb xauth imagemagick (Debian); installs them when missing and allowed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need="xvfb xauth imagemagick"
+dpkg -s $need >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null; }
+cargo build --quiet --example screenshots
+export XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"; unset WAYLAND_DISPLAY DISPLAY
+out=docs/screenshots
+mkdir -p "$out"
+shot() { # name screen width height [scale]
+  local name=$1 screen=$2 w=$3 h=$4 scale=${5:-1.0}
+  xvfb-run -a -s "-screen 0 ${w}x${h}x24" bash -c \
+    "./target/debug/examples/screenshots $screen $w $h $scale & p=\$!; sleep 5; import -window root '$out/$name.png'; kill \$p; wait \$p" \
+    >/dev/null 2>&1 || true
+  echo "$out/$name.png"
+}
+for s in first-run unlock clients client setup instruments settings results handover greeting instructions item choice block block-item end; do
+  shot "$s" "$s" 1280 800
+done
+shot item-largest-text item 1280 800 1.75
+shot item-1024 item 1024 768
+shot item-largest-text-1024 item 1024 768 1.75
+shot clients-1024 clients 1024 768
+shot client-1024 client 1024 768
+shot results-1024 results 1024 768
+shot setup-1024 setup 1024 768
