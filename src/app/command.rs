@@ -292,15 +292,19 @@ impl SecurebaseApp {
                 });
             }
         }
-        for id in instruments {
+        for (position, id) in instruments.iter().enumerate() {
             let Some(instrument) = self.catalog.get(id) else {
                 continue;
             };
             let Ok(admin_id) = new_id() else {
                 continue;
             };
+            // A millisecond apart, so that a resumed session keeps its order (the store sorts
+            // administrations by start time).
+            let started =
+                now + jiff::SignedDuration::from_millis(i64::try_from(position).unwrap_or(0));
             let administration =
-                Administration::new(admin_id, client_id, instrument, Source::ClientMode, now);
+                Administration::new(admin_id, client_id, instrument, Source::ClientMode, started);
             // Saved before the hand-over, so that a crash now still shows the session.
             if let Err(e) = store.save_administration(&administration) {
                 self.notice = Some(format!("The session could not be started: {e}"));
@@ -317,6 +321,11 @@ impl SecurebaseApp {
                 administration,
             });
         }
+        // What the client was in the middle of comes first, then what was not begun (records
+        // from before start times were kept distinct may share one).
+        forms.sort_by_key(|f| {
+            f.administration.answers.is_empty() && f.administration.choice.is_none()
+        });
         if forms.is_empty() {
             self.notice = Some("Choose at least one questionnaire.".to_owned());
             return;

@@ -125,6 +125,8 @@ impl ClientSession {
             return;
         };
         self.step = match self.step {
+            // Back at the instructions, the client goes through the form from its start again
+            // (a resumed form enters at its first unanswered item instead: `entry_step`).
             Step::Instructions if form.instrument.choice.is_some() => Step::Choice,
             Step::Instructions => first_item_step(&form.instrument, 0),
             Step::BlockIntro(b) => Step::Item(b * form.instrument.items.len()),
@@ -196,11 +198,25 @@ impl ClientSession {
         form.administration.status = Status::Completed;
         form.administration.finished = Some(now);
         self.mark_dirty();
+        self.next_form();
+    }
+
+    /// On to the next form still in progress: its instructions, or where it was left.
+    fn next_form(&mut self) {
         self.form_idx += 1;
-        self.step = if self.form_idx < self.forms.len() {
-            Step::Instructions
-        } else {
-            Step::End
+        while self
+            .forms
+            .get(self.form_idx)
+            .is_some_and(|f| f.administration.status != Status::InProgress)
+        {
+            self.form_idx += 1;
+        }
+        self.step = match self.form() {
+            None => Step::End,
+            Some(f) if f.administration.answers.is_empty() && f.administration.choice.is_none() => {
+                Step::Instructions
+            }
+            Some(_) => self.entry_step(),
         };
     }
 
