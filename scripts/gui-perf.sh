@@ -26,7 +26,7 @@ for i in 1 2 3 4 5; do
   if [ "$i" -lt 5 ]; then kill $p; wait $p 2>/dev/null; fi
 done
 win=$(xdotool search --sync --onlyvisible --name securebase | head -1)
-xdotool windowfocus --sync "$win" 2>/dev/null || true
+xdotool windowfocus "$win" 2>/dev/null || true; sleep 0.5
 xdotool type --delay 20 "benchmark passphrase"; xdotool key Return
 sleep 6
 echo "after unlocking 1,000 clients: $(grep VmRSS /proc/$p/status | awk '{printf "%.0f MB resident", $2/1024}'), peak $(grep VmHWM /proc/$p/status | awk '{printf "%.0f MB", $2/1024}')"

@@ -20,6 +20,8 @@ pub struct LeaveForm {
     pub passphrase: String,
     /// What went wrong last time.
     pub error: Option<String>,
+    /// Whether the field has been given the keyboard focus once (see `UnlockForm`).
+    pub focused_once: bool,
 }
 
 /// What the client did this frame.
@@ -120,8 +122,9 @@ fn leave_ui(
         ui.label("Enter the clinician's passphrase to return to the workspace.");
         ui.add_space(12.0);
         let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
-        if form.passphrase.is_empty() && !field.has_focus() {
+        if !form.focused_once {
             field.request_focus();
+            form.focused_once = true;
         }
         if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
             submit = true;

@@ -15,6 +15,9 @@ pub struct UnlockForm {
     pub error: Option<String>,
     /// Why the workspace is locked, when it locked itself.
     pub reason: Option<String>,
+    /// Whether the field has been given the keyboard focus once. Only once: asking every frame
+    /// makes egui repaint without end while the window itself is not focused.
+    pub focused_once: bool,
 }
 
 impl UnlockForm {
@@ -55,8 +58,9 @@ pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 ui.label(reason);
             }
             let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
-            if !field.has_focus() && form.passphrase.is_empty() {
+            if !form.focused_once {
                 field.request_focus();
+                form.focused_once = true;
             }
             if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 unlock = true;
