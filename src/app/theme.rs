@@ -15,7 +15,7 @@ pub const CLIENT_HEADING_SIZE: f32 = 34.0;
 /// Size of body text in client mode.
 pub const CLIENT_BODY_SIZE: f32 = 22.0;
 /// Height of the answer buttons in client mode.
-pub const ANSWER_BUTTON_HEIGHT: f32 = 96.0;
+pub const ANSWER_BUTTON_HEIGHT: f32 = 88.0;
 /// Widest that reading text gets, so that lines stay easy to follow.
 pub const READING_WIDTH: f32 = 880.0;
 /// Space between blocks.

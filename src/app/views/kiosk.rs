@@ -69,7 +69,9 @@ pub fn client_mode_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                centered_column(ui, theme::READING_WIDTH, |ui| {
+                // Keep clear of the scroll bar, which floats over the right edge.
+                let width = theme::READING_WIDTH.min(ui.available_width() - 20.0);
+                centered_column(ui, width, |ui| {
                     action = step_ui(ui, mode, theme_choice);
                 });
             });
@@ -353,16 +355,18 @@ fn item_ui(
             }
         }
     });
-    ui.add_space(theme::GAP);
+    ui.add_space(16.0);
     ui.horizontal(|ui| {
-        if big_button(ui, "Back").clicked() {
+        let back = egui::Button::new(RichText::new("Back").size(theme::CLIENT_BODY_SIZE))
+            .min_size(egui::vec2(200.0, 54.0));
+        if ui.add(back).clicked() {
             action = Some(Action::Back);
         }
         ui.add_space(16.0);
         let decline =
             egui::Button::new(RichText::new("Prefer not to answer").size(theme::CLIENT_BODY_SIZE))
                 .selected(current == Some(Answer::Declined))
-                .min_size(egui::vec2(260.0, 64.0));
+                .min_size(egui::vec2(260.0, 54.0));
         if ui.add(decline).clicked() {
             action = Some(Action::Answer(Answer::Declined));
         }
