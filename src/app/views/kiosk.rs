@@ -175,10 +175,14 @@ fn paused_ui(ui: &mut egui::Ui, mode: &mut ClientMode) {
 }
 
 fn big_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
-    ui.add(
-        egui::Button::new(RichText::new(text).size(theme::CLIENT_BODY_SIZE))
-            .min_size(egui::vec2(220.0, 64.0)),
-    )
+    // In a horizontal layout egui centres a wide button's text; in a vertical one it would not.
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::Button::new(RichText::new(text).size(theme::CLIENT_BODY_SIZE))
+                .min_size(egui::vec2(220.0, 64.0)),
+        )
+    })
+    .inner
 }
 
 fn heading(ui: &mut egui::Ui, text: &str) {
