@@ -5,10 +5,13 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common_gui;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use age::secrecy::SecretString;
+use common_gui::{NAME, PASS, app, click, data_folder, type_into, unlock};
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -20,34 +23,6 @@ use securebase::core::bundled::bundled;
 use securebase::core::{Answer, Instrument};
 use securebase::store::{Administration, Client, Source, Status, Store, new_id};
 
-const PASS: &str = "kittest passphrase";
-const NAME: &str = "C-2042";
-
-/// A data folder with one client (a low scrypt cost keeps unlocking quick).
-fn data_folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::init(dir.path(), &SecretString::from(PASS.to_owned()), 4).unwrap();
-    let client = Client::new(new_id().unwrap(), NAME, Some(1990), "", Timestamp::now()).unwrap();
-    store.save_client(&client).unwrap();
-    dir
-}
-
-fn app(dir: &Path) -> Harness<'static, SecurebaseApp> {
-    let dir = dir.to_path_buf();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| SecurebaseApp::new(&cc.egui_ctx, dir));
-    harness.run();
-    harness
-}
-
-fn type_into(harness: &mut Harness<'_, SecurebaseApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
-    harness.run();
-}
-
 /// Replaces the whole text of a field: select all, then type over it.
 fn retype_into(harness: &mut Harness<'_, SecurebaseApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
@@ -58,23 +33,9 @@ fn retype_into(harness: &mut Harness<'_, SecurebaseApp>, label: &str, text: &str
     harness.run();
 }
 
-fn click(harness: &mut Harness<'_, SecurebaseApp>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.run();
-}
-
 fn press(harness: &mut Harness<'_, SecurebaseApp>, key: Key) {
     harness.key_press(key);
     harness.run();
-}
-
-fn unlock(harness: &mut Harness<'_, SecurebaseApp>) {
-    type_into(harness, "Clinician's passphrase", PASS);
-    click(harness, "Unlock");
-    assert!(
-        matches!(harness.state().screen, Screen::Clinician(_)),
-        "not unlocked"
-    );
 }
 
 fn instrument(id: &str) -> Instrument {

@@ -1,0 +1,62 @@
+//! Helpers shared by the app's kittest files: a data folder with one client, the app on it,
+//! and typing and clicking by accessible label.
+// Each test file uses its own subset of these.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jiff::Timestamp;
+use securebase::app::{Screen, SecurebaseApp};
+use securebase::store::{Client, Store, new_id};
+
+/// The clinician's passphrase of the test data folders.
+pub const PASS: &str = "kittest passphrase";
+/// The one client's pseudonym.
+pub const NAME: &str = "C-2042";
+
+/// A data folder with one client (a low scrypt cost keeps unlocking quick).
+pub fn data_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::init(dir.path(), &SecretString::from(PASS.to_owned()), 4).unwrap();
+    let client = Client::new(new_id().unwrap(), NAME, Some(1990), "", Timestamp::now()).unwrap();
+    store.save_client(&client).unwrap();
+    dir
+}
+
+/// The real app on `dir`, in a 1280 x 800 window.
+pub fn app(dir: &Path) -> Harness<'static, SecurebaseApp> {
+    let dir = dir.to_path_buf();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| SecurebaseApp::new(&cc.egui_ctx, dir));
+    harness.run();
+    harness
+}
+
+/// Types `text` into the field labelled `label`.
+pub fn type_into(harness: &mut Harness<'_, SecurebaseApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+/// Clicks the widget labelled `label`.
+pub fn click(harness: &mut Harness<'_, SecurebaseApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+/// Unlocks with the right passphrase.
+pub fn unlock(harness: &mut Harness<'_, SecurebaseApp>) {
+    type_into(harness, "Clinician's passphrase", PASS);
+    click(harness, "Unlock");
+    assert!(
+        matches!(harness.state().screen, Screen::Clinician(_)),
+        "not unlocked"
+    );
+}
