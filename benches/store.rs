@@ -26,6 +26,11 @@ const CLIENTS: usize = 1_000;
 const ADMINISTRATIONS: usize = 10;
 
 fn main() {
+    // `cargo test --all-targets` runs this file too, without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("benches/store.rs: run with `cargo bench --bench store`");
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-store");
     let fresh = std::env::args().any(|a| a == "fresh");
     let pass = SecretString::from("benchmark passphrase".to_owned());
