@@ -34,12 +34,23 @@ fn ask_from(env: &str, prompt: &str) -> Result<SecretString> {
     }
 }
 
-/// A new passphrase: typed twice on the terminal (or taken from `env`), at least
-/// [`MIN_LENGTH`] characters.
+/// A new passphrase: typed twice on the terminal, at least [`MIN_LENGTH`] characters; or taken
+/// from `env` as it is (scripts and tests), with a warning when it is short.
 pub fn ask_new(env: &str) -> Result<SecretString> {
-    let passphrase = if let Ok(value) = std::env::var(env) {
-        value
-    } else {
+    if let Ok(value) = std::env::var(env) {
+        // A script chose it: take it as given (a test may use a short one), but say so.
+        if value.is_empty() {
+            return bad_input(format!("{env} is empty; nothing was changed"));
+        }
+        if value.chars().count() < MIN_LENGTH {
+            eprintln!(
+                "securebase: warning: the passphrase in {env} has fewer than {MIN_LENGTH} characters; \
+                 choose a longer one for real records"
+            );
+        }
+        return Ok(SecretString::from(value));
+    }
+    let passphrase = {
         eprintln!(
             "Choose the clinician's passphrase. It unlocks every record in this data folder.\n\
              It cannot be recovered: the records are encrypted with it, and nobody (securebase\n\
