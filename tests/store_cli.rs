@@ -955,8 +955,14 @@ fn enter_checks_every_answer_saves_nothing_on_error_and_keeps_declined() {
             .unwrap_or_else(|| panic!("no {id} line in:\n{}", out.stdout))
             .to_owned()
     };
-    assert!(score_line("anxiety").contains("4.00") && score_line("anxiety").contains("(17 of 18)"));
-    assert!(score_line("avoidance").contains("(17 of 18)"));
+    let anxiety = score_line("anxiety");
+    assert!(
+        anxiety.contains("4.00")
+            && anxiety.contains("exactly 4;")
+            && anxiety.contains("17 of 18 answered"),
+        "{anxiety}"
+    );
+    assert!(score_line("avoidance").contains("17 of 18 answered"));
     assert!(!out.stderr.contains("error"), "{}", out.stderr);
 
     let store = Store::open(&dir).unwrap();
@@ -1042,7 +1048,7 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-12
 }
 
-/// Checks `history --format csv` against `expected`, in order.
+/// Checks `history --format csv` against `expected`, in order: one row per administration.
 fn assert_history_csv(stdout: &str, expected: &[Expected<'_>]) {
     let mut csv = csv::Reader::from_reader(stdout.as_bytes());
     let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_owned).collect();
@@ -1056,41 +1062,28 @@ fn assert_history_csv(stdout: &str, expected: &[Expected<'_>]) {
             "source",
             "started",
             "finished",
+            "anxiety",
+            "avoidance",
             "n_missing",
-            "score",
-            "value",
-            "n_answered",
-            "n_items",
             "flags"
         ]
     );
     let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
-    assert_eq!(
-        rows.len(),
-        6,
-        "two scores for each of three administrations"
-    );
-    for (pair, (id, anxiety, avoidance, n_missing)) in rows.chunks(2).zip(expected.iter().copied())
-    {
-        for (row, (score, value)) in pair
-            .iter()
-            .zip([("anxiety", anxiety), ("avoidance", avoidance)])
-        {
-            assert_eq!(&row[0], id, "oldest first: {rows:?}");
-            assert_eq!(&row[1], "ecr-r");
-            assert_eq!(&row[3], "completed");
-            assert_eq!(&row[7], n_missing.to_string().as_str());
-            assert_eq!(&row[8], score);
+    assert_eq!(rows.len(), 3, "one row for each of three administrations");
+    for (row, (id, anxiety, avoidance, n_missing)) in rows.iter().zip(expected.iter().copied()) {
+        assert_eq!(&row[0], id, "oldest first: {rows:?}");
+        assert_eq!(&row[1], "ecr-r");
+        assert_eq!(&row[3], "completed");
+        for (column, value) in [(7, anxiety), (8, avoidance)] {
             assert!(
-                close(row[9].parse().unwrap(), value),
-                "{id} {score}: {}",
-                &row[9]
+                close(row[column].parse().unwrap(), value),
+                "{id} column {column}: {}",
+                &row[column]
             );
-            assert_eq!(&row[11], "18");
         }
+        assert_eq!(&row[9], n_missing.to_string().as_str());
     }
-    assert_eq!(&rows[4][10], "17", "the declined item counts as missing");
-    assert_eq!(&rows[4][4], "paper_entry");
+    assert_eq!(&rows[2][4], "paper_entry");
 }
 
 #[test]

@@ -125,7 +125,7 @@ pub struct HistoryArgs {
     /// The client's name or id.
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: String,
-    /// Output format: csv (one row per administration and score) or json.
+    /// Output format: csv (one row per administration, one column per score) or json.
     #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
     pub format: HistoryFormat,
 }
@@ -133,7 +133,7 @@ pub struct HistoryArgs {
 /// Output format of `history`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HistoryFormat {
-    /// One row per administration and score.
+    /// One row per administration, one column per score.
     Csv,
     /// One document with every administration.
     Json,

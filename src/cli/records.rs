@@ -237,7 +237,7 @@ fn print_report(
         match (s.value, s.not_scored) {
             (Some(v), _) => writeln!(
                 out,
-                "  {:<20} {v:.2}  ({} of {})",
+                "  {:<20} {v:.2}  (exactly {v}; {} of {} answered)",
                 def.id, s.n_answered, s.n_items
             )?,
             (None, Some(reason)) => writeln!(out, "  {:<20} -     {reason}", def.id)?,
@@ -327,9 +327,20 @@ impl<'a> HistoryRow<'a> {
     }
 }
 
+/// One row per administration, oldest first: its facts, then one column per score id (the
+/// union over the instruments present, in order of first appearance; a score of another
+/// instrument is empty), then `n_missing` and `flags`, as `securebase score` writes them.
 fn write_history_csv(out: &mut impl Write, rows: &[HistoryRow<'_>]) -> Result<()> {
+    let mut score_ids: Vec<&str> = Vec::new();
+    for row in rows {
+        for (id, ..) in &row.scores {
+            if !score_ids.contains(&id.as_str()) {
+                score_ids.push(id);
+            }
+        }
+    }
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record([
+    let fixed_header = [
         "administration",
         "instrument",
         "instrument_version",
@@ -337,16 +348,17 @@ fn write_history_csv(out: &mut impl Write, rows: &[HistoryRow<'_>]) -> Result<()
         "source",
         "started",
         "finished",
-        "n_missing",
-        "score",
-        "value",
-        "n_answered",
-        "n_items",
-        "flags",
-    ])?;
+    ];
+    csv.write_record(
+        fixed_header
+            .iter()
+            .copied()
+            .chain(score_ids.iter().copied())
+            .chain(["n_missing", "flags"]),
+    )?;
     for row in rows {
         let a = row.administration;
-        let fixed = [
+        let mut record = vec![
             a.id.clone(),
             a.instrument_id.clone(),
             a.instrument_version.clone(),
@@ -354,29 +366,18 @@ fn write_history_csv(out: &mut impl Write, rows: &[HistoryRow<'_>]) -> Result<()
             source_name(a.source).to_owned(),
             a.started.to_string(),
             a.finished.map(|f| f.to_string()).unwrap_or_default(),
-            row.n_missing.map(|n| n.to_string()).unwrap_or_default(),
         ];
-        let flags = row.flags.join(";");
-        if row.scores.is_empty() {
-            csv.write_record(fixed.iter().map(String::as_str).chain([
-                "",
-                "",
-                "",
-                "",
-                flags.as_str(),
-            ]))?;
+        for id in &score_ids {
+            let value = row
+                .scores
+                .iter()
+                .find(|(score, ..)| score == id)
+                .and_then(|(_, value, ..)| *value);
+            record.push(value.map(|v| v.to_string()).unwrap_or_default());
         }
-        for (id, value, answered, items) in &row.scores {
-            let value = value.map(|v| v.to_string()).unwrap_or_default();
-            let (answered, items) = (answered.to_string(), items.to_string());
-            csv.write_record(fixed.iter().map(String::as_str).chain([
-                id.as_str(),
-                value.as_str(),
-                answered.as_str(),
-                items.as_str(),
-                flags.as_str(),
-            ]))?;
-        }
+        record.push(row.n_missing.map(|n| n.to_string()).unwrap_or_default());
+        record.push(row.flags.join(";"));
+        csv.write_record(&record)?;
     }
     csv.flush()?;
     Ok(())
