@@ -1172,10 +1172,10 @@ fn rq_choice_category_and_disagreement() {
                  r2,D,3,6,2,2\n\
                  r3,b,5,5,1,2\n\
                  r4,,5,5,1,2\n";
-    let (code, stdout, stderr) = run(&["score", "-i", "rq"], input);
+    let (code, stdout, stderr) = run(&["score", "-i", "rq", "--category"], input);
     assert_eq!(code, 0, "{stderr}");
     let (header, rows) = parse_csv(&stdout);
-    // Scores, then category, then n_missing and flags, at the end.
+    // With --category: scores, then category, then n_missing and flags, at the end.
     assert_eq!(
         header[header.len() - 9..],
         [
@@ -1223,7 +1223,10 @@ fn rq_choice_category_and_disagreement() {
     }
 
     // JSON carries the category as a string or null.
-    let (code, stdout, stderr) = run(&["score", "-i", "rq", "--format", "json"], input);
+    let (code, stdout, stderr) = run(
+        &["score", "-i", "rq", "--format", "json", "--category"],
+        input,
+    );
     assert_eq!(code, 0, "{stderr}");
     let value: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(value[0]["category"], "secure");
@@ -1235,13 +1238,33 @@ fn rq_choice_category_and_disagreement() {
 #[test]
 fn rq_without_choice_column() {
     // secure 7, fearful 1, preoccupied 2, dismissing 3: self 7+3-1-2 = 7, other 7+2-1-3 = 5.
+    // Without --category the columns are exactly the contract's: scores, n_missing, flags.
     let (code, stdout, stderr) = run(&["score", "-i", "rq"], "Q1;Q2;Q3;Q4\n7;1;2;3\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "secure,fearful,preoccupied,dismissing,model_of_self,model_of_other,n_missing,flags\n\
+         7,1,2,3,7,5,0,\n"
+    );
+    let (code, stdout, stderr) = run(
+        &["score", "-i", "rq", "--category"],
+        "Q1;Q2;Q3;Q4\n7;1;2;3\n",
+    );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stdout,
         "secure,fearful,preoccupied,dismissing,model_of_self,model_of_other,category,n_missing,flags\n\
          7,1,2,3,7,5,secure,0,\n"
     );
+    // JSON objects hold exactly the pass-through columns, scores, n_missing and flags.
+    let (code, stdout, stderr) = run(
+        &["score", "-i", "rq", "--format", "json"],
+        "Q1;Q2;Q3;Q4\n7;1;2;3\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    let keys: Vec<&String> = value[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["scores", "n_missing", "flags"]);
 }
 
 #[test]
@@ -1261,7 +1284,10 @@ fn rq_invalid_choice() {
 
     // With --invalid missing the choice is ignored and the row flagged.
     let input = "id,q1,q2,q3,q4,choice\nr1,3,6,2,2,E\n";
-    let (code, stdout, stderr) = run(&["score", "-i", "rq", "--invalid", "missing"], input);
+    let (code, stdout, stderr) = run(
+        &["score", "-i", "rq", "--invalid", "missing", "--category"],
+        input,
+    );
     assert_eq!(code, 0, "{stderr}");
     let (header, rows) = parse_csv(&stdout);
     assert_eq!(cell(&header, &rows[0], "category"), "fearful");

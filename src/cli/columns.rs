@@ -41,8 +41,14 @@ pub struct ColumnMap {
 
 impl ColumnMap {
     /// Maps `header` onto `instrument`'s slots. Errors name the missing or clashing columns.
-    /// `json` says whether the output is JSON, whose objects also hold a `scores` key.
-    pub fn new(instrument: &Instrument, header: &[&[u8]], json: bool) -> Result<Self, String> {
+    /// `json` says whether the output is JSON, whose objects also hold a `scores` key;
+    /// `category` whether a `category` column is written.
+    pub fn new(
+        instrument: &Instrument,
+        header: &[&[u8]],
+        json: bool,
+        category: bool,
+    ) -> Result<Self, String> {
         let names: Vec<String> = header
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -56,7 +62,7 @@ impl ColumnMap {
         // ambiguous.
         let mut output_names: Vec<&str> = instrument.scores.iter().map(|s| s.id.as_str()).collect();
         output_names.extend(["n_missing", "flags"]);
-        if instrument.category.is_some() {
+        if category && instrument.category.is_some() {
             output_names.push("category");
         }
         if json {

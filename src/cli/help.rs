@@ -50,7 +50,10 @@ EXIT CODES: 0 success, 2 bad input or arguments, 1 anything else.\n\nCOLUMNS PER
         let ids: Vec<&str> = instrument.scores.iter().map(|s| s.id.as_str()).collect();
         let _ = writeln!(out, "    scores:   {}", ids.join(", "));
         if instrument.category.is_some() {
-            let _ = writeln!(out, "    then:     category (descriptive only)");
+            let _ = writeln!(
+                out,
+                "    with --category: a category column after the scores (descriptive only)"
+            );
         }
     }
     out

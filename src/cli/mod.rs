@@ -162,6 +162,10 @@ pub struct ScoreArgs {
     /// error (`error`), or count as missing and flag the row `invalid:<column>` (`missing`).
     #[arg(long, value_enum, default_value_t = InvalidPolicy::Error)]
     pub invalid: InvalidPolicy,
+    /// Also write the descriptive category (RQ: the highest-rated paragraph, ties broken by
+    /// the forced choice) as a `category` column after the scores (a key in JSON).
+    #[arg(long)]
+    pub category: bool,
 }
 
 /// Arguments of `securebase instruments`.

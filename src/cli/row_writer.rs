@@ -15,6 +15,8 @@ pub struct RowWriter<'a, W: Write> {
     instrument: &'a Instrument,
     columns: &'a ColumnMap,
     format: Format,
+    /// Whether the descriptive category is written (`--category`, instruments that have one).
+    with_category: bool,
     csv: Option<csv::Writer<&'a mut W>>,
     raw: Option<&'a mut W>,
     n_rows: u64,
@@ -26,12 +28,15 @@ impl<'a, W: Write> RowWriter<'a, W> {
         instrument: &'a Instrument,
         columns: &'a ColumnMap,
         format: Format,
+        category: bool,
         output: &'a mut W,
     ) -> Result<Self> {
+        let with_category = category && instrument.category.is_some();
         let mut writer = Self {
             instrument,
             columns,
             format,
+            with_category,
             csv: None,
             raw: None,
             n_rows: 0,
@@ -48,7 +53,7 @@ impl<'a, W: Write> RowWriter<'a, W> {
                 for s in &instrument.scores {
                     csv.write_field(&s.id)?;
                 }
-                if instrument.category.is_some() {
+                if with_category {
                     csv.write_field("category")?;
                 }
                 csv.write_field("n_missing")?;
@@ -110,7 +115,7 @@ impl<'a, W: Write> RowWriter<'a, W> {
                     }
                     csv.write_field(&number)?;
                 }
-                if instrument.category.is_some() {
+                if self.with_category {
                     csv.write_field(category.unwrap_or(""))?;
                 }
                 number.clear();
@@ -146,7 +151,7 @@ impl<'a, W: Write> RowWriter<'a, W> {
                     serde_json::to_writer(&mut **out, &s.value)?;
                 }
                 out.write_all(b"}")?;
-                if instrument.category.is_some() {
+                if self.with_category {
                     out.write_all(b",\"category\":")?;
                     serde_json::to_writer(&mut **out, &category)?;
                 }

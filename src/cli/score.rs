@@ -149,8 +149,13 @@ pub fn score_stream(
             "securebase: warning: {input_name}: the header is not valid UTF-8; text columns are passed through byte for byte"
         );
     }
-    let columns = ColumnMap::new(instrument, &header, args.format == Format::Json)
-        .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?;
+    let columns = ColumnMap::new(
+        instrument,
+        &header,
+        args.format == Format::Json,
+        args.category,
+    )
+    .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?;
     for w in &columns.warnings {
         eprintln!("securebase: warning: {input_name}: {w}");
     }
@@ -162,7 +167,7 @@ pub fn score_stream(
         ));
     }
 
-    let mut writer = RowWriter::new(instrument, &columns, args.format, output)?;
+    let mut writer = RowWriter::new(instrument, &columns, args.format, args.category, output)?;
     let ctx = ReadContext {
         instrument,
         columns: &columns,
