@@ -11,4 +11,5 @@ pub mod atomic;
 pub mod catalog;
 pub mod cli;
 pub mod core;
+pub mod report;
 pub mod store;

@@ -8,6 +8,7 @@ mod help;
 mod instruments;
 mod line_index;
 mod passphrase;
+mod plot;
 mod records;
 mod row_reader;
 mod row_writer;
@@ -64,6 +65,8 @@ pub enum Command {
     Score(ScoreArgs),
     /// List the loaded instruments, or check questionnaire files.
     Instruments(InstrumentsArgs),
+    /// Draw the respondents of a scored CSV on the attachment plane (PNG or SVG).
+    Plot(PlotArgs),
     /// Set up a data folder and its passphrase.
     Init,
     /// Add or list clients.
@@ -166,6 +169,26 @@ pub struct ScoreArgs {
     /// the forced choice) as a `category` column after the scores (a key in JSON).
     #[arg(long)]
     pub category: bool,
+}
+
+/// Arguments of `securebase plot`.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// Instrument id whose plane to draw (its avoidance and anxiety columns are read).
+    #[arg(long, short = 'i', value_name = "ID")]
+    pub instrument: String,
+    /// A CSV written by `securebase score`; `-` is standard input.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// The picture: a file ending in .png or .svg.
+    #[arg(long, short = 'o', value_name = "FILE.png|FILE.svg")]
+    pub output: PathBuf,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 900)]
+    pub width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
 }
 
 /// Arguments of `securebase instruments`.
@@ -299,6 +322,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             score::run(&catalog, args)
         }
         Command::Instruments(args) => instruments::run(&catalog, args),
+        Command::Plot(args) => plot::run(&catalog, args),
         Command::Init => records::init(&data_dir()?),
         Command::Client { command } => records::client(&data_dir()?, command),
         Command::Enter(args) => {

@@ -6,10 +6,13 @@
 
 pub mod answers;
 pub mod bundled;
+pub mod change;
 mod check;
 pub mod error;
 pub mod instrument;
+pub mod norms;
 pub mod plane;
+pub mod plot;
 pub mod schema;
 pub mod scoring;
 pub mod validity;

@@ -1,0 +1,421 @@
+//! The attachment plane, drawn once for every place it appears: the app (as pixels for a
+//! texture), PNG and SVG exports, and `securebase plot`.
+//!
+//! Avoidance runs across, anxiety up, both over the instrument's range with midlines at the
+//! midpoint and the four descriptive regions labelled quietly. The client's current point is a
+//! large filled dot with its 95 % uncertainty box; earlier points are hollow, joined by arrows
+//! in time order and labelled with their dates. The palette is Okabe-Ito (safe for colour-blind
+//! readers) and the marks differ in shape and fill as well as colour, so a greyscale print reads
+//! the same. The font is embedded (`DejaVu Sans`): no system font is looked up, so the same chart
+//! comes out everywhere.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, RGBAColor, register_font};
+
+/// Okabe-Ito blue: earlier points and arrows.
+const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+/// Okabe-Ito vermillion: the current point.
+const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+/// Okabe-Ito bluish green: the norm region.
+const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+/// Quiet grey for midlines and region labels.
+const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
+/// Near-black for text.
+const INK: RGBColor = RGBColor(0x20, 0x20, 0x20);
+
+/// The font family name the embedded font is registered under.
+const FONT: &str = "securebase-sans";
+
+/// One point of the plane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartPoint {
+    /// Avoidance.
+    pub x: f64,
+    /// Anxiety.
+    pub y: f64,
+    /// 95 % band of x, where known.
+    pub x_band: Option<(f64, f64)>,
+    /// 95 % band of y, where known.
+    pub y_band: Option<(f64, f64)>,
+    /// What to write beside it (a date, a relationship).
+    pub label: String,
+}
+
+/// A norm region: mean ± 1 SD on both axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormRegion {
+    /// Mean and SD of x.
+    pub x: (f64, f64),
+    /// Mean and SD of y.
+    pub y: (f64, f64),
+    /// Its name and n, shown in the legend.
+    pub label: String,
+}
+
+/// Everything the plane shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaneChart {
+    /// Title above the plane.
+    pub title: String,
+    /// Horizontal axis title.
+    pub x_title: String,
+    /// Vertical axis title.
+    pub y_title: String,
+    /// Lowest and highest value of both axes.
+    pub range: (f64, f64),
+    /// Where the descriptive regions divide.
+    pub midpoint: f64,
+    /// The client's points in time order; the last is the current one.
+    pub trajectory: Vec<ChartPoint>,
+    /// Points without order (ECR-RS relationships), each labelled.
+    pub labelled: Vec<ChartPoint>,
+    /// Many respondents (research): drawn as a density when there are many.
+    pub cloud: Vec<(f64, f64)>,
+    /// The selected norm set, if any.
+    pub norm: Option<NormRegion>,
+}
+
+impl PlaneChart {
+    /// An empty ECR-style plane: avoidance across, anxiety up, 1-7, midpoint 4.
+    pub fn attachment(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            x_title: "Avoidance".to_owned(),
+            y_title: "Anxiety".to_owned(),
+            range: (1.0, 7.0),
+            midpoint: 4.0,
+            trajectory: Vec::new(),
+            labelled: Vec::new(),
+            cloud: Vec::new(),
+            norm: None,
+        }
+    }
+}
+
+/// Drawing failed (the backend reported an error).
+#[derive(Debug, thiserror::Error)]
+#[error("the chart could not be drawn: {0}")]
+pub struct ChartError(String);
+
+fn err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError(e.to_string())
+}
+
+fn register() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are compiled in and valid; a failure would only mean text is not drawn.
+        let _ = register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        );
+    });
+}
+
+/// The chart as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
+pub fn render_rgb(
+    chart: &PlaneChart,
+    width: u32,
+    height: u32,
+    scale: f64,
+) -> Result<Vec<u8>, ChartError> {
+    register();
+    let mut buffer = vec![255u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        draw(&root, chart, scale)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buffer)
+}
+
+/// The chart as a PNG file's bytes.
+pub fn render_png(
+    chart: &PlaneChart,
+    width: u32,
+    height: u32,
+    scale: f64,
+) -> Result<Vec<u8>, ChartError> {
+    let rgb = render_rgb(chart, width, height, scale)?;
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(err)?;
+        writer.write_image_data(&rgb).map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// The chart as an SVG document (text stays text).
+pub fn render_svg(chart: &PlaneChart, width: u32, height: u32) -> Result<String, ChartError> {
+    register();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw(&root, chart, 1.0)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+#[expect(clippy::cast_possible_truncation, reason = "pixel sizes are small")]
+fn px(points: f64, scale: f64) -> i32 {
+    (points * scale).round() as i32
+}
+
+/// A line width in pixels, at least one.
+fn line_width(points: f64, scale: f64) -> u32 {
+    u32::try_from(px(points, scale).max(1)).unwrap_or(1)
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over the chart's layers, in drawing order"
+)]
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &PlaneChart,
+    scale: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(err)?;
+    let font = |size: f64| (FONT, f64::from(px(size, scale)));
+    let (lo, hi) = chart.range;
+    let mut plane = ChartBuilder::on(root)
+        .caption(&chart.title, font(16.0).into_font().color(&INK))
+        .margin(px(14.0, scale))
+        .x_label_area_size(px(44.0, scale))
+        .y_label_area_size(px(52.0, scale))
+        .build_cartesian_2d(lo..hi, lo..hi)
+        .map_err(err)?;
+    plane
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(7)
+        .y_labels(7)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc(chart.x_title.as_str())
+        .y_desc(chart.y_title.as_str())
+        .axis_desc_style(font(14.0).into_font().color(&INK))
+        .label_style(font(12.0).into_font().color(&INK))
+        .draw()
+        .map_err(err)?;
+
+    draw_cloud(&mut plane, chart, scale)?;
+
+    // Midlines and the four regions, quietly.
+    let m = chart.midpoint;
+    let grey = GREY.mix(0.7).stroke_width(line_width(1.0, scale));
+    plane
+        .draw_series(LineSeries::new([(m, lo), (m, hi)], grey))
+        .map_err(err)?;
+    plane
+        .draw_series(LineSeries::new([(lo, m), (hi, m)], grey))
+        .map_err(err)?;
+    let pad = (hi - lo) * 0.02;
+    let region = font(13.0).into_font().color(&GREY);
+    for (text, x, y) in [
+        ("secure", lo + pad, lo + pad * 4.0),
+        ("preoccupied", lo + pad, hi - pad),
+        ("dismissing", m + pad, lo + pad * 4.0),
+        ("fearful", m + pad, hi - pad),
+    ] {
+        plane
+            .draw_series(std::iter::once(Text::new(text, (x, y), region.clone())))
+            .map_err(err)?;
+    }
+
+    if let Some(norm) = &chart.norm {
+        let ((mx, sx), (my, sy)) = (norm.x, norm.y);
+        plane
+            .draw_series(std::iter::once(Rectangle::new(
+                [(mx - sx, my - sy), (mx + sx, my + sy)],
+                GREEN.mix(0.12).filled(),
+            )))
+            .map_err(err)?;
+        plane
+            .draw_series(std::iter::once(Rectangle::new(
+                [(mx - sx, my - sy), (mx + sx, my + sy)],
+                GREEN.stroke_width(line_width(1.5, scale)),
+            )))
+            .map_err(err)?;
+        plane
+            .draw_series(std::iter::once(Text::new(
+                format!("norm: {}", norm.label),
+                (mx - sx, my + sy + pad),
+                font(11.0).into_font().color(&GREEN),
+            )))
+            .map_err(err)?;
+    }
+
+    // Relationships (ECR-RS): labelled diamonds.
+    for p in &chart.labelled {
+        plane
+            .draw_series(std::iter::once(
+                EmptyElement::at((p.x, p.y))
+                    + Polygon::new(
+                        vec![
+                            (0, -px(6.0, scale)),
+                            (px(6.0, scale), 0),
+                            (0, px(6.0, scale)),
+                            (-px(6.0, scale), 0),
+                        ],
+                        BLUE.filled(),
+                    )
+                    + Text::new(
+                        p.label.clone(),
+                        (px(8.0, scale), -px(6.0, scale)),
+                        font(12.0).into_font().color(&INK),
+                    ),
+            ))
+            .map_err(err)?;
+    }
+
+    // Earlier points joined by arrows, then the current point with its uncertainty box.
+    let path = &chart.trajectory;
+    for pair in path.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        plane
+            .draw_series(LineSeries::new(
+                [(a.x, a.y), (b.x, b.y)],
+                BLUE.stroke_width(line_width(2.0, scale)),
+            ))
+            .map_err(err)?;
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let length = dx.hypot(dy);
+        if length > 1e-9 {
+            // An arrowhead just short of the next point's marker.
+            let (ux, uy) = (dx / length, dy / length);
+            let size = (hi - lo) * 0.025;
+            let tip = (b.x - ux * size * 0.8, b.y - uy * size * 0.8);
+            let base = (tip.0 - ux * size, tip.1 - uy * size);
+            let left = (base.0 - uy * size * 0.5, base.1 + ux * size * 0.5);
+            let right = (base.0 + uy * size * 0.5, base.1 - ux * size * 0.5);
+            plane
+                .draw_series(std::iter::once(Polygon::new(
+                    vec![tip, left, right],
+                    BLUE.filled(),
+                )))
+                .map_err(err)?;
+        }
+    }
+    if let Some((current, earlier)) = path.split_last() {
+        for p in earlier {
+            plane
+                .draw_series(std::iter::once(
+                    EmptyElement::at((p.x, p.y))
+                        + Circle::new((0, 0), px(6.0, scale), WHITE.filled())
+                        + Circle::new(
+                            (0, 0),
+                            px(6.0, scale),
+                            BLUE.stroke_width(line_width(2.0, scale)),
+                        )
+                        + Text::new(
+                            p.label.clone(),
+                            (px(10.0, scale), px(7.0, scale)),
+                            font(11.0).into_font().color(&BLUE),
+                        ),
+                ))
+                .map_err(err)?;
+        }
+        if let (Some((x0, x1)), Some((y0, y1))) = (current.x_band, current.y_band) {
+            plane
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))],
+                    VERMILLION.mix(0.12).filled(),
+                )))
+                .map_err(err)?;
+            plane
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))],
+                    VERMILLION.stroke_width(line_width(1.5, scale)),
+                )))
+                .map_err(err)?;
+        }
+        plane
+            .draw_series(std::iter::once(
+                EmptyElement::at((current.x, current.y))
+                    + Circle::new((0, 0), px(8.0, scale), VERMILLION.filled())
+                    + Circle::new(
+                        (0, 0),
+                        px(8.0, scale),
+                        INK.stroke_width(line_width(1.0, scale)),
+                    )
+                    + Text::new(
+                        current.label.clone(),
+                        (px(12.0, scale), px(8.0, scale)),
+                        font(13.0).into_font().color(&INK),
+                    ),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Many respondents: dots with transparency up to a few thousand, a density grid beyond.
+fn draw_cloud<DB: DrawingBackend>(
+    plane: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    chart: &PlaneChart,
+    scale: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    const DOTS_UP_TO: usize = 3_000;
+    const BINS: usize = 60;
+    let cloud = &chart.cloud;
+    if cloud.is_empty() {
+        return Ok(());
+    }
+    let (lo, hi) = chart.range;
+    if cloud.len() <= DOTS_UP_TO {
+        return plane
+            .draw_series(
+                cloud
+                    .iter()
+                    .map(|&(x, y)| Circle::new((x, y), px(3.0, scale), BLUE.mix(0.35).filled())),
+            )
+            .map(|_| ())
+            .map_err(err);
+    }
+    let mut counts = vec![0u32; BINS * BINS];
+    let width = (hi - lo) / BINS as f64;
+    for &(x, y) in cloud {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to 0..BINS"
+        )]
+        let bin = |v: f64| (((v - lo) / width).floor().clamp(0.0, (BINS - 1) as f64)) as usize;
+        counts[bin(y) * BINS + bin(x)] += 1;
+    }
+    let max = f64::from(counts.iter().copied().max().unwrap_or(1).max(1));
+    let cells = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(i, &c)| {
+            let (row, col) = (i / BINS, i % BINS);
+            let (x0, y0) = (lo + col as f64 * width, lo + row as f64 * width);
+            // Log shading keeps sparse cells visible beside dense ones.
+            let alpha = 0.12 + 0.88 * (1.0 + f64::from(c)).ln() / (1.0 + max).ln();
+            Rectangle::new(
+                [(x0, y0), (x0 + width, y0 + width)],
+                RGBAColor(BLUE.0, BLUE.1, BLUE.2, alpha).filled(),
+            )
+        });
+    plane.draw_series(cells).map(|_| ()).map_err(err)
+}
