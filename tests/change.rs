@@ -359,7 +359,7 @@ fn missing_figures_say_what_is_missing() {
     assert_eq!(
         why.to_string(),
         "cannot compute change: no reliability and SD for this score (the instrument file \
-         gives neither; the clinic can enter both)"
+         gives neither, and no clinic figures are set)"
     );
 
     // A reliability but no SD: says that the SD is what is missing, and which r there is.

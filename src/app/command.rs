@@ -405,11 +405,37 @@ impl SecurebaseApp {
             Some(&administration.id),
             "results",
         );
+        // Earlier completed administrations of the same instrument, oldest first.
+        let mut earlier: Vec<(String, crate::core::ScoreReport)> = Vec::new();
+        for a in ws
+            .administrations_of(store, &self.catalog, client_id)
+            .to_vec()
+        {
+            if a.instrument_id == administration.instrument_id
+                && a.status == Status::Completed
+                && a.started < administration.started
+                && let Some(r) = ws.reports.get(&a.id)
+            {
+                earlier.push((views::date(a.started), r.clone()));
+            }
+        }
+        let chart =
+            views::results::plane_chart(&instrument, &client, &administration, &report, &earlier);
+        // Change since the one before (no figures are shipped yet: the view says so).
+        let change = earlier.last().map(|(date, before)| {
+            (
+                date.clone(),
+                crate::core::change::change(&instrument, before, &report, &|_| None),
+            )
+        });
         ws.page = Page::Results(Box::new(views::results::ResultsPage {
             client,
             administration,
             instrument,
             report,
+            chart,
+            change,
+            texture: None,
         }));
     }
 

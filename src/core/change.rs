@@ -276,8 +276,8 @@ impl std::fmt::Display for NotComputable {
                 write!(f, "the score is missing in {which}")
             }
             NotComputable::NoFigures => f.write_str(
-                "no reliability and SD for this score (the instrument file gives neither; \
-                 the clinic can enter both)",
+                "no reliability and SD for this score (the instrument file gives neither, \
+                 and no clinic figures are set)",
             ),
             NotComputable::NoSd {
                 statistic,
