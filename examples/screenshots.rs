@@ -127,6 +127,20 @@ fn build_demo(dir: &Path) {
             let mut a = administration(&client, &rq, 360, |slot| Answer::Value([2, 6, 5, 3][slot]));
             a.choice = Some("C".to_owned());
             store.save_administration(&a).unwrap();
+            // An ECR-RS: close to mother and best friend, avoidant with father, anxious with
+            // the partner. Per block, items 1-4 are reversed avoidance, 5-6 avoidance, 7-9 anxiety.
+            let rs = instrument("ecr-rs");
+            let per_block = [
+                [6, 6, 6, 6, 2, 2, 2, 2, 3],
+                [2, 2, 3, 2, 6, 6, 3, 3, 2],
+                [5, 5, 5, 4, 3, 2, 6, 6, 7],
+                [7, 6, 6, 6, 1, 2, 2, 1, 2],
+            ];
+            store
+                .save_administration(&administration(&client, &rs, 30, |slot| {
+                    Answer::Value(per_block[slot / 9][slot % 9])
+                }))
+                .unwrap();
             let rfq = instrument("rfq-8");
             store
                 .save_administration(&administration(&client, &rfq, 360, |slot| {
@@ -192,14 +206,32 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             let form = securebase::app::views::settings_view::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
-        "results" => {
+        "results" | "results-rq" | "results-ecrrs" | "results-rfq" | "results-intake" => {
+            let (client_id, wanted) = match screen {
+                "results-rq" => (client_id.clone(), "rq"),
+                "results-ecrrs" => (client_id.clone(), "ecr-rs"),
+                "results-rfq" => (client_id.clone(), "rfq-8"),
+                "results-intake" => match &app.screen {
+                    Screen::Clinician(ws) => (
+                        ws.clients
+                            .iter()
+                            .find(|c| c.name == "C-1007")
+                            .unwrap()
+                            .id
+                            .clone(),
+                        "ecr-r",
+                    ),
+                    _ => unreachable!(),
+                },
+                _ => (client_id.clone(), "ecr-r"),
+            };
             app.apply(ctx, page(&client_id));
             let id = match &mut app.screen {
                 Screen::Clinician(ws) => {
                     let store = app.store.as_ref().unwrap();
                     ws.administrations_of(store, &app.catalog, &client_id)
                         .iter()
-                        .filter(|a| a.instrument_id == "ecr-r")
+                        .filter(|a| a.instrument_id == wanted)
                         .max_by_key(|a| a.started)
                         .unwrap()
                         .id

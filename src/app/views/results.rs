@@ -65,7 +65,15 @@ pub fn plane_chart(
         chart.labelled = plot::block_points(instrument, report)
             .iter()
             .filter(|(name, _)| name != plot::GLOBAL_LABEL)
-            .map(|(name, p)| to_chart(p, name.clone()))
+            // Short labels (mother, father, partner, friend) stay inside the plane.
+            .map(|(name, p)| {
+                let id = instrument
+                    .blocks
+                    .iter()
+                    .find(|b| &b.name == name)
+                    .map_or(name.clone(), |b| b.id.clone());
+                to_chart(p, id)
+            })
             .collect();
     }
     Some(chart)
@@ -158,7 +166,12 @@ fn scores_grid_ui(
             }
             ui.end_row();
             for (def, s) in instrument.scores.iter().zip(&report.scores) {
-                ui.label(&def.name).on_hover_text(&def.higher_means);
+                // Per-relationship scales (ECR-RS) say whose they are.
+                let name = match def.block_idx.and_then(|b| instrument.blocks.get(b)) {
+                    Some(block) => format!("{}: {}", block.id, def.name.to_lowercase()),
+                    None => def.name.clone(),
+                };
+                ui.label(name).on_hover_text(&def.higher_means);
                 match (s.value, s.not_scored) {
                     (Some(v), _) => ui.label(RichText::new(format!("{v:.2}")).strong().size(18.0)),
                     (None, Some(reason)) => ui.label(
@@ -298,7 +311,22 @@ fn readings_ui(
             .map_or("", |i| i.text.as_str());
         ui.label(RichText::new(format!("Forced choice: paragraph {choice}")).strong());
         ui.label(RichText::new(paragraph).italics());
+        let disagrees = report.flags.contains(&crate::core::Flag::ChoiceDisagrees);
+        ui.label(if disagrees {
+            "The forced choice is not the paragraph rated highest: the two parts disagree."
+        } else {
+            "The forced choice agrees with the highest rating."
+        });
     }
+    // How to read each score (for the RFQ-8, the authors' reading of high and low values).
+    ui.add_space(8.0);
+    ui.label(RichText::new("How to read the scores").strong());
+    for def in &instrument.scores {
+        if !def.higher_means.is_empty() {
+            ui.label(format!("{}: {}", def.name, def.higher_means));
+        }
+    }
+    ui.add_space(8.0);
     if let (Some(category), Some(def)) = (report.category, &instrument.category) {
         if let Some(option) = def.options.get(category.option_idx) {
             ui.label(RichText::new(format!("Descriptive category: {}", option.label)).strong());
