@@ -336,7 +336,7 @@ fn adding_a_client_and_seeing_results() {
     type_into(&mut harness, "Clinician's passphrase", PASS);
     click(&mut harness, "Return to workspace");
     click(&mut harness, "Results");
-    harness.get_by_label_contains("Model of self");
+    harness.get_by_label("Model of self");
     harness.get_by_label_contains("Descriptive category: secure");
     let Screen::Clinician(ws) = &harness.state().screen else {
         panic!("not in the workspace");
