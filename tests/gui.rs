@@ -350,3 +350,94 @@ fn adding_a_client_and_seeing_results() {
     assert_eq!(value("model_of_self"), Some(7.0));
     assert_eq!(value("model_of_other"), Some(5.0));
 }
+
+#[test]
+fn results_show_reliable_change_with_the_clinics_figures() {
+    use securebase::app::settings::ClinicFigures;
+    use securebase::core::Answer;
+    use securebase::store::{Administration, Source, new_id};
+
+    let dir = data_folder();
+    {
+        // Two ECR-Rs a month apart: anxiety 6 then 3, avoidance 5 then 2 (reversed items are
+        // answered 8 - target, so every keyed value equals the target).
+        let store = Store::open(dir.path()).unwrap();
+        let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+        let client = store.find_client(&keys, NAME).unwrap();
+        let ecr_r = bundled()
+            .into_iter()
+            .flatten()
+            .find(|i| i.id == "ecr-r")
+            .unwrap();
+        let reversed = [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
+        for (days_ago, anxiety, avoidance) in [(30, 6, 5), (1, 3, 2)] {
+            let when = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago);
+            let mut a = Administration::new(
+                new_id().unwrap(),
+                &client.id,
+                &ecr_r,
+                Source::PaperEntry,
+                when,
+            );
+            for slot in 0..36 {
+                let number = slot + 1;
+                let target = if number <= 18 { anxiety } else { avoidance };
+                let value = if reversed.contains(&number) {
+                    8 - target
+                } else {
+                    target
+                };
+                a.set_answer(&ecr_r, slot, Answer::Value(value), when, None)
+                    .unwrap();
+            }
+            a.status = Status::Completed;
+            a.finished = Some(when);
+            store.save_administration(&a).unwrap();
+        }
+    }
+    let mut harness = app(dir.path());
+    // Reliability .90, SD 1.0: SEM = 1.0 * sqrt(1 - .90) = 0.316227766; the RCI of anxiety is
+    // (3 - 6) / sqrt(2 * 0.1) = -3 / 0.447213595 = -6.708203932: a reliable improvement
+    // (lower anxiety is better). Avoidance: (2 - 5) / 0.447213595, the same.
+    for score in ["anxiety", "avoidance"] {
+        harness.state_mut().settings.figures.push(ClinicFigures {
+            instrument: "ecr-r".to_owned(),
+            score: score.to_owned(),
+            reliability: 0.9,
+            sd: 1.0,
+            source: "test figures".to_owned(),
+        });
+    }
+    unlock(&mut harness);
+    click(&mut harness, NAME);
+    // The newest administration is listed first.
+    harness.get_all_by_label("Results").next().unwrap().click();
+    harness.run();
+    let Screen::Clinician(ws) = &harness.state().screen else {
+        panic!("not in the workspace");
+    };
+    let securebase::app::views::Page::Results(page) = &ws.page else {
+        panic!("not on the results page");
+    };
+    let (_, changes) = page
+        .change
+        .as_ref()
+        .expect("a change since the administration before");
+    for c in changes {
+        let rci = c.rci.expect("computed with the clinic's figures");
+        assert!((rci - (-3.0 / (2.0f64 * 0.1).sqrt())).abs() < 1e-9, "{rci}");
+        assert_eq!(c.verdict.map(securebase::core::change::Verdict::label), Some("reliable improvement"));
+    }
+    // The view says which figures it used, per score.
+    assert_eq!(
+        harness.query_all_by_label_contains("test figures").count(),
+        2
+    );
+    // The bands reach the chart: 3 ± 1.96 * 0.316227766 = 2.380 .. 3.620.
+    let chart = page.chart.as_ref().unwrap();
+    let (lo, hi) = chart.trajectory.last().unwrap().y_band.unwrap();
+    assert!(
+        (lo - (3.0 - 1.96 * 0.1f64.sqrt())).abs() < 1e-9
+            && (hi - (3.0 + 1.96 * 0.1f64.sqrt())).abs() < 1e-9
+    );
+}

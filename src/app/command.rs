@@ -419,13 +419,27 @@ impl SecurebaseApp {
                 earlier.push((views::date(a.started), r.clone()));
             }
         }
-        let chart =
-            views::results::plane_chart(&instrument, &client, &administration, &report, &earlier);
-        // Change since the one before (no figures are shipped yet: the view says so).
+        // The clinic's reliability and SD (Settings), where it gave them.
+        let settings = &self.settings;
+        let clinic = |score_idx: usize| {
+            instrument
+                .scores
+                .get(score_idx)
+                .and_then(|s| settings.figures_for(&instrument.id, &s.id))
+        };
+        let chart = views::results::plane_chart(
+            &instrument,
+            &client,
+            &administration,
+            &report,
+            &earlier,
+            &clinic,
+        );
+        // Change since the one before; without figures the view says why there is no RCI.
         let change = earlier.last().map(|(date, before)| {
             (
                 date.clone(),
-                crate::core::change::change(&instrument, before, &report, &|_| None),
+                crate::core::change::change(&instrument, before, &report, &clinic),
             )
         });
         ws.page = Page::Results(Box::new(views::results::ResultsPage {

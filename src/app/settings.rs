@@ -64,6 +64,38 @@ pub fn built_in_batteries() -> Vec<Battery> {
     ]
 }
 
+/// A reliability and SD a clinic supplies for one score, so that measurement error and reliable
+/// change can be computed (no verified figures are shipped with the questionnaires).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClinicFigures {
+    /// Instrument id.
+    pub instrument: String,
+    /// Score id.
+    pub score: String,
+    /// Reliability coefficient, between 0 and 1.
+    pub reliability: f64,
+    /// Standard deviation from the same source.
+    pub sd: f64,
+    /// Where the figures come from, citable.
+    pub source: String,
+}
+
+impl ClinicFigures {
+    /// The figures as the core uses them, when they are usable.
+    pub fn figures(&self) -> Option<crate::core::change::Figures> {
+        let usable = self.reliability > 0.0
+            && self.reliability < 1.0
+            && self.sd.is_finite()
+            && self.sd > 0.0
+            && !self.source.trim().is_empty();
+        usable.then(|| crate::core::change::Figures {
+            reliability: self.reliability,
+            sd: self.sd,
+            source: self.source.clone(),
+        })
+    }
+}
+
 /// Everything a clinic can set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -78,6 +110,8 @@ pub struct Settings {
     pub theme: ThemeChoice,
     /// Batteries the clinic saved.
     pub batteries: Vec<Battery>,
+    /// Reliability and SD per score, supplied by the clinic.
+    pub figures: Vec<ClinicFigures>,
 }
 
 impl Default for Settings {
@@ -88,6 +122,7 @@ impl Default for Settings {
             text_scale: 1.0,
             theme: ThemeChoice::Light,
             batteries: Vec::new(),
+            figures: Vec::new(),
         }
     }
 }
@@ -128,6 +163,18 @@ impl Settings {
             1.0
         };
         self
+    }
+
+    /// The clinic's figures for a score of an instrument, if set and usable.
+    pub fn figures_for(
+        &self,
+        instrument: &str,
+        score: &str,
+    ) -> Option<crate::core::change::Figures> {
+        self.figures
+            .iter()
+            .find(|f| f.instrument == instrument && f.score == score)
+            .and_then(ClinicFigures::figures)
     }
 
     /// Built-in batteries followed by the clinic's own.

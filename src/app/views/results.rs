@@ -40,6 +40,7 @@ pub fn plane_chart(
     administration: &Administration,
     report: &ScoreReport,
     earlier: &[(String, ScoreReport)],
+    clinic: &dyn Fn(usize) -> Option<crate::core::change::Figures>,
 ) -> Option<PlaneChart> {
     let plane = instrument.plane.as_ref()?;
     let mut reports: Vec<(String, &ScoreReport)> =
@@ -57,12 +58,12 @@ pub fn plane_chart(
         instrument.short_name, client.name
     ));
     chart.midpoint = plane.midpoint;
-    chart.trajectory = plot::trajectory(instrument, &reports)
+    chart.trajectory = plot::trajectory_with_figures(instrument, &reports, clinic)
         .iter()
         .map(|p| to_chart(p, p.label.clone()))
         .collect();
     if !plane.block_points.is_empty() {
-        chart.labelled = plot::block_points(instrument, report)
+        chart.labelled = plot::block_points_with_figures(instrument, report, clinic)
             .iter()
             .filter(|(name, _)| name != plot::GLOBAL_LABEL)
             // Short labels (mother, father, partner, friend) stay inside the plane.

@@ -3,19 +3,68 @@
 use eframe::egui::{self, RichText};
 
 use super::Page;
-use crate::app::settings::{IDLE_CHOICES, Settings, TEXT_SCALES, ThemeChoice};
+use crate::app::settings::{ClinicFigures, IDLE_CHOICES, Settings, TEXT_SCALES, ThemeChoice};
 use crate::app::{Command, Screen, SecurebaseApp, theme};
 
 /// The settings being edited.
 pub struct SettingsForm {
     /// The edited copy.
     pub settings: Settings,
+    /// The reliability figures being typed.
+    pub figures: FiguresForm,
+}
+
+/// A clinic's reliability and SD for one score, as typed.
+#[derive(Default)]
+pub struct FiguresForm {
+    /// Instrument id.
+    pub instrument: String,
+    /// Score id.
+    pub score: String,
+    /// Reliability as typed.
+    pub reliability: String,
+    /// SD as typed.
+    pub sd: String,
+    /// Source.
+    pub source: String,
+    /// What is wrong with it.
+    pub error: Option<String>,
+}
+
+impl FiguresForm {
+    /// The figures, checked.
+    fn parsed(&self) -> Result<ClinicFigures, String> {
+        let number = |text: &str, what: &str| {
+            text.trim()
+                .replace(',', ".")
+                .parse::<f64>()
+                .map_err(|_| format!("The {what} should be a number."))
+        };
+        if self.instrument.is_empty() || self.score.is_empty() {
+            return Err("Choose the questionnaire and the score.".to_owned());
+        }
+        let figures = ClinicFigures {
+            instrument: self.instrument.clone(),
+            score: self.score.clone(),
+            reliability: number(&self.reliability, "reliability")?,
+            sd: number(&self.sd, "SD")?,
+            source: self.source.trim().to_owned(),
+        };
+        if figures.figures().is_none() {
+            return Err(
+                "The reliability must lie between 0 and 1, the SD be above 0, and the source be given."
+                    .to_owned(),
+            );
+        }
+        Ok(figures)
+    }
 }
 
 impl From<&Settings> for SettingsForm {
     fn from(settings: &Settings) -> Self {
         Self {
             settings: settings.clone(),
+            figures: FiguresForm::default(),
         }
     }
 }
@@ -24,7 +73,10 @@ impl From<&Settings> for SettingsForm {
 pub fn settings_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let theme_choice = app.settings.theme;
     let SecurebaseApp {
-        screen, commands, ..
+        screen,
+        commands,
+        catalog,
+        ..
     } = app;
     let Screen::Clinician(ws) = screen else {
         return;
@@ -82,7 +134,114 @@ pub fn settings_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         }
         ui.add_space(theme::GAP);
     }
+    figures_ui(
+        ui,
+        &mut form.settings,
+        &mut form.figures,
+        catalog,
+        theme_choice,
+    );
+    ui.add_space(theme::GAP);
     if ui.button("Save settings").clicked() {
-        commands.push(Command::SaveSettings(s.clone()));
+        commands.push(Command::SaveSettings(form.settings.clone()));
+    }
+}
+
+/// Reliability and SD per score, for measurement error and reliable change.
+fn figures_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    form: &mut FiguresForm,
+    catalog: &crate::catalog::Catalog,
+    theme_choice: ThemeChoice,
+) {
+    ui.label(RichText::new("Reliability for reliable change").strong());
+    ui.label(
+        RichText::new(
+            "No verified reliability figures ship with the questionnaires. Enter a reliability \
+             and SD from a source you trust, with the source, and results show 95 % bands and \
+             the reliable change index for that score.",
+        )
+        .color(theme::muted(theme_choice)),
+    );
+    let mut remove = None;
+    for (i, f) in settings.figures.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{} {}: reliability {}, SD {} ({})",
+                f.instrument, f.score, f.reliability, f.sd, f.source
+            ));
+            if ui
+                .small_button(format!("Remove {} {}", f.instrument, f.score))
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        settings.figures.remove(i);
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Questionnaire");
+        let shown = if form.instrument.is_empty() {
+            "choose".to_owned()
+        } else {
+            form.instrument.clone()
+        };
+        egui::ComboBox::from_id_salt("figures_instrument")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for i in &catalog.instruments {
+                    ui.selectable_value(&mut form.instrument, i.id.clone(), &i.short_name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("Score");
+        let scores: Vec<String> = catalog
+            .get(&form.instrument)
+            .map(|i| i.scores.iter().map(|s| s.id.clone()).collect())
+            .unwrap_or_default();
+        let shown = if form.score.is_empty() {
+            "choose".to_owned()
+        } else {
+            form.score.clone()
+        };
+        egui::ComboBox::from_id_salt("figures_score")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for id in &scores {
+                    ui.selectable_value(&mut form.score, id.clone(), id);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        for (label, text, width) in [
+            ("Reliability", &mut form.reliability, 70.0),
+            ("SD", &mut form.sd, 70.0),
+            ("Source", &mut form.source, 320.0),
+        ] {
+            let label = ui.label(label);
+            ui.add(egui::TextEdit::singleline(text).desired_width(width))
+                .labelled_by(label.id);
+        }
+        if ui.button("Add figures").clicked() {
+            match form.parsed() {
+                Ok(figures) => {
+                    settings.figures.retain(|f| {
+                        !(f.instrument == figures.instrument && f.score == figures.score)
+                    });
+                    settings.figures.push(figures);
+                    *form = FiguresForm::default();
+                }
+                Err(e) => form.error = Some(e),
+            }
+        }
+    });
+    if let Some(error) = &form.error {
+        ui.label(RichText::new(error).color(theme::warning(theme_choice)));
     }
 }
