@@ -426,7 +426,10 @@ fn results_show_reliable_change_with_the_clinics_figures() {
     for c in changes {
         let rci = c.rci.expect("computed with the clinic's figures");
         assert!((rci - (-3.0 / (2.0f64 * 0.1).sqrt())).abs() < 1e-9, "{rci}");
-        assert_eq!(c.verdict.map(securebase::core::change::Verdict::label), Some("reliable improvement"));
+        assert_eq!(
+            c.verdict.map(securebase::core::change::Verdict::label),
+            Some("reliable improvement")
+        );
     }
     // The view says which figures it used, per score.
     assert_eq!(
