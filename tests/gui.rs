@@ -7,7 +7,7 @@
 mod common_gui;
 
 use age::secrecy::SecretString;
-use common_gui::{NAME, PASS, app, click, data_folder, type_into, unlock};
+use common_gui::{NAME, PASS, app, click, data_folder, step, tick_label, type_into, unlock};
 use eframe::egui::{self, Key};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -16,16 +16,6 @@ use securebase::app::{Screen, SecurebaseApp};
 use securebase::core::bundled::bundled;
 use securebase::core::score;
 use securebase::store::{Status, Store};
-
-/// The set-up page's checkbox label of an instrument.
-fn tick_label(id: &str) -> String {
-    let instrument = bundled()
-        .into_iter()
-        .flatten()
-        .find(|i| i.id == id)
-        .unwrap();
-    format!("{} \u{2014} {}", instrument.short_name, instrument.name)
-}
 
 /// From the client list to the first item of `instrument_id`.
 fn start_session(harness: &mut Harness<'_, SecurebaseApp>, instrument_id: &str) {
@@ -41,13 +31,6 @@ fn start_session(harness: &mut Harness<'_, SecurebaseApp>, instrument_id: &str) 
     click(harness, &format!("Yes, I am {NAME}"));
     harness.key_press(Key::Enter); // past the instructions
     harness.run();
-}
-
-fn step(harness: &Harness<'_, SecurebaseApp>) -> Step {
-    match &harness.state().screen {
-        Screen::Client(mode) => mode.session.step,
-        _ => panic!("not in client mode"),
-    }
 }
 
 fn key_for(value: i32) -> Key {

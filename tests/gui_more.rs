@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use age::secrecy::SecretString;
-use common_gui::{NAME, PASS, app, click, data_folder, type_into, unlock};
+use common_gui::{NAME, PASS, app, click, data_folder, step, tick_label, type_into, unlock};
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -46,12 +46,6 @@ fn instrument(id: &str) -> Instrument {
         .unwrap()
 }
 
-/// The set-up page's checkbox label of an instrument.
-fn tick_label(id: &str) -> String {
-    let instrument = instrument(id);
-    format!("{} \u{2014} {}", instrument.short_name, instrument.name)
-}
-
 /// From the client list to the hand-over, then through the greeting: the first form's
 /// instructions are showing.
 fn start_session_at_instructions(harness: &mut Harness<'_, SecurebaseApp>, instruments: &[&str]) {
@@ -74,13 +68,6 @@ fn start_session_at_instructions(harness: &mut Harness<'_, SecurebaseApp>, instr
 fn start_session(harness: &mut Harness<'_, SecurebaseApp>, instrument_id: &str) {
     start_session_at_instructions(harness, &[instrument_id]);
     press(harness, Key::Enter); // past the instructions
-}
-
-fn step(harness: &Harness<'_, SecurebaseApp>) -> Step {
-    match &harness.state().screen {
-        Screen::Client(mode) => mode.session.step,
-        _ => panic!("not in client mode"),
-    }
 }
 
 fn paused(harness: &Harness<'_, SecurebaseApp>) -> bool {

@@ -10,7 +10,9 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use jiff::Timestamp;
+use securebase::app::session::Step;
 use securebase::app::{Screen, SecurebaseApp};
+use securebase::core::bundled::bundled;
 use securebase::store::{Client, Store, new_id};
 
 /// The clinician's passphrase of the test data folders.
@@ -59,4 +61,22 @@ pub fn unlock(harness: &mut Harness<'_, SecurebaseApp>) {
         matches!(harness.state().screen, Screen::Clinician(_)),
         "not unlocked"
     );
+}
+
+/// The set-up page's checkbox label of an instrument.
+pub fn tick_label(id: &str) -> String {
+    let instrument = bundled()
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == id)
+        .unwrap();
+    format!("{} \u{2014} {}", instrument.short_name, instrument.name)
+}
+
+/// Client mode's current screen.
+pub fn step(harness: &Harness<'_, SecurebaseApp>) -> Step {
+    match &harness.state().screen {
+        Screen::Client(mode) => mode.session.step,
+        _ => panic!("not in client mode"),
+    }
 }
