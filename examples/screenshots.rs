@@ -147,16 +147,30 @@ fn build_demo(dir: &Path) {
                     Answer::Value([3, 5, 4, 6, 5, 4, 2, 6][slot])
                 }))
                 .unwrap();
-        } else if i % 3 == 1 {
+        } else if i != 5 {
+            // The other clients' intakes: spread over the plane, for local norms.
+            let (anxiety, avoidance) = [
+                (0, 0),
+                (4, 4),
+                (3, 2),
+                (5, 3),
+                (2, 5),
+                (0, 0),
+                (4, 2),
+                (6, 4),
+                (3, 4),
+                (5, 5),
+            ][i];
             store
                 .save_administration(&administration(
                     &client,
                     &ecr_r,
                     90 - i as i64,
-                    ecr_r_answers(4, 4),
+                    ecr_r_answers(anxiety, avoidance),
                 ))
                 .unwrap();
-        } else if i == 5 {
+        }
+        if i == 5 {
             let mut a = administration(&client, &ecr_r, 2, ecr_r_answers(5, 3));
             a.status = Status::InProgress;
             a.finished = None;
@@ -206,7 +220,18 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             let form = securebase::app::views::settings_view::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
-        "results" | "results-rq" | "results-ecrrs" | "results-rfq" | "results-intake" => {
+        "settings-norms" => {
+            app.apply(ctx, Command::ComputeLocalNorms);
+            app.settings.use_local_norms = true;
+            let form = securebase::app::views::settings_view::SettingsForm::from(&app.settings);
+            app.apply(ctx, Command::Navigate(Page::Settings(form)));
+        }
+        "results" | "results-rq" | "results-ecrrs" | "results-rfq" | "results-intake"
+        | "results-norms" => {
+            if screen == "results-norms" {
+                app.apply(ctx, Command::ComputeLocalNorms);
+                app.settings.use_local_norms = true;
+            }
             let (client_id, wanted) = match screen {
                 "results-rq" => (client_id.clone(), "rq"),
                 "results-ecrrs" => (client_id.clone(), "ecr-rs"),

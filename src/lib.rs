@@ -10,6 +10,7 @@ pub mod app;
 pub mod atomic;
 pub mod catalog;
 pub mod cli;
+pub mod clinic_norms;
 pub mod core;
 pub mod report;
 pub mod store;

@@ -140,3 +140,88 @@ fn decode(bytes: &[u8]) -> Vec<u8> {
     buf.truncate(info.buffer_size());
     buf
 }
+
+// The chart over time: the same renderer, the same kind of reference test.
+
+fn fixed_lines() -> securebase::report::line::LineChart {
+    use securebase::report::line::{LineChart, Series};
+    LineChart {
+        title: "ECR-R over time: C-1042".to_owned(),
+        y_title: "Score".to_owned(),
+        range: (1.0, 7.0),
+        dates: [
+            "2 Dec 2025",
+            "20 Feb 2026",
+            "11 May 2026",
+            "30 Jul 2026",
+            "18 Oct 2026",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        series: vec![
+            Series {
+                name: "Attachment anxiety".to_owned(),
+                values: vec![Some(6.1), Some(5.1), None, Some(4.1), Some(3.1)],
+                bands: vec![None, None, None, None, Some((2.5, 3.7))],
+            },
+            Series {
+                name: "Attachment avoidance".to_owned(),
+                values: vec![Some(4.9), Some(4.8), Some(3.9), Some(2.9), Some(1.9)],
+                bands: vec![None; 5],
+            },
+        ],
+    }
+}
+
+#[test]
+fn line_chart_png_and_svg_match_their_references() {
+    use securebase::report::line;
+    let (w, h) = (960, 540);
+    let png = line::render_png(&fixed_lines(), w, h, 1.0).unwrap();
+    let svg = line::render_svg(&fixed_lines(), w, h).unwrap();
+    let (png_path, svg_path) = (reference("over-time.png"), reference("over-time.svg"));
+    if update() {
+        std::fs::write(&png_path, &png).unwrap();
+        std::fs::write(&svg_path, &svg).unwrap();
+    }
+    let expected = decode(&std::fs::read(&png_path).unwrap());
+    let got = line::render_rgb(&fixed_lines(), w, h, 1.0).unwrap();
+    assert_eq!(expected.len(), got.len(), "size differs");
+    let differing = expected
+        .chunks(3)
+        .zip(got.chunks(3))
+        .filter(|(a, b)| a.iter().zip(*b).any(|(x, y)| x.abs_diff(*y) > 24))
+        .count();
+    assert!(
+        (differing as f64) < 0.002 * f64::from(w * h),
+        "{differing} pixels differ"
+    );
+    for text in [
+        "Attachment anxiety",
+        "Attachment avoidance",
+        "2 Dec 2025",
+        "18 Oct 2026",
+        "Score",
+        "Administration",
+    ] {
+        assert!(
+            svg.lines().any(|l| l.trim() == text),
+            "the SVG lacks {text:?} as a text line"
+        );
+    }
+    assert_eq!(svg, std::fs::read_to_string(&svg_path).unwrap());
+}
+
+#[test]
+fn a_missing_value_leaves_a_gap_in_its_marks_not_a_zero() {
+    use securebase::report::line;
+    // Anxiety has no value at the third administration: one marker fewer than avoidance, and
+    // nothing is drawn at the bottom of the axis for it.
+    let svg = line::render_svg(&fixed_lines(), 960, 540).unwrap();
+    let circles = svg.matches("<circle").count();
+    assert_eq!(circles, 4, "anxiety: 4 circles for 4 values");
+    let mut all = fixed_lines();
+    all.series[0].values[2] = Some(5.0);
+    let svg = line::render_svg(&all, 960, 540).unwrap();
+    assert_eq!(svg.matches("<circle").count(), 5);
+}

@@ -337,8 +337,6 @@ fn adding_a_client_and_seeing_results() {
 #[test]
 fn results_show_reliable_change_with_the_clinics_figures() {
     use securebase::app::settings::ClinicFigures;
-    use securebase::core::Answer;
-    use securebase::store::{Administration, Source, new_id};
 
     let dir = data_folder();
     {
@@ -347,35 +345,10 @@ fn results_show_reliable_change_with_the_clinics_figures() {
         let store = Store::open(dir.path()).unwrap();
         let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
         let client = store.find_client(&keys, NAME).unwrap();
-        let ecr_r = bundled()
-            .into_iter()
-            .flatten()
-            .find(|i| i.id == "ecr-r")
-            .unwrap();
-        let reversed = [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
         for (days_ago, anxiety, avoidance) in [(30, 6, 5), (1, 3, 2)] {
-            let when = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago);
-            let mut a = Administration::new(
-                new_id().unwrap(),
-                &client.id,
-                &ecr_r,
-                Source::PaperEntry,
-                when,
-            );
-            for slot in 0..36 {
-                let number = slot + 1;
-                let target = if number <= 18 { anxiety } else { avoidance };
-                let value = if reversed.contains(&number) {
-                    8 - target
-                } else {
-                    target
-                };
-                a.set_answer(&ecr_r, slot, Answer::Value(value), when, None)
-                    .unwrap();
-            }
-            a.status = Status::Completed;
-            a.finished = Some(when);
-            store.save_administration(&a).unwrap();
+            store
+                .save_administration(&common_gui::ecr_r_at(&client, days_ago, anxiety, avoidance))
+                .unwrap();
         }
     }
     let mut harness = app(dir.path());

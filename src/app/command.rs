@@ -10,7 +10,6 @@ use super::session::{ClientSession, Form};
 use super::settings::{Battery, Settings};
 use super::views::{self, Page};
 use super::{ClientMode, Screen, SecurebaseApp, Workspace};
-use crate::core::score;
 use crate::store::{
     Administration, AuditAction, Client, Source, Status, Store, StoreError, new_id,
 };
@@ -76,6 +75,16 @@ pub enum Command {
     SaveSettings(Settings),
     /// Keep a battery of the clinic's own.
     SaveBattery(Battery),
+    /// Compute the clinic's local norms from every client's first administrations, and keep
+    /// them.
+    ComputeLocalNorms,
+    /// Save a chart of the results page: pick a file (save dialog), then write it.
+    ExportChart {
+        /// Which chart.
+        chart: views::results::ChartKind,
+        /// PNG or SVG.
+        format: views::results::ImageFormat,
+    },
     /// Leave client mode with this passphrase.
     LeaveClientMode {
         /// The passphrase typed.
@@ -131,6 +140,8 @@ impl SecurebaseApp {
                 self.save_settings();
             }
             Command::LeaveClientMode { passphrase } => self.leave_client_mode(ctx, &passphrase),
+            Command::ComputeLocalNorms => self.compute_local_norms(),
+            Command::ExportChart { chart, format } => self.export_chart(chart, format),
         }
     }
 
@@ -192,6 +203,11 @@ impl SecurebaseApp {
             ),
             Err(e) => (Vec::new(), vec![e.to_string()]),
         };
+        let mut failures: Vec<String> = failures;
+        let local_norms = store.local_norms(&keys).unwrap_or_else(|e| {
+            failures.push(e.to_string());
+            None
+        });
         self.screen = Screen::Clinician(Box::new(Workspace {
             keys,
             clients,
@@ -200,6 +216,7 @@ impl SecurebaseApp {
             failures,
             page: Page::Clients,
             search: String::new(),
+            local_norms,
         }));
     }
 
@@ -368,89 +385,6 @@ impl SecurebaseApp {
         }
         // Read again from the store: the page shows what is on disk.
         ws.forget(client_id);
-    }
-
-    fn open_results(&mut self, client_id: &str, administration_id: &str) {
-        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
-            return;
-        };
-        let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
-            return;
-        };
-        let Some(administration) = ws
-            .administrations_of(store, &self.catalog, client_id)
-            .iter()
-            .find(|a| a.id == administration_id)
-            .cloned()
-        else {
-            return;
-        };
-        let Some(instrument) = self.catalog.get(&administration.instrument_id).cloned() else {
-            self.notice = Some(format!(
-                "The questionnaire {} is not loaded, so these answers cannot be scored.",
-                administration.instrument_id
-            ));
-            return;
-        };
-        let report = match administration.responses(&instrument) {
-            Ok(responses) => score(&instrument, &responses),
-            Err(e) => {
-                self.notice = Some(format!("These answers cannot be scored: {e}"));
-                return;
-            }
-        };
-        let _ = store.audit(
-            AuditAction::Open,
-            Some("administration"),
-            Some(&administration.id),
-            "results",
-        );
-        // Earlier completed administrations of the same instrument, oldest first.
-        let mut earlier: Vec<(String, crate::core::ScoreReport)> = Vec::new();
-        for a in ws
-            .administrations_of(store, &self.catalog, client_id)
-            .to_vec()
-        {
-            if a.instrument_id == administration.instrument_id
-                && a.status == Status::Completed
-                && a.started < administration.started
-                && let Some(r) = ws.reports.get(&a.id)
-            {
-                earlier.push((views::date(a.started), r.clone()));
-            }
-        }
-        // The clinic's reliability and SD (Settings), where it gave them.
-        let settings = &self.settings;
-        let clinic = |score_idx: usize| {
-            instrument
-                .scores
-                .get(score_idx)
-                .and_then(|s| settings.figures_for(&instrument.id, &s.id))
-        };
-        let chart = views::results::plane_chart(
-            &instrument,
-            &client,
-            &administration,
-            &report,
-            &earlier,
-            &clinic,
-        );
-        // Change since the one before; without figures the view says why there is no RCI.
-        let change = earlier.last().map(|(date, before)| {
-            (
-                date.clone(),
-                crate::core::change::change(&instrument, before, &report, &clinic),
-            )
-        });
-        ws.page = Page::Results(Box::new(views::results::ResultsPage {
-            client,
-            administration,
-            instrument,
-            report,
-            chart,
-            change,
-            texture: None,
-        }));
     }
 
     fn import_instrument(&mut self) {

@@ -6,6 +6,9 @@
 //! [`SecurebaseApp::apply`]. Scores are computed by the core, never by a view.
 
 mod command;
+pub mod frame_stats;
+mod local_norms;
+mod open_results;
 pub mod session;
 pub mod settings;
 pub mod theme;
@@ -77,6 +80,8 @@ pub struct Workspace {
     pub page: views::Page,
     /// Text in the client search box.
     pub search: String,
+    /// The clinic's local norms, when computed.
+    pub local_norms: Option<crate::store::LocalNorms>,
 }
 
 impl Workspace {
@@ -161,6 +166,8 @@ pub struct SecurebaseApp {
     applied: Option<Settings>,
     /// Whether the first frame has been drawn.
     drew_first_frame: bool,
+    /// Frame times, when measured ([`frame_stats`]).
+    frame_stats: Option<frame_stats::FrameStats>,
 }
 
 impl SecurebaseApp {
@@ -178,6 +185,7 @@ impl SecurebaseApp {
             last_input: Instant::now(),
             applied: None,
             drew_first_frame: false,
+            frame_stats: frame_stats::FrameStats::from_env(),
         };
         app.open_store();
         app.apply_look(ctx);
@@ -279,7 +287,8 @@ impl eframe::App for SecurebaseApp {
         self.handle_idle(ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let ui_started = std::time::Instant::now();
         views::screen_ui(self, ui);
         let commands = std::mem::take(&mut self.commands);
         for command in commands {
@@ -293,6 +302,10 @@ impl eframe::App for SecurebaseApp {
             {
                 eprintln!("first frame after {} ms", started.elapsed().as_millis());
             }
+        }
+        if let Some(stats) = &mut self.frame_stats {
+            stats.record(frame.info().cpu_usage, ui_started.elapsed());
+            ui.ctx().request_repaint();
         }
     }
 }

@@ -112,6 +112,9 @@ pub struct Settings {
     pub batteries: Vec<Battery>,
     /// Reliability and SD per score, supplied by the clinic.
     pub figures: Vec<ClinicFigures>,
+    /// Opt-in: results show z, T and percentile against the clinic's local norms (and their
+    /// region on the plane) when local norms have been computed.
+    pub use_local_norms: bool,
 }
 
 impl Default for Settings {
@@ -123,6 +126,7 @@ impl Default for Settings {
             theme: ThemeChoice::Light,
             batteries: Vec::new(),
             figures: Vec::new(),
+            use_local_norms: false,
         }
     }
 }

@@ -57,6 +57,26 @@ pub fn local_norms(scores: &[f64]) -> Option<LocalNorm> {
     (sd.is_finite() && sd > 0.0).then_some(LocalNorm { n, mean, sd })
 }
 
+/// Local norms for every score of an instrument, from a clinic's reports — one per client, its
+/// first completed administration (the caller chooses them). Scores without a value in a report
+/// are left out of that score's set; a score whose set [`local_norms`] refuses is left out.
+///
+/// Returns (score index, norm) in score order.
+pub fn local_norm_set(
+    instrument: &super::instrument::Instrument,
+    reports: &[&super::scoring::ScoreReport],
+) -> Vec<(usize, LocalNorm)> {
+    (0..instrument.scores.len())
+        .filter_map(|idx| {
+            let values: Vec<f64> = reports
+                .iter()
+                .filter_map(|r| r.scores.get(idx).and_then(|s| s.value))
+                .collect();
+            local_norms(&values).map(|norm| (idx, norm))
+        })
+        .collect()
+}
+
 /// `(score - mean) / sd`; `None` unless `sd` is finite and above 0 and the result is finite.
 pub fn z(score: f64, mean: f64, sd: f64) -> Option<f64> {
     if !(sd.is_finite() && sd > 0.0) {

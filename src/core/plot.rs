@@ -164,3 +164,31 @@ pub fn score_series(
         })
         .collect()
 }
+
+/// A value with its 95 % band, where known.
+pub type Banded = (f64, Option<(f64, f64)>);
+
+/// Score `score_idx` per report, in the order given — `None` where it has no value — with its
+/// 95 % band where figures are known (as in [`plane_point`]), for a line chart that keeps every
+/// administration in its place. Empty when the instrument has no such score.
+pub fn score_line(
+    instrument: &Instrument,
+    score_idx: usize,
+    reports: &[&ScoreReport],
+    clinic_figures: &dyn Fn(usize) -> Option<Figures>,
+) -> Vec<Option<Banded>> {
+    if score_idx >= instrument.scores.len() {
+        return Vec::new();
+    }
+    reports
+        .iter()
+        .map(|report| {
+            let v = report
+                .scores
+                .get(score_idx)?
+                .value
+                .filter(|v| v.is_finite())?;
+            Some((v, band(instrument, score_idx, v, clinic_figures)))
+        })
+        .collect()
+}

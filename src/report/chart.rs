@@ -16,18 +16,18 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, RGBAColor, register_font};
 
 /// Okabe-Ito blue: earlier points and arrows.
-const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+pub(crate) const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 /// Okabe-Ito vermillion: the current point.
-const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+pub(crate) const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 /// Okabe-Ito bluish green: the norm region.
-const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+pub(crate) const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 /// Quiet grey for midlines and region labels.
-const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
+pub(crate) const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
 /// Near-black for text.
-const INK: RGBColor = RGBColor(0x20, 0x20, 0x20);
+pub(crate) const INK: RGBColor = RGBColor(0x20, 0x20, 0x20);
 
 /// The font family name the embedded font is registered under.
-const FONT: &str = "securebase-sans";
+pub(crate) const FONT: &str = "securebase-sans";
 
 /// One point of the plane.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,11 +100,18 @@ impl PlaneChart {
 #[error("the chart could not be drawn: {0}")]
 pub struct ChartError(String);
 
-fn err<E: std::fmt::Display>(e: E) -> ChartError {
+impl ChartError {
+    /// An error with this message.
+    pub fn new(message: &str) -> Self {
+        Self(message.to_owned())
+    }
+}
+
+pub(crate) fn err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError(e.to_string())
 }
 
-fn register() {
+pub(crate) fn register() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bytes are compiled in and valid; a failure would only mean text is not drawn.
@@ -116,9 +123,34 @@ fn register() {
     });
 }
 
-/// The chart as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
-pub fn render_rgb(
-    chart: &PlaneChart,
+/// A chart that draws itself on any plotters backend: what the renderers below share.
+pub(crate) trait Drawable {
+    /// Draws on `root` at `scale` pixels per point.
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static;
+}
+
+impl Drawable for PlaneChart {
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+    ) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self, scale)
+    }
+}
+
+/// `chart` as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
+pub(crate) fn to_rgb(
+    chart: &impl Drawable,
     width: u32,
     height: u32,
     scale: f64,
@@ -127,10 +159,32 @@ pub fn render_rgb(
     let mut buffer = vec![255u8; width as usize * height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
-        draw(&root, chart, scale)?;
+        chart.draw_on(&root, scale)?;
         root.present().map_err(err)?;
     }
     Ok(buffer)
+}
+
+/// `chart` as an SVG document (text stays text).
+pub(crate) fn to_svg(chart: &impl Drawable, width: u32, height: u32) -> Result<String, ChartError> {
+    register();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        chart.draw_on(&root, 1.0)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// The chart as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
+pub fn render_rgb(
+    chart: &PlaneChart,
+    width: u32,
+    height: u32,
+    scale: f64,
+) -> Result<Vec<u8>, ChartError> {
+    to_rgb(chart, width, height, scale)
 }
 
 /// The chart as a PNG file's bytes.
@@ -140,37 +194,34 @@ pub fn render_png(
     height: u32,
     scale: f64,
 ) -> Result<Vec<u8>, ChartError> {
-    let rgb = render_rgb(chart, width, height, scale)?;
+    encode_png(&to_rgb(chart, width, height, scale)?, width, height)
+}
+
+/// RGB pixels as a PNG file's bytes.
+pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(err)?;
-        writer.write_image_data(&rgb).map_err(err)?;
+        writer.write_image_data(rgb).map_err(err)?;
     }
     Ok(out)
 }
 
 /// The chart as an SVG document (text stays text).
 pub fn render_svg(chart: &PlaneChart, width: u32, height: u32) -> Result<String, ChartError> {
-    register();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        draw(&root, chart, 1.0)?;
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
+    to_svg(chart, width, height)
 }
 
 #[expect(clippy::cast_possible_truncation, reason = "pixel sizes are small")]
-fn px(points: f64, scale: f64) -> i32 {
+pub(crate) fn px(points: f64, scale: f64) -> i32 {
     (points * scale).round() as i32
 }
 
 /// A line width in pixels, at least one.
-fn line_width(points: f64, scale: f64) -> u32 {
+pub(crate) fn line_width(points: f64, scale: f64) -> u32 {
     u32::try_from(px(points, scale).max(1)).unwrap_or(1)
 }
 

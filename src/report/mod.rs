@@ -2,3 +2,4 @@
 //! Pure rendering: values in, bytes out; writing files is the caller's (through `atomic`).
 
 pub mod chart;
+pub mod line;

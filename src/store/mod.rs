@@ -8,6 +8,7 @@
 //!   clients/<id>.age                one client each
 //!   administrations/<client>/<id>.age   one administration each
 //!   audit/<time>-<id>.age           one audit entry each, never changed
+//!   local-norms.age                 the clinic's local norms, when computed
 //!   questionnaires/*.json           instruments added by the clinic
 //! ```
 //!
@@ -38,7 +39,9 @@ pub use crypto::DEFAULT_WORK_FACTOR;
 pub use error::StoreError;
 pub use ids::new_id;
 pub use lock::Lock;
-pub use records::{Administration, Client, Source, Status, StoredAnswer};
+pub use records::{
+    Administration, Client, LocalNormEntry, LocalNorms, Source, Status, StoredAnswer,
+};
 
 use crate::atomic::write_atomic;
 
@@ -47,6 +50,7 @@ const IDENTITY: &str = "identity.age";
 const CLIENTS: &str = "clients";
 const ADMINISTRATIONS: &str = "administrations";
 const AUDIT: &str = "audit";
+const LOCAL_NORMS: &str = "local-norms.age";
 /// Folder of the clinic's own questionnaire files.
 pub const QUESTIONNAIRES: &str = "questionnaires";
 
@@ -371,6 +375,21 @@ impl Store {
         self.write_record(&folder.join(name), &entry)
     }
 
+    /// Saves the clinic's local norms (replacing earlier ones); returns once on disk.
+    pub fn save_local_norms(&self, norms: &LocalNorms) -> Result<(), StoreError> {
+        self.write_record(&self.dir.join(LOCAL_NORMS), norms)
+    }
+
+    /// The clinic's local norms, `None` when never computed. A file that cannot be read is an
+    /// error naming it (nothing else is affected).
+    pub fn local_norms(&self, keys: &Keys) -> Result<Option<LocalNorms>, StoreError> {
+        let path = self.dir.join(LOCAL_NORMS);
+        if !path.exists() {
+            return Ok(None);
+        }
+        read_record::<LocalNorms>(keys, &path).map(Some)
+    }
+
     /// The whole audit log, oldest first.
     pub fn audit_log(&self, keys: &Keys) -> Result<Loaded<AuditEntry>, StoreError> {
         let mut loaded: Loaded<AuditEntry> = Self::read_folder(keys, &self.dir.join(AUDIT))?;
@@ -451,6 +470,12 @@ impl HasId for Client {
 impl HasId for Administration {
     fn file_id(&self) -> Option<&str> {
         Some(&self.id)
+    }
+}
+
+impl HasId for LocalNorms {
+    fn file_id(&self) -> Option<&str> {
+        None
     }
 }
 

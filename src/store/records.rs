@@ -290,3 +290,40 @@ pub fn parse<T: for<'de> Deserialize<'de>>(
         message: format!("record does not read: {e}"),
     })
 }
+
+/// A clinic's local norms: mean and SD per score from its clients' first completed
+/// administrations, with how many and when they were computed. Kept encrypted like the records
+/// (a mean of a few clients is about those clients).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalNorms {
+    /// Record format version.
+    pub format: u32,
+    /// When they were computed.
+    pub computed: Timestamp,
+    /// One entry per score with a usable set.
+    pub scores: Vec<LocalNormEntry>,
+}
+
+/// Mean and SD of one score of one instrument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalNormEntry {
+    /// Instrument id.
+    pub instrument: String,
+    /// Score id.
+    pub score: String,
+    /// How many clients' first administrations.
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sample SD.
+    pub sd: f64,
+}
+
+impl LocalNorms {
+    /// The entry for a score of an instrument.
+    pub fn get(&self, instrument: &str, score: &str) -> Option<&LocalNormEntry> {
+        self.scores
+            .iter()
+            .find(|e| e.instrument == instrument && e.score == score)
+    }
+}

@@ -9,11 +9,13 @@ use age::secrecy::SecretString;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use securebase::app::session::Step;
 use securebase::app::{Screen, SecurebaseApp};
+use securebase::core::Answer;
 use securebase::core::bundled::bundled;
-use securebase::store::{Client, Store, new_id};
+use securebase::core::instrument::Instrument;
+use securebase::store::{Administration, Client, Source, Status, Store, new_id};
 
 /// The clinician's passphrase of the test data folders.
 pub const PASS: &str = "kittest passphrase";
@@ -47,8 +49,11 @@ pub fn type_into(harness: &mut Harness<'_, SecurebaseApp>, label: &str, text: &s
     harness.run();
 }
 
-/// Clicks the widget labelled `label`.
+/// Clicks the widget labelled `label`, scrolling it into view first as a person would (a
+/// click outside a scroll area's view would miss).
 pub fn click(harness: &mut Harness<'_, SecurebaseApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
     harness.get_by_label(label).click();
     harness.run();
 }
@@ -79,4 +84,42 @@ pub fn step(harness: &Harness<'_, SecurebaseApp>) -> Step {
         Screen::Client(mode) => mode.session.step,
         _ => panic!("not in client mode"),
     }
+}
+
+/// The bundled ECR-R.
+pub fn ecr_r() -> Instrument {
+    bundled()
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == "ecr-r")
+        .unwrap()
+}
+
+/// An ECR-R whose anxiety and avoidance scores are exactly `anxiety` and `avoidance` (reversed
+/// items are answered 8 - target, so every keyed value equals the target).
+pub fn ecr_r_at(client: &Client, days_ago: i64, anxiety: i32, avoidance: i32) -> Administration {
+    let instrument = ecr_r();
+    let reversed = [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
+    let when = Timestamp::now() - SignedDuration::from_hours(24 * days_ago);
+    let mut a = Administration::new(
+        new_id().unwrap(),
+        &client.id,
+        &instrument,
+        Source::PaperEntry,
+        when,
+    );
+    for slot in 0..36 {
+        let number = slot + 1;
+        let target = if number <= 18 { anxiety } else { avoidance };
+        let value = if reversed.contains(&number) {
+            8 - target
+        } else {
+            target
+        };
+        a.set_answer(&instrument, slot, Answer::Value(value), when, None)
+            .unwrap();
+    }
+    a.status = Status::Completed;
+    a.finished = Some(when);
+    a
 }

@@ -1,16 +1,20 @@
-//! An administration's results: scores, missing answers, validity flags, and the descriptive
-//! category with its caveat. (The plane and change over time are their own page, later.)
+//! An administration's results: scores (with z, T and percentile against a chosen norm set),
+//! missing answers, validity flags, the plane with the client's history, the scores over time,
+//! change since the administration before, and the descriptive category with its caveat.
 
 use eframe::egui::{self, RichText};
 
 use super::{Page, date_time};
 use crate::app::{Command, Screen, SecurebaseApp, theme};
+use crate::clinic_norms::NormOption;
 use crate::core::ScoreReport;
 use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
+use crate::core::norms::{Standing, standing};
 use crate::core::plane::{REGION_CAVEAT, Region};
 use crate::core::plot;
-use crate::report::chart::{ChartPoint, PlaneChart, render_rgb};
+use crate::report::chart::{ChartPoint, NormRegion, PlaneChart};
+use crate::report::line::LineChart;
 use crate::store::{Administration, Client};
 
 /// What the results page shows; everything was computed by the core when the page opened.
@@ -23,13 +27,154 @@ pub struct ResultsPage {
     pub instrument: Instrument,
     /// Its scores.
     pub report: ScoreReport,
+    /// Per score, its 95 % band where a reliability and SD are known.
+    pub bands: Vec<Option<(f64, f64)>>,
     /// The plane with the client's earlier points, for instruments that have one.
     pub chart: Option<PlaneChart>,
+    /// The scores over time, when there are earlier administrations.
+    pub lines: Option<LineChart>,
     /// Change since the administration before (its date, and per score), if there is one.
     pub change: Option<(String, Vec<ScoreChange>)>,
-    /// The chart as a texture, with the pixel size it was drawn at (redrawn only when that
-    /// changes).
+    /// Norm sets that can be chosen for z, T and percentile.
+    pub norms: Vec<NormOption>,
+    /// The chosen one (index into `norms`); change it with [`ResultsPage::select_norm`].
+    pub norm_selected: Option<usize>,
+    /// The plane as a texture, with the pixel size it was drawn at (redrawn only when that or
+    /// the chart changes).
     pub texture: Option<(egui::TextureHandle, [usize; 2])>,
+    /// The line chart as a texture, likewise.
+    pub line_texture: Option<(egui::TextureHandle, [usize; 2])>,
+}
+
+/// Which chart of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// The anxiety-avoidance plane.
+    Plane,
+    /// The scores over time.
+    Lines,
+}
+
+impl ChartKind {
+    /// Name in file names and the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Plane => "plane",
+            ChartKind::Lines => "over-time",
+        }
+    }
+}
+
+/// An image file format for charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// Pixels, at print density.
+    Png,
+    /// Vector, text kept as text.
+    Svg,
+}
+
+impl ImageFormat {
+    /// File name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Svg => "svg",
+        }
+    }
+
+    /// Name in the save dialog.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "PNG image",
+            ImageFormat::Svg => "SVG image",
+        }
+    }
+}
+
+impl ResultsPage {
+    /// Chooses a norm set (or none): standings follow it, and the plane shows its region.
+    pub fn select_norm(&mut self, selected: Option<usize>) {
+        let selected = selected.filter(|&i| i < self.norms.len());
+        self.norm_selected = selected;
+        if let Some(chart) = &mut self.chart {
+            chart.norm = selected
+                .and_then(|i| self.norms.get(i))
+                .and_then(|set| norm_region(&self.instrument, set));
+            self.texture = None;
+        }
+    }
+
+    /// The standing of each score against the chosen norm set.
+    pub fn standings(&self) -> Vec<Option<Standing>> {
+        let set = self.norm_selected.and_then(|i| self.norms.get(i));
+        self.report
+            .scores
+            .iter()
+            .enumerate()
+            .map(|(idx, s)| {
+                let (mean, sd, _) = set?.scores.get(idx).copied().flatten()?;
+                standing(s.value?, mean, sd)
+            })
+            .collect()
+    }
+
+    /// A file name for a chart: instrument, date and chart, never the client's name.
+    pub fn default_file_name(&self, chart: ChartKind, format: ImageFormat) -> String {
+        let date = self
+            .administration
+            .started
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d")
+            .to_string();
+        format!(
+            "securebase-{}-{date}-{}.{}",
+            self.instrument.id,
+            chart.name(),
+            format.extension()
+        )
+    }
+
+    /// A chart of the page as file bytes: the same renderer as the screen; PNG at print
+    /// density.
+    pub fn chart_bytes(&self, chart: ChartKind, format: ImageFormat) -> Result<Vec<u8>, String> {
+        use crate::report::{chart as plane, line};
+        let bytes = match chart {
+            ChartKind::Plane => {
+                let c = self
+                    .chart
+                    .as_ref()
+                    .ok_or("This questionnaire has no plane to save.")?;
+                match format {
+                    ImageFormat::Png => plane::render_png(c, 1440, 1440, 3.0),
+                    ImageFormat::Svg => plane::render_svg(c, 720, 720).map(String::into_bytes),
+                }
+            }
+            ChartKind::Lines => {
+                let c = self
+                    .lines
+                    .as_ref()
+                    .ok_or("There is no chart over time: this is the only administration.")?;
+                match format {
+                    ImageFormat::Png => line::render_png(c, 1920, 1080, 2.0),
+                    ImageFormat::Svg => line::render_svg(c, 960, 540).map(String::into_bytes),
+                }
+            }
+        };
+        bytes.map_err(|e| e.to_string())
+    }
+}
+
+/// The norm region (mean ± 1 SD on both plane axes) when the set has both plane scores.
+fn norm_region(instrument: &Instrument, set: &NormOption) -> Option<NormRegion> {
+    let plane = instrument.plane.as_ref()?;
+    let (mx, sx, _) = set.scores.get(plane.x).copied().flatten()?;
+    let (my, sy, _) = set.scores.get(plane.y).copied().flatten()?;
+    Some(NormRegion {
+        x: (mx, sx),
+        y: (my, sy),
+        label: set.short.clone(),
+    })
 }
 
 /// The plane for this administration: earlier ones (oldest first) joined by arrows, this one
@@ -92,57 +237,138 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let Page::Results(page) = &mut ws.page else {
         return;
     };
-    let ResultsPage {
-        client,
-        administration,
-        instrument,
-        report,
-        chart,
-        change,
-        texture,
-    } = page.as_mut();
     ui.add_space(8.0);
-    if ui.link(format!("Back to {}", client.name)).clicked() {
+    if ui.link(format!("Back to {}", page.client.name)).clicked() {
         commands.push(Command::Navigate(Page::ClientPage {
-            client_id: client.id.clone(),
+            client_id: page.client.id.clone(),
             edit: None,
         }));
     }
     ui.heading(format!(
         "{} \u{2014} {}",
-        instrument.short_name, client.name
+        page.instrument.short_name, page.client.name
     ));
     ui.label(
         RichText::new(format!(
             "{} · {} · {} of {} answered ({} declined)",
-            instrument.name,
-            date_time(administration.started),
-            instrument.n_slots() - report.n_missing,
-            instrument.n_slots(),
-            report.n_declined
+            page.instrument.name,
+            date_time(page.administration.started),
+            page.instrument.n_slots() - page.report.n_missing,
+            page.instrument.n_slots(),
+            page.report.n_declined
         ))
         .color(theme::muted(theme_choice)),
     );
+    norm_choice_ui(ui, page, theme_choice);
     ui.add_space(theme::GAP);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.horizontal_top(|ui| {
-                if let Some(chart) = chart.as_ref() {
-                    plane_ui(ui, chart, texture);
+                if page.chart.is_some() {
+                    ui.vertical(|ui| {
+                        plane_ui(ui, page);
+                        export_buttons_ui(ui, commands, ChartKind::Plane);
+                    });
                     ui.add_space(theme::GAP);
                 }
                 ui.vertical(|ui| {
-                    scores_grid_ui(ui, instrument, report, theme_choice);
-                    if let Some((date, changes)) = change.as_ref() {
+                    let standings = page.standings();
+                    scores_grid_ui(ui, page, &standings, theme_choice);
+                    if let Some((date, changes)) = page.change.as_ref() {
                         ui.add_space(theme::GAP);
-                        change_ui(ui, instrument, date, changes, theme_choice);
+                        change_ui(ui, &page.instrument, date, changes, theme_choice);
                     }
                 });
             });
+            if page.lines.is_some() {
+                ui.add_space(theme::GAP);
+                lines_ui(ui, page);
+                export_buttons_ui(ui, commands, ChartKind::Lines);
+            }
             ui.add_space(theme::GAP);
-            readings_ui(ui, instrument, administration, report, theme_choice);
+            readings_ui(
+                ui,
+                &page.instrument,
+                &page.administration,
+                &page.report,
+                theme_choice,
+            );
         });
+}
+
+/// The norm set for z, T and percentile: a choice when there is one, and what it is.
+fn norm_choice_ui(
+    ui: &mut egui::Ui,
+    page: &mut ResultsPage,
+    theme_choice: crate::app::settings::ThemeChoice,
+) {
+    if page.norms.is_empty() {
+        return;
+    }
+    let mut selected = page.norm_selected;
+    ui.horizontal(|ui| {
+        let label = ui.label("Norms for z, T and percentile");
+        let shown = selected
+            .and_then(|i| page.norms.get(i))
+            .map_or("none".to_owned(), |n| n.short.clone());
+        egui::ComboBox::from_id_salt("norm_set")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut selected, None, "none");
+                for (i, option) in page.norms.iter().enumerate() {
+                    ui.selectable_value(&mut selected, Some(i), &option.short);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if selected != page.norm_selected {
+        page.select_norm(selected);
+    }
+    if let Some(option) = page.norm_selected.and_then(|i| page.norms.get(i)) {
+        ui.label(
+            RichText::new(format!(
+                "{}. A standing says where a score lies in that group, not whether it is a problem.",
+                option.label
+            ))
+            .small()
+            .color(theme::muted(theme_choice)),
+        );
+    }
+}
+
+/// "Save as PNG" and "Save as SVG" for one chart.
+fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: ChartKind) {
+    ui.horizontal(|ui| {
+        let what = match chart {
+            ChartKind::Plane => "plane",
+            ChartKind::Lines => "chart",
+        };
+        for format in [ImageFormat::Png, ImageFormat::Svg] {
+            if ui
+                .button(format!(
+                    "Save {what} as {}",
+                    format.extension().to_uppercase()
+                ))
+                .clicked()
+            {
+                commands.push(Command::ExportChart { chart, format });
+            }
+        }
+    });
+}
+
+/// A percentile for people: whole numbers, and "< 1" / "> 99" at the ends rather than a 0 or
+/// 100 that would claim more than a norm set can say.
+pub fn percentile_text(p: f64) -> String {
+    if p < 1.0 {
+        "< 1".to_owned()
+    } else if p > 99.0 {
+        "> 99".to_owned()
+    } else {
+        format!("{:.0}", p.round())
+    }
 }
 
 fn trim(v: f64) -> String {
@@ -150,23 +376,35 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// Score, value (or why there is none), answered, possible range.
+/// Score, value (or why there is none), 95 % band, answered, possible range; with z, T and
+/// percentile when a norm set is chosen.
 fn scores_grid_ui(
     ui: &mut egui::Ui,
-    instrument: &Instrument,
-    report: &ScoreReport,
+    page: &ResultsPage,
+    standings: &[Option<Standing>],
     theme_choice: crate::app::settings::ThemeChoice,
 ) {
+    let instrument = &page.instrument;
+    let with_norms = standings.iter().any(Option::is_some);
+    let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range"];
+    if with_norms {
+        titles.extend(["z", "T", "Percentile"]);
+    }
     egui::Grid::new("scores")
-        .num_columns(4)
+        .num_columns(titles.len())
         .striped(true)
-        .spacing(egui::vec2(28.0, 10.0))
+        .spacing(egui::vec2(20.0, 10.0))
         .show(ui, |ui| {
-            for title in ["Score", "Value", "Answered", "Range"] {
-                ui.label(RichText::new(title).strong());
+            for title in &titles {
+                ui.label(RichText::new(*title).strong());
             }
             ui.end_row();
-            for (def, s) in instrument.scores.iter().zip(&report.scores) {
+            for (idx, (def, s)) in instrument
+                .scores
+                .iter()
+                .zip(&page.report.scores)
+                .enumerate()
+            {
                 // Per-relationship scales (ECR-RS) say whose they are.
                 let name = match def.block_idx.and_then(|b| instrument.blocks.get(b)) {
                     Some(block) => format!("{}: {}", block.id, def.name.to_lowercase()),
@@ -180,51 +418,109 @@ fn scores_grid_ui(
                     ),
                     (None, None) => ui.label("\u{2014}"),
                 };
+                match page.bands.get(idx).copied().flatten() {
+                    Some((lo, hi)) => ui.label(format!("{lo:.2} to {hi:.2}")),
+                    None => ui
+                        .label(RichText::new("\u{2014}").color(theme::muted(theme_choice)))
+                        .on_hover_text("No reliability and SD for this score: see Settings."),
+                };
                 ui.label(format!("{} of {}", s.n_answered, s.n_items));
                 ui.label(format!("{} to {}", trim(def.range.0), trim(def.range.1)));
+                if with_norms {
+                    match standings.get(idx).copied().flatten() {
+                        Some(st) => {
+                            ui.label(format!("{:+.2}", st.z));
+                            ui.label(format!("{:.0}", st.t));
+                            ui.label(percentile_text(st.percentile));
+                        }
+                        None => {
+                            for _ in 0..3 {
+                                ui.label("\u{2014}");
+                            }
+                        }
+                    }
+                }
                 ui.end_row();
             }
         });
 }
 
 /// The plane as an image, drawn by the chart renderer at the screen's pixel density and drawn
-/// again only when that size changes.
-fn plane_ui(
-    ui: &mut egui::Ui,
-    chart: &PlaneChart,
-    texture: &mut Option<(egui::TextureHandle, [usize; 2])>,
-) {
+/// again only when that size or the chart changes.
+fn plane_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
+    let Some(chart) = page.chart.as_ref() else {
+        return;
+    };
     let side = (ui.available_width() * 0.5).clamp(280.0, 480.0);
+    let image = cached_texture(
+        ui,
+        &mut page.texture,
+        "plane",
+        [side, side],
+        |w, h, scale| crate::report::chart::render_rgb(chart, w, h, scale),
+    );
+    if let Some(image) = image {
+        ui.add(image.alt_text("The anxiety-avoidance plane with this and earlier administrations"));
+    }
+}
+
+/// The scores over time, drawn as [`plane_ui`] draws the plane.
+fn lines_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
+    let Some(chart) = page.lines.as_ref() else {
+        return;
+    };
+    let width = ui.available_width().clamp(400.0, 900.0);
+    let size = [width, width * 0.4];
+    let image = cached_texture(ui, &mut page.line_texture, "lines", size, |w, h, scale| {
+        crate::report::line::render_rgb(chart, w, h, scale)
+    });
+    if let Some(image) = image {
+        ui.add(image.alt_text("The scores at each administration, joined by lines"));
+    }
+}
+
+/// An image of `size` points from `texture`, rendered by `render(width, height, scale)` (in
+/// pixels, and pixels per chart point) only when the pixel size differs from the cached one:
+/// an unchanged page costs no rendering.
+fn cached_texture<'a>(
+    ui: &mut egui::Ui,
+    texture: &'a mut Option<(egui::TextureHandle, [usize; 2])>,
+    name: &str,
+    size: [f32; 2],
+    render: impl FnOnce(u32, u32, f64) -> Result<Vec<u8>, crate::report::chart::ChartError>,
+) -> Option<egui::Image<'a>> {
     let ppp = ui.ctx().pixels_per_point();
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
         reason = "a few hundred pixels"
     )]
-    let pixels = (side * ppp).round() as usize;
-    let current = texture.as_ref().map(|(_, size)| *size);
-    if current != Some([pixels, pixels]) {
-        let px = u32::try_from(pixels).unwrap_or(480);
-        match render_rgb(chart, px, px, f64::from(ppp) * f64::from(side) / 480.0) {
+    let pixels = [
+        (size[0] * ppp).round() as usize,
+        (size[1] * ppp).round() as usize,
+    ];
+    if texture.as_ref().map(|(_, p)| *p) != Some(pixels) {
+        let w = u32::try_from(pixels[0]).unwrap_or(480);
+        let h = u32::try_from(pixels[1]).unwrap_or(480);
+        // The charts' sizes are in points of a 480-point chart; scale with the drawn size.
+        let scale = f64::from(ppp) * f64::from(size[0].min(size[1])) / 480.0;
+        match render(w, h, scale) {
             Ok(rgb) => {
-                let image = egui::ColorImage::from_rgb([pixels, pixels], &rgb);
+                let image = egui::ColorImage::from_rgb(pixels, &rgb);
                 let handle = ui
                     .ctx()
-                    .load_texture("plane", image, egui::TextureOptions::LINEAR);
-                *texture = Some((handle, [pixels, pixels]));
+                    .load_texture(name, image, egui::TextureOptions::LINEAR);
+                *texture = Some((handle, pixels));
             }
             Err(e) => {
                 ui.label(e.to_string());
-                return;
+                return None;
             }
         }
     }
-    if let Some((handle, _)) = texture {
-        ui.add(
-            egui::Image::new((handle.id(), egui::vec2(side, side)))
-                .alt_text("The anxiety-avoidance plane with this and earlier administrations"),
-        );
-    }
+    texture
+        .as_ref()
+        .map(|(handle, _)| egui::Image::new((handle.id(), egui::vec2(size[0], size[1]))))
 }
 
 /// Change since the administration before: per score, the difference and, where reliability
@@ -371,7 +667,7 @@ fn readings_ui(
     }
     ui.add_space(8.0);
     ui.label(
-        RichText::new("No norms: no verified norm set exists for this instrument yet; the values are raw scale scores.")
+        RichText::new("No published norms: no verified norm set exists for this instrument yet; the values are raw scale scores. Local norms, computed in Settings, can be chosen at the top of this page.")
             .small()
             .color(theme::muted(theme_choice)),
     );

@@ -84,10 +84,33 @@ pub fn settings_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let Page::Settings(form) = &mut ws.page else {
         return;
     };
-    let s = &mut form.settings;
     ui.add_space(8.0);
     ui.heading("Settings");
     ui.add_space(theme::GAP);
+    let local_norms = ws.local_norms.as_ref();
+    // The page scrolls; its Save button stays in view below it.
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .max_height((ui.available_height() - 56.0).max(120.0))
+        .show(ui, |ui| {
+            settings_body(ui, form, local_norms, commands, catalog, theme_choice);
+        });
+    ui.separator();
+    if ui.button("Save settings").clicked() {
+        commands.push(Command::SaveSettings(form.settings.clone()));
+    }
+}
+
+/// Everything on the settings page below its heading (it scrolls).
+fn settings_body(
+    ui: &mut egui::Ui,
+    form: &mut SettingsForm,
+    local_norms: Option<&crate::store::LocalNorms>,
+    commands: &mut Vec<Command>,
+    catalog: &crate::catalog::Catalog,
+    theme_choice: ThemeChoice,
+) {
+    let s = &mut form.settings;
     ui.label(RichText::new("Lock after").strong());
     ui.label(
         RichText::new("Without input for this long, the workspace locks and client mode shows a calm pause screen.")
@@ -142,9 +165,7 @@ pub fn settings_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         theme_choice,
     );
     ui.add_space(theme::GAP);
-    if ui.button("Save settings").clicked() {
-        commands.push(Command::SaveSettings(form.settings.clone()));
-    }
+    local_norms_ui(ui, &mut form.settings, local_norms, commands, theme_choice);
 }
 
 /// Reliability and SD per score, for measurement error and reliable change.
@@ -244,4 +265,63 @@ fn figures_ui(
     if let Some(error) = &form.error {
         ui.label(RichText::new(error).color(theme::warning(theme_choice)));
     }
+}
+
+/// The clinic's local norms: what they are (n, date, per score), computing them again, and the
+/// opt-in that makes results use them.
+fn local_norms_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    norms: Option<&crate::store::LocalNorms>,
+    commands: &mut Vec<Command>,
+    theme_choice: ThemeChoice,
+) {
+    ui.label(RichText::new("Local norms").strong());
+    ui.label(
+        RichText::new(
+            "Mean and SD of each score over this clinic's clients, from each client's first \
+             completed administration. They describe your clinic's intake, not the population.",
+        )
+        .color(theme::muted(theme_choice)),
+    );
+    match norms {
+        None => {
+            ui.label("Not computed yet.");
+        }
+        Some(norms) => {
+            ui.label(format!("Computed {}.", super::date(norms.computed)));
+            egui::Grid::new("local_norms")
+                .num_columns(5)
+                .striped(true)
+                .spacing(egui::vec2(20.0, 4.0))
+                .show(ui, |ui| {
+                    for title in ["Questionnaire", "Score", "n", "Mean", "SD"] {
+                        ui.label(RichText::new(title).strong());
+                    }
+                    ui.end_row();
+                    for e in &norms.scores {
+                        ui.label(&e.instrument);
+                        ui.label(&e.score);
+                        ui.label(e.n.to_string());
+                        ui.label(format!("{:.2}", e.mean));
+                        ui.label(format!("{:.2}", e.sd));
+                        ui.end_row();
+                    }
+                });
+        }
+    }
+    ui.horizontal(|ui| {
+        let verb = if norms.is_some() {
+            "Compute again"
+        } else {
+            "Compute local norms"
+        };
+        if ui.button(verb).clicked() {
+            commands.push(Command::ComputeLocalNorms);
+        }
+        ui.checkbox(
+            &mut settings.use_local_norms,
+            "Show results against local norms (z, T, percentile, and their region on the plane)",
+        );
+    });
 }

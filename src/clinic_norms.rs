@@ -1,0 +1,140 @@
+//! The clinic's local norms: which administrations form them, and the norm sets a results view
+//! can offer for z, T and percentile.
+//!
+//! A local norm set is each client's *first* completed administration of an instrument (their
+//! intake), so that clients seen often do not weigh more than others and change over therapy
+//! does not shift the reference. The statistics are the core's ([`local_norm_set`]); this
+//! module only chooses the reports and names the result. No I/O: the caller reads the store.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::catalog::Catalog;
+use crate::core::ScoreReport;
+use crate::core::instrument::Instrument;
+use crate::core::norms::local_norm_set;
+use crate::store::records::FORMAT;
+use crate::store::{Administration, LocalNormEntry, LocalNorms, Status};
+
+/// Local norms from every client's first completed administration of each instrument.
+///
+/// `administrations` are all administrations of all clients, each with its report when it
+/// could be scored. Instruments not in `catalog` are left out.
+pub fn compute(
+    catalog: &Catalog,
+    administrations: &[(&Administration, Option<&ScoreReport>)],
+    now: Timestamp,
+) -> LocalNorms {
+    // (instrument, client) -> the earliest completed, scored administration.
+    let mut first: BTreeMap<(&str, &str), (&Administration, &ScoreReport)> = BTreeMap::new();
+    for (a, report) in administrations {
+        let Some(report) = report else { continue };
+        if a.status != Status::Completed {
+            continue;
+        }
+        let key = (a.instrument_id.as_str(), a.client_id.as_str());
+        let earlier = first
+            .get(&key)
+            .is_some_and(|(b, _)| (b.started, &b.id) <= (a.started, &a.id));
+        if !earlier {
+            first.insert(key, (a, report));
+        }
+    }
+    let mut scores = Vec::new();
+    for instrument in &catalog.instruments {
+        let reports: Vec<&ScoreReport> = first
+            .iter()
+            .filter(|((id, _), _)| *id == instrument.id)
+            .map(|(_, (_, r))| *r)
+            .collect();
+        for (idx, norm) in local_norm_set(instrument, &reports) {
+            scores.push(LocalNormEntry {
+                instrument: instrument.id.clone(),
+                score: instrument.scores[idx].id.clone(),
+                n: norm.n,
+                mean: norm.mean,
+                sd: norm.sd,
+            });
+        }
+    }
+    LocalNorms {
+        format: FORMAT,
+        computed: now,
+        scores,
+    }
+}
+
+/// A norm set a results view can offer: its name and, per score of the instrument, mean, SD
+/// and n where it has them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormOption {
+    /// Name for people, with its n and date or source.
+    pub label: String,
+    /// Short name for the chart's legend.
+    pub short: String,
+    /// Whether this is the clinic's local set (else a published one).
+    pub is_local: bool,
+    /// Per score of the instrument (same order): (mean, SD, n).
+    pub scores: Vec<Option<(f64, f64, usize)>>,
+}
+
+impl NormOption {
+    /// Whether the set has figures for any score.
+    pub fn is_empty(&self) -> bool {
+        self.scores.iter().all(Option::is_none)
+    }
+}
+
+/// The norm sets for `instrument`: the clinic's local norms (when computed and holding any of
+/// its scores; `computed_on` is their date for people), then the instrument file's published
+/// sets.
+pub fn options(
+    instrument: &Instrument,
+    local: Option<&LocalNorms>,
+    computed_on: &str,
+) -> Vec<NormOption> {
+    let mut all = Vec::new();
+    if let Some(local) = local {
+        let scores: Vec<Option<(f64, f64, usize)>> = instrument
+            .scores
+            .iter()
+            .map(|s| {
+                local
+                    .get(&instrument.id, &s.id)
+                    .map(|e| (e.mean, e.sd, e.n))
+            })
+            .collect();
+        let n = scores
+            .iter()
+            .flatten()
+            .map(|(_, _, n)| *n)
+            .max()
+            .unwrap_or(0);
+        let option = NormOption {
+            label: format!(
+                "Local norms: this clinic's first administrations, n = {n}, computed {computed_on}"
+            ),
+            short: format!("local, n = {n}"),
+            is_local: true,
+            scores,
+        };
+        if !option.is_empty() {
+            all.push(option);
+        }
+    }
+    for set in &instrument.norm_sets {
+        let n = usize::try_from(set.n).unwrap_or(usize::MAX);
+        all.push(NormOption {
+            label: format!("{}, n = {} ({})", set.name, set.n, set.source),
+            short: format!("{}, n = {}", set.name, set.n),
+            is_local: false,
+            scores: instrument
+                .scores
+                .iter()
+                .map(|s| set.scores.0.get(&s.id).map(|d| (d.mean, d.sd, n)))
+                .collect(),
+        });
+    }
+    all
+}
