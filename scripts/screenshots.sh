@@ -27,3 +27,14 @@ shot clients-1024 clients 1024 768
 shot client-1024 client 1024 768
 shot results-1024 results 1024 768
 shot setup-1024 setup 1024 768
+# The PDF report's first pages, from the same demo data (needs poppler-utils' pdftoppm).
+cargo build --quiet --bin securebase
+tmp=$(mktemp -d)
+cp -r target/screenshot-data/demo "$tmp/demo" && rm -f "$tmp/demo/lock"
+SECUREBASE_PASSPHRASE="demo passphrase" ./target/debug/securebase --data-dir "$tmp/demo" report \
+  --client C-1042 --output "$tmp/report.pdf" \
+  --note "Intake at the clinic; referred by the GP. Attachment-focused therapy since spring."
+pdftoppm -png -r 80 -f 1 -l 2 "$tmp/report.pdf" "$tmp/page"
+cp "$tmp/page-1.png" "$out/report-page-1.png"; cp "$tmp/page-2.png" "$out/report-page-2.png"
+echo "$out/report-page-1.png $out/report-page-2.png"
+rm -rf "$tmp"

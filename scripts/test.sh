@@ -2,11 +2,12 @@
 # Runs every test. First installs the Debian packages the tests use, when missing:
 #   r-base-core + r-cran-psych  the independent scoring check (tests/independent.rs)
 #   age                         decrypting records with an independent tool (tests/store.rs)
+#   poppler-utils               reading the PDF reports back (pdftotext, pdfinfo: tests/report.rs)
 # Without apt (not Debian) or without permission, those tests report "skipped" and the rest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need="r-base-core r-cran-psych age"
+need="r-base-core r-cran-psych age poppler-utils"
 missing=""
 for p in $need; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -7,10 +7,13 @@
 
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod assessment;
 pub mod atomic;
 pub mod catalog;
 pub mod cli;
 pub mod clinic_norms;
 pub mod core;
+pub mod export;
 pub mod report;
+pub mod settings;
 pub mod store;

@@ -78,6 +78,13 @@ pub enum Command {
     /// Compute the clinic's local norms from every client's first administrations, and keep
     /// them.
     ComputeLocalNorms,
+    /// Export (a report, a table, a FHIR bundle): pick a file (save dialog), then write it.
+    Export {
+        /// What it covers.
+        scope: crate::export::Scope,
+        /// Which kind of file.
+        kind: crate::export::Kind,
+    },
     /// Save a chart of the results page: pick a file (save dialog), then write it.
     ExportChart {
         /// Which chart.
@@ -141,6 +148,7 @@ impl SecurebaseApp {
             }
             Command::LeaveClientMode { passphrase } => self.leave_client_mode(ctx, &passphrase),
             Command::ComputeLocalNorms => self.compute_local_norms(),
+            Command::Export { scope, kind } => self.export(&scope, kind),
             Command::ExportChart { chart, format } => self.export_chart(chart, format),
         }
     }
@@ -217,6 +225,8 @@ impl SecurebaseApp {
             page: Page::Clients,
             search: String::new(),
             local_norms,
+            report_note: String::new(),
+            export_names: false,
         }));
     }
 

@@ -6,11 +6,12 @@
 //! [`SecurebaseApp::apply`]. Scores are computed by the core, never by a view.
 
 mod command;
+mod exports;
 pub mod frame_stats;
 mod local_norms;
 mod open_results;
 pub mod session;
-pub mod settings;
+pub use crate::settings;
 pub mod theme;
 pub mod views;
 
@@ -82,6 +83,10 @@ pub struct Workspace {
     pub search: String,
     /// The clinic's local norms, when computed.
     pub local_norms: Option<crate::store::LocalNorms>,
+    /// The clinician's note for the next PDF report.
+    pub report_note: String,
+    /// Whether exports include client names.
+    pub export_names: bool,
 }
 
 impl Workspace {

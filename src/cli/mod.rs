@@ -4,6 +4,7 @@
 //! Errors that are the user's input carry [`BadInput`]; everything else is exit 1.
 
 mod columns;
+mod export;
 mod help;
 mod instruments;
 mod line_index;
@@ -79,6 +80,10 @@ pub enum Command {
     Enter(EnterArgs),
     /// A client's administrations with their scores, oldest first.
     History(HistoryArgs),
+    /// Write a PDF report of a client's history or of one administration.
+    Report(ReportArgs),
+    /// Export administrations as CSV, JSON or an HL7 FHIR R4 bundle.
+    Export(ExportArgs),
     /// Print the audit log.
     Audit,
     /// Change the passphrase (re-seals the key; records are not rewritten).
@@ -131,6 +136,62 @@ pub struct HistoryArgs {
     /// Output format: csv (one row per administration, one column per score) or json.
     #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
     pub format: HistoryFormat,
+}
+
+/// Arguments of `securebase report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Only this administration (its id, from `securebase history --format json`); without
+    /// it, the client's whole history.
+    #[arg(long, value_name = "ID")]
+    pub administration: Option<String>,
+    /// The PDF file to write (written whole, or not at all).
+    #[arg(long, short = 'o', value_name = "FILE.pdf")]
+    pub output: PathBuf,
+    /// Paper size: a4 or letter.
+    #[arg(long, default_value = "a4")]
+    pub paper: String,
+    /// A note of the clinician, printed under the heading.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Arguments of `securebase export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: Option<String>,
+    /// Every client (for research).
+    #[arg(long)]
+    pub all: bool,
+    /// Only this administration of the client.
+    #[arg(long, value_name = "ID")]
+    pub administration: Option<String>,
+    /// csv or json (one row per administration: answers and scores), or fhir (an HL7 FHIR R4
+    /// `Bundle` of `Questionnaire`, `QuestionnaireResponse` and `Observation` resources).
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The file to write; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Include client names (pseudonyms); without it, clients are known by id only.
+    #[arg(long)]
+    pub names: bool,
+}
+
+/// Format of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One row per administration.
+    Csv,
+    /// One object per administration.
+    Json,
+    /// An HL7 FHIR R4 Bundle (collection).
+    Fhir,
 }
 
 /// Output format of `history`.
@@ -332,6 +393,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::History(args) => {
             warn_failures(&catalog);
             records::history(&data_dir()?, &catalog, args)
+        }
+        Command::Report(args) => {
+            warn_failures(&catalog);
+            export::report(&data_dir()?, &catalog, args)
+        }
+        Command::Export(args) => {
+            warn_failures(&catalog);
+            export::export(&data_dir()?, &catalog, args)
         }
         Command::Audit => records::audit(&data_dir()?),
         Command::ChangePassphrase => records::change_passphrase(&data_dir()?),

@@ -17,7 +17,7 @@ use crate::store::{
 };
 
 /// Turns store errors into exit codes: the user's mistakes are [`BadInput`] (exit 2).
-fn user(e: StoreError) -> anyhow::Error {
+pub(super) fn user(e: StoreError) -> anyhow::Error {
     if e.is_user_error() {
         BadInput(e.to_string()).into()
     } else {
@@ -31,7 +31,7 @@ fn open(dir: &std::path::Path) -> Result<Store> {
 }
 
 /// Opens and unlocks the store.
-fn open_unlocked(dir: &std::path::Path) -> Result<(Store, Keys)> {
+pub(super) fn open_unlocked(dir: &std::path::Path) -> Result<(Store, Keys)> {
     let store = open(dir)?;
     let pass = passphrase::ask("Passphrase: ")?;
     let keys = store.unlock(&pass).map_err(user)?;

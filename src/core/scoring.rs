@@ -116,6 +116,25 @@ impl Flag {
         }
     }
 
+    /// The score a flag is about, for flags about one score (too many missing, contradiction).
+    pub fn score_idx(&self) -> Option<usize> {
+        match self {
+            Flag::TooManyMissing { score_idx } | Flag::Contradiction { score_idx } => {
+                Some(*score_idx)
+            }
+            _ => None,
+        }
+    }
+
+    /// A few words for a score's row in a table (`contradiction`), for flags about one score.
+    pub fn short(&self) -> Option<&'static str> {
+        match self {
+            Flag::TooManyMissing { .. } => Some("too many items missing"),
+            Flag::Contradiction { .. } => Some("reversed items contradict the others"),
+            _ => None,
+        }
+    }
+
     /// A sentence for the clinician.
     pub fn describe(&self, instrument: &Instrument) -> String {
         let score = |i: usize| instrument.scores.get(i).map_or("?", |s| s.name.as_str());

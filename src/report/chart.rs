@@ -360,7 +360,23 @@ where
         }
     }
     if let Some((current, earlier)) = path.split_last() {
+        // Data units per pixel across, to tell whether a label would run into another point.
+        let (area_px, _) = plane.plotting_area().dim_in_pixel();
+        let per_px = (hi - lo) / f64::from(area_px.max(1));
         for p in earlier {
+            // Right of the point, unless another point sits where the text would be; then left.
+            let text_px = p.label.chars().count() as f64 * 11.0 * scale * 0.58;
+            let reach = (10.0 * scale + text_px) * per_px;
+            let blocked = path.iter().any(|q| {
+                let dx = q.x - p.x;
+                dx > 1e-9 && dx < reach && (q.y - p.y).abs() < 24.0 * scale * per_px
+            });
+            #[expect(clippy::cast_possible_truncation, reason = "pixel offsets are small")]
+            let dx = if blocked {
+                -px(10.0, scale) - text_px.round() as i32
+            } else {
+                px(10.0, scale)
+            };
             plane
                 .draw_series(std::iter::once(
                     EmptyElement::at((p.x, p.y))
@@ -372,7 +388,7 @@ where
                         )
                         + Text::new(
                             p.label.clone(),
-                            (px(10.0, scale), px(7.0, scale)),
+                            (dx, px(7.0, scale)),
                             font(11.0).into_font().color(&BLUE),
                         ),
                 ))

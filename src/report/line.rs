@@ -94,6 +94,10 @@ fn marker_shape(k: usize, scale: f64) -> Option<Vec<(i32, i32)>> {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over the chart's layers, in drawing order"
+)]
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &LineChart,
@@ -115,6 +119,24 @@ where
         .build_cartesian_2d(-0.5..x_max, lo..hi)
         .map_err(err)?;
     let dates = chart.dates.clone();
+    // Every administration keeps its date label: when they would run into each other the
+    // labels get smaller (to about 8 points), and beyond that only every k-th is written.
+    let (width_px, _) = root.dim_in_pixel();
+    let per_label = f64::from(width_px) * 0.85 / n as f64;
+    let longest = dates
+        .iter()
+        .map(|d| d.chars().count())
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let fitting = per_label / (longest * 0.62);
+    let label_size = fitting.clamp(8.0 * scale, 11.0 * scale);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive step"
+    )]
+    let every = ((label_size / fitting).ceil() as usize).max(1);
     plot.configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE.mix(0.0))
@@ -131,13 +153,19 @@ where
                 clippy::cast_sign_loss,
                 reason = "checked non-negative and whole"
             )]
-            dates.get(i as usize).cloned().unwrap_or_default()
+            let i = i as usize;
+            if i.is_multiple_of(every) || i + 1 == dates.len() {
+                dates.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
         })
         .y_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("Administration")
         .y_desc(chart.y_title.as_str())
         .axis_desc_style(font(14.0).into_font().color(&INK))
         .label_style(font(11.0).into_font().color(&INK))
+        .x_label_style((FONT, label_size).into_font().color(&INK))
         .draw()
         .map_err(err)?;
 

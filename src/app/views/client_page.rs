@@ -81,29 +81,26 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         .iter()
         .filter(|a| a.status == Status::InProgress)
         .count();
-    ui.horizontal(|ui| {
-        let start = egui::Button::new(RichText::new("Start a session").size(17.0))
-            .min_size(egui::vec2(200.0, 40.0));
-        if ui.add(start).clicked() {
-            commands.push(Command::Navigate(Page::SessionSetup(SetupForm::new(
-                &client.id,
-            ))));
-        }
-        if unfinished > 0 {
-            let label = format!("Resume the unfinished session ({unfinished})");
-            if ui
-                .add(
-                    egui::Button::new(RichText::new(label).size(17.0))
-                        .min_size(egui::vec2(200.0, 40.0)),
-                )
-                .clicked()
-            {
-                commands.push(Command::ResumeSession {
-                    client_id: client.id.clone(),
-                });
-            }
-        }
-    });
+    session_buttons_ui(ui, &client.id, unfinished, commands);
+    if administrations
+        .iter()
+        .any(|a| a.status == Status::Completed)
+    {
+        let bar = super::export_bar::ExportBar {
+            scope: crate::export::Scope::Client(client.id.clone()),
+            report: Some("Report of the whole history (PDF)"),
+            what: "every administration",
+            folded: true,
+        };
+        super::export_bar::export_bar_ui(
+            ui,
+            &bar,
+            &mut ws.report_note,
+            &mut ws.export_names,
+            commands,
+            theme_choice,
+        );
+    }
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Administrations").strong().size(18.0));
     if administrations.is_empty() {
@@ -198,4 +195,36 @@ fn headline(
         })
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// "Start a session", and "Resume" when something is unfinished.
+fn session_buttons_ui(
+    ui: &mut egui::Ui,
+    client_id: &str,
+    unfinished: usize,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let start = egui::Button::new(RichText::new("Start a session").size(17.0))
+            .min_size(egui::vec2(200.0, 40.0));
+        if ui.add(start).clicked() {
+            commands.push(Command::Navigate(Page::SessionSetup(SetupForm::new(
+                client_id,
+            ))));
+        }
+        if unfinished > 0 {
+            let label = format!("Resume the unfinished session ({unfinished})");
+            if ui
+                .add(
+                    egui::Button::new(RichText::new(label).size(17.0))
+                        .min_size(egui::vec2(200.0, 40.0)),
+                )
+                .clicked()
+            {
+                commands.push(Command::ResumeSession {
+                    client_id: client_id.to_owned(),
+                });
+            }
+        }
+    });
 }

@@ -34,6 +34,7 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             if ui.button("Add client").clicked() {
                 commands.push(Command::Navigate(Page::NewClient(ClientForm::default())));
             }
+            export_all_ui(ui, &mut ws.export_names, commands);
         });
     });
     for failure in &ws.failures {
@@ -122,4 +123,24 @@ fn header_row(ui: &mut egui::Ui) {
             }
             ui.end_row();
         });
+}
+
+/// Research: every client's administrations in one file.
+fn export_all_ui(ui: &mut egui::Ui, names: &mut bool, commands: &mut Vec<Command>) {
+    ui.menu_button("Export all clients", |ui| {
+        ui.checkbox(names, "Include client names");
+        for kind in [
+            crate::export::Kind::Csv,
+            crate::export::Kind::Json,
+            crate::export::Kind::Fhir,
+        ] {
+            if ui.button(format!("{} file", kind.label())).clicked() {
+                commands.push(Command::Export {
+                    scope: crate::export::Scope::All,
+                    kind,
+                });
+                ui.close();
+            }
+        }
+    });
 }

@@ -3,6 +3,7 @@
 pub mod client_form;
 pub mod client_page;
 pub mod clients;
+pub mod export_bar;
 pub mod first_run;
 pub mod instruments;
 pub mod kiosk;
@@ -175,9 +176,7 @@ pub fn labelled_field(
 
 /// A date for people: `27 Nov 2026`.
 pub fn date(ts: jiff::Timestamp) -> String {
-    ts.to_zoned_datetime(jiff::tz::TimeZone::system())
-        .strftime("%-d %b %Y")
-        .to_string()
+    crate::assessment::date(ts)
 }
 
 /// A date and time for people: `27 Nov 2026, 14:05`.

@@ -12,8 +12,7 @@ use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
 use crate::core::norms::{Standing, standing};
 use crate::core::plane::{REGION_CAVEAT, Region};
-use crate::core::plot;
-use crate::report::chart::{ChartPoint, NormRegion, PlaneChart};
+use crate::report::chart::{NormRegion, PlaneChart};
 use crate::report::line::LineChart;
 use crate::store::{Administration, Client};
 
@@ -93,6 +92,26 @@ impl ImageFormat {
 }
 
 impl ResultsPage {
+    /// The page for an assessment, with the clinic's default norm set chosen.
+    pub fn new(client: Client, a: crate::assessment::Assessment) -> Self {
+        let mut page = Self {
+            client,
+            administration: a.administration,
+            instrument: a.instrument,
+            report: a.report,
+            bands: a.bands,
+            chart: a.chart,
+            lines: a.lines,
+            change: a.change,
+            norms: a.norms,
+            norm_selected: None,
+            texture: None,
+            line_texture: None,
+        };
+        page.select_norm(a.default_norm);
+        page
+    }
+
     /// Chooses a norm set (or none): standings follow it, and the plane shows its region.
     pub fn select_norm(&mut self, selected: Option<usize>) {
         let selected = selected.filter(|&i| i < self.norms.len());
@@ -177,54 +196,6 @@ fn norm_region(instrument: &Instrument, set: &NormOption) -> Option<NormRegion> 
     })
 }
 
-/// The plane for this administration: earlier ones (oldest first) joined by arrows, this one
-/// current; for the ECR-RS, one labelled point per relationship.
-pub fn plane_chart(
-    instrument: &Instrument,
-    client: &Client,
-    administration: &Administration,
-    report: &ScoreReport,
-    earlier: &[(String, ScoreReport)],
-    clinic: &dyn Fn(usize) -> Option<crate::core::change::Figures>,
-) -> Option<PlaneChart> {
-    let plane = instrument.plane.as_ref()?;
-    let mut reports: Vec<(String, &ScoreReport)> =
-        earlier.iter().map(|(d, r)| (d.clone(), r)).collect();
-    reports.push((super::date(administration.started), report));
-    let to_chart = |p: &plot::PlanePoint, label: String| ChartPoint {
-        x: p.x,
-        y: p.y,
-        x_band: p.x_band,
-        y_band: p.y_band,
-        label,
-    };
-    let mut chart = PlaneChart::attachment(&format!(
-        "{} \u{2014} {}",
-        instrument.short_name, client.name
-    ));
-    chart.midpoint = plane.midpoint;
-    chart.trajectory = plot::trajectory_with_figures(instrument, &reports, clinic)
-        .iter()
-        .map(|p| to_chart(p, p.label.clone()))
-        .collect();
-    if !plane.block_points.is_empty() {
-        chart.labelled = plot::block_points_with_figures(instrument, report, clinic)
-            .iter()
-            .filter(|(name, _)| name != plot::GLOBAL_LABEL)
-            // Short labels (mother, father, partner, friend) stay inside the plane.
-            .map(|(name, p)| {
-                let id = instrument
-                    .blocks
-                    .iter()
-                    .find(|b| &b.name == name)
-                    .map_or(name.clone(), |b| b.id.clone());
-                to_chart(p, id)
-            })
-            .collect();
-    }
-    Some(chart)
-}
-
 /// Draws the results page.
 pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let theme_choice = app.settings.theme;
@@ -234,7 +205,13 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let Screen::Clinician(ws) = screen else {
         return;
     };
-    let Page::Results(page) = &mut ws.page else {
+    let crate::app::Workspace {
+        page,
+        report_note,
+        export_names,
+        ..
+    } = ws.as_mut();
+    let Page::Results(page) = page else {
         return;
     };
     ui.add_space(8.0);
@@ -292,6 +269,23 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 &page.instrument,
                 &page.administration,
                 &page.report,
+                theme_choice,
+            );
+            let bar = super::export_bar::ExportBar {
+                scope: crate::export::Scope::Administration(
+                    page.client.id.clone(),
+                    page.administration.id.clone(),
+                ),
+                report: Some("Report of this administration (PDF)"),
+                what: "this administration",
+                folded: false,
+            };
+            super::export_bar::export_bar_ui(
+                ui,
+                &bar,
+                report_note,
+                export_names,
+                commands,
                 theme_choice,
             );
         });
@@ -359,17 +353,7 @@ fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: Char
     });
 }
 
-/// A percentile for people: whole numbers, and "< 1" / "> 99" at the ends rather than a 0 or
-/// 100 that would claim more than a norm set can say.
-pub fn percentile_text(p: f64) -> String {
-    if p < 1.0 {
-        "< 1".to_owned()
-    } else if p > 99.0 {
-        "> 99".to_owned()
-    } else {
-        format!("{:.0}", p.round())
-    }
-}
+pub use crate::assessment::percentile_text;
 
 fn trim(v: f64) -> String {
     let s = format!("{v:.2}");
@@ -386,7 +370,7 @@ fn scores_grid_ui(
 ) {
     let instrument = &page.instrument;
     let with_norms = standings.iter().any(Option::is_some);
-    let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range"];
+    let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range", "Flags"];
     if with_norms {
         titles.extend(["z", "T", "Percentile"]);
     }
@@ -426,6 +410,19 @@ fn scores_grid_ui(
                 };
                 ui.label(format!("{} of {}", s.n_answered, s.n_items));
                 ui.label(format!("{} to {}", trim(def.range.0), trim(def.range.1)));
+                // Flags about this score (the form's own flags are listed under Validity).
+                let flags: Vec<&str> = page
+                    .report
+                    .flags
+                    .iter()
+                    .filter(|f| f.score_idx() == Some(idx))
+                    .filter_map(crate::core::Flag::short)
+                    .collect();
+                if flags.is_empty() {
+                    ui.label(RichText::new("\u{2014}").color(theme::muted(theme_choice)));
+                } else {
+                    ui.label(RichText::new(flags.join("; ")).color(theme::warning(theme_choice)));
+                }
                 if with_norms {
                     match standings.get(idx).copied().flatten() {
                         Some(st) => {

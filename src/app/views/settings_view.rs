@@ -141,6 +141,13 @@ fn settings_body(
         }
     });
     ui.add_space(theme::GAP);
+    ui.label(RichText::new("Paper for PDF reports").strong());
+    ui.horizontal(|ui| {
+        use crate::export::layout::Paper;
+        ui.radio_value(&mut s.paper, Paper::A4, "A4");
+        ui.radio_value(&mut s.paper, Paper::Letter, "US Letter");
+    });
+    ui.add_space(theme::GAP);
     if !s.batteries.is_empty() {
         ui.label(RichText::new("The clinic's batteries").strong());
         let mut remove = None;

@@ -115,6 +115,8 @@ pub struct Settings {
     /// Opt-in: results show z, T and percentile against the clinic's local norms (and their
     /// region on the plane) when local norms have been computed.
     pub use_local_norms: bool,
+    /// Paper size of PDF reports.
+    pub paper: crate::export::layout::Paper,
 }
 
 impl Default for Settings {
@@ -127,6 +129,7 @@ impl Default for Settings {
             batteries: Vec::new(),
             figures: Vec::new(),
             use_local_norms: false,
+            paper: crate::export::layout::Paper::A4,
         }
     }
 }

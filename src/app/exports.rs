@@ -1,0 +1,95 @@
+//! Exports from the app: the PDF report, research tables and FHIR bundles, through a save
+//! dialog, written atomically and recorded in the audit log (the same code as the command
+//! line's `report` and `export`).
+
+use jiff::Timestamp;
+
+use super::{Screen, SecurebaseApp};
+use crate::export::report::{ReportRequest, report_pdf};
+use crate::export::{Kind, Scope, default_file_name, fhir, gather, table, write_audited};
+
+impl SecurebaseApp {
+    /// Asks where to save, then exports.
+    pub(super) fn export(&mut self, scope: &Scope, kind: Kind) {
+        let today = Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d")
+            .to_string();
+        let name = match kind {
+            Kind::ReportPdf => default_file_name(scope, &[], &today, "pdf")
+                .replace("securebase-", "securebase-report-"),
+            _ => default_file_name(scope, &[], &today, kind.extension()),
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .add_filter(
+                kind.label(),
+                &[kind.extension().rsplit('.').next().unwrap_or("json")],
+            )
+            .set_title(format!("Save the {}", kind.label()))
+            .set_file_name(name)
+            .save_file()
+        else {
+            return;
+        };
+        self.notice = Some(match self.export_to(scope, kind, &path) {
+            Ok(()) => format!("Saved {}.", path.display()),
+            Err(e) => e,
+        });
+    }
+
+    /// Writes the export to `path` and records it in the audit log.
+    pub fn export_to(
+        &mut self,
+        scope: &Scope,
+        kind: Kind,
+        path: &std::path::Path,
+    ) -> Result<(), String> {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &self.screen) else {
+            return Err("The workspace is locked.".to_owned());
+        };
+        // A report of one administration still shows the client's earlier ones (the plane's
+        // history, change since the one before): it reads the whole client.
+        let read = match (kind, scope) {
+            (Kind::ReportPdf, Scope::Administration(client, _)) => Scope::Client(client.clone()),
+            _ => scope.clone(),
+        };
+        let (data, failures) =
+            gather(store, &ws.keys, &self.catalog, &read).map_err(|e| e.to_string())?;
+        let bytes = match kind {
+            Kind::ReportPdf => {
+                let client = data
+                    .first()
+                    .ok_or_else(|| "There is nothing to report.".to_owned())?;
+                let administration = match scope {
+                    Scope::Administration(_, id) => Some(id.as_str()),
+                    _ => None,
+                };
+                report_pdf(&ReportRequest {
+                    data: client,
+                    administration,
+                    note: &ws.report_note,
+                    paper: self.settings.paper,
+                    settings: &self.settings,
+                    local_norms: ws.local_norms.as_ref(),
+                    now: Timestamp::now(),
+                })
+                .map_err(|e| e.to_string())?
+            }
+            Kind::Csv => table::csv_bytes(&self.catalog, &data, ws.export_names)?,
+            Kind::Json => table::json_bytes(&data, ws.export_names)?,
+            Kind::Fhir => {
+                fhir::bundle_bytes(&data, ws.export_names, &Timestamp::now().to_string())?
+            }
+        };
+        write_audited(store, path, &bytes, scope, kind.audit_detail())
+            .map_err(|e| e.to_string())?;
+        if !failures.is_empty() {
+            return Err(format!(
+                "Saved, but {} unreadable record(s) were left out: {}",
+                failures.len(),
+                failures[0]
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! The export controls shared by the results, client and client-list pages: the PDF report
+//! with the clinician's note, and the CSV, JSON and FHIR exports, each through a save dialog.
+
+use eframe::egui::{self, RichText};
+
+use crate::app::{Command, theme};
+use crate::export::{Kind, Scope};
+
+/// Which controls a page shows.
+pub struct ExportBar<'a> {
+    /// What the exports cover.
+    pub scope: Scope,
+    /// The report button's label, when the page offers a report.
+    pub report: Option<&'a str>,
+    /// Words after "Export" on the table buttons' line ("this administration").
+    pub what: &'a str,
+    /// Folded under a "Reports and exports" header (opened by a click), for pages where the
+    /// controls are not the main thing.
+    pub folded: bool,
+}
+
+/// Draws the controls; clicks become [`Command::Export`].
+pub fn export_bar_ui(
+    ui: &mut egui::Ui,
+    bar: &ExportBar<'_>,
+    note: &mut String,
+    names: &mut bool,
+    commands: &mut Vec<Command>,
+    theme_choice: crate::settings::ThemeChoice,
+) {
+    ui.add_space(theme::GAP);
+    if bar.folded {
+        egui::CollapsingHeader::new(RichText::new("Reports and exports").strong())
+            .default_open(false)
+            .show(ui, |ui| {
+                controls_ui(ui, bar, note, names, commands, theme_choice);
+            });
+    } else {
+        ui.label(RichText::new("Reports and exports").strong());
+        controls_ui(ui, bar, note, names, commands, theme_choice);
+    }
+}
+
+fn controls_ui(
+    ui: &mut egui::Ui,
+    bar: &ExportBar<'_>,
+    note: &mut String,
+    names: &mut bool,
+    commands: &mut Vec<Command>,
+    theme_choice: crate::settings::ThemeChoice,
+) {
+    if let Some(report) = bar.report {
+        let label = ui.label("Note for the report (printed under its heading)");
+        ui.add(
+            egui::TextEdit::multiline(note)
+                .desired_rows(2)
+                .desired_width(560.0),
+        )
+        .labelled_by(label.id);
+        if ui.button(report).clicked() {
+            commands.push(Command::Export {
+                scope: bar.scope.clone(),
+                kind: Kind::ReportPdf,
+            });
+        }
+    }
+    ui.horizontal(|ui| {
+        ui.label(format!("Export {}:", bar.what));
+        for kind in [Kind::Csv, Kind::Json, Kind::Fhir] {
+            if ui
+                .button(format!("{} file", kind.label()))
+                .on_hover_text(match kind {
+                    Kind::Csv | Kind::Json => {
+                        "One row per administration: answers and scores, for research tools"
+                    }
+                    _ => "An HL7 FHIR R4 bundle, for record systems",
+                })
+                .clicked()
+            {
+                commands.push(Command::Export {
+                    scope: bar.scope.clone(),
+                    kind,
+                });
+            }
+        }
+        ui.checkbox(names, "Include client names");
+    });
+    ui.label(
+        RichText::new(
+            "File names never contain a client's name; exports name clients by id unless names \
+             are included. Every export is written to the audit log.",
+        )
+        .small()
+        .color(theme::muted(theme_choice)),
+    );
+}

@@ -1,0 +1,267 @@
+//! One administration's results, computed once for every place they are shown: the app's
+//! results page and the PDF report. Scores with their 95 % bands, the plane with the client's
+//! earlier points, the scores over time, change since the administration before, and the norm
+//! sets that can be chosen.
+//!
+//! No I/O and no drawing: the caller reads the store; `report::chart` and `report::line` draw.
+
+use jiff::Timestamp;
+
+use crate::clinic_norms::{self, NormOption};
+use crate::core::ScoreReport;
+use crate::core::change::{Figures, ScoreChange, change};
+use crate::core::instrument::Instrument;
+use crate::core::plot;
+use crate::report::chart::{ChartPoint, PlaneChart};
+use crate::report::line::{LineChart, Series};
+use crate::settings::Settings;
+use crate::store::{Administration, Client, LocalNorms};
+
+/// The line chart has room for this many scores.
+const MAX_LINES: usize = 4;
+
+/// A date for people: `27 Nov 2026`, in the computer's time zone.
+pub fn date(ts: Timestamp) -> String {
+    ts.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%-d %b %Y")
+        .to_string()
+}
+
+/// A date and time for people: `27 Nov 2026, 14:05`, in the computer's time zone.
+pub fn date_time(ts: Timestamp) -> String {
+    ts.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%-d %b %Y, %H:%M")
+        .to_string()
+}
+
+/// A percentile for people: whole numbers, and "< 1" / "> 99" at the ends rather than a 0 or
+/// 100 that would claim more than a norm set can say.
+pub fn percentile_text(p: f64) -> String {
+    if p < 1.0 {
+        "< 1".to_owned()
+    } else if p > 99.0 {
+        "> 99".to_owned()
+    } else {
+        format!("{:.0}", p.round())
+    }
+}
+
+/// Everything shown about one administration.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// Its instrument.
+    pub instrument: Instrument,
+    /// The administration.
+    pub administration: Administration,
+    /// Its scores.
+    pub report: ScoreReport,
+    /// Per score, its 95 % band where a reliability and SD are known.
+    pub bands: Vec<Option<(f64, f64)>>,
+    /// The client's completed administrations of the same instrument before this one, oldest
+    /// first, with their dates.
+    pub earlier: Vec<(String, ScoreReport)>,
+    /// The plane with the earlier points, for instruments that have one.
+    pub chart: Option<PlaneChart>,
+    /// The scores over time, when there are earlier administrations.
+    pub lines: Option<LineChart>,
+    /// Change since the administration before (its date, and per score), if there is one.
+    pub change: Option<(String, Vec<ScoreChange>)>,
+    /// Norm sets that can be chosen for z, T and percentile.
+    pub norms: Vec<NormOption>,
+    /// The one the clinic chose by default (local norms, when it opted in).
+    pub default_norm: Option<usize>,
+}
+
+/// The assessment of `administration` (scored as `report`), with `earlier` as returned by
+/// [`earlier_of`], the clinic's figures and norm opt-in from `settings`, and its local norms.
+pub fn assess(
+    instrument: &Instrument,
+    client: &Client,
+    administration: &Administration,
+    report: ScoreReport,
+    earlier: Vec<(String, ScoreReport)>,
+    settings: &Settings,
+    local: Option<&LocalNorms>,
+) -> Assessment {
+    let clinic = |score_idx: usize| {
+        instrument
+            .scores
+            .get(score_idx)
+            .and_then(|s| settings.figures_for(&instrument.id, &s.id))
+    };
+    let chart = plane_chart(
+        instrument,
+        client,
+        administration,
+        &report,
+        &earlier,
+        &clinic,
+    );
+    let lines = line_chart(
+        instrument,
+        &client.name,
+        &earlier,
+        &date(administration.started),
+        &report,
+        &clinic,
+    );
+    // Change since the one before; without figures the views say why there is no RCI.
+    let change = earlier
+        .last()
+        .map(|(d, before)| (d.clone(), change(instrument, before, &report, &clinic)));
+    let computed_on = local.map(|n| date(n.computed)).unwrap_or_default();
+    let norms = clinic_norms::options(instrument, local, &computed_on);
+    let default_norm = norms
+        .iter()
+        .position(|o| o.is_local)
+        .filter(|_| settings.use_local_norms);
+    Assessment {
+        bands: bands(instrument, &report, &clinic),
+        instrument: instrument.clone(),
+        administration: administration.clone(),
+        report,
+        earlier,
+        chart,
+        lines,
+        change,
+        norms,
+        default_norm,
+    }
+}
+
+/// The completed administrations among `all` (a client's, each with its report when scored)
+/// of the same instrument as `administration` and before it, oldest first, with their dates.
+pub fn earlier_of<'a>(
+    administration: &Administration,
+    all: impl IntoIterator<Item = (&'a Administration, Option<&'a ScoreReport>)>,
+) -> Vec<(String, ScoreReport)> {
+    let mut earlier: Vec<(&Administration, &ScoreReport)> = all
+        .into_iter()
+        .filter(|(a, _)| {
+            a.instrument_id == administration.instrument_id
+                && a.status == crate::store::Status::Completed
+                && a.started < administration.started
+        })
+        .filter_map(|(a, r)| Some((a, r?)))
+        .collect();
+    earlier.sort_by_key(|(a, _)| a.started);
+    earlier
+        .into_iter()
+        .map(|(a, r)| (date(a.started), r.clone()))
+        .collect()
+}
+
+/// The plane for this administration: earlier ones (oldest first) joined by arrows, this one
+/// current; for the ECR-RS, one labelled point per relationship.
+pub fn plane_chart(
+    instrument: &Instrument,
+    client: &Client,
+    administration: &Administration,
+    report: &ScoreReport,
+    earlier: &[(String, ScoreReport)],
+    clinic: &dyn Fn(usize) -> Option<Figures>,
+) -> Option<PlaneChart> {
+    let plane = instrument.plane.as_ref()?;
+    let mut reports: Vec<(String, &ScoreReport)> =
+        earlier.iter().map(|(d, r)| (d.clone(), r)).collect();
+    reports.push((date(administration.started), report));
+    let to_chart = |p: &plot::PlanePoint, label: String| ChartPoint {
+        x: p.x,
+        y: p.y,
+        x_band: p.x_band,
+        y_band: p.y_band,
+        label,
+    };
+    let mut chart = PlaneChart::attachment(&format!(
+        "{} \u{2014} {}",
+        instrument.short_name, client.name
+    ));
+    chart.midpoint = plane.midpoint;
+    chart.trajectory = plot::trajectory_with_figures(instrument, &reports, clinic)
+        .iter()
+        .map(|p| to_chart(p, p.label.clone()))
+        .collect();
+    if !plane.block_points.is_empty() {
+        chart.labelled = plot::block_points_with_figures(instrument, report, clinic)
+            .iter()
+            .filter(|(name, _)| name != plot::GLOBAL_LABEL)
+            // Short labels (mother, father, partner, friend) stay inside the plane.
+            .map(|(name, p)| {
+                let id = instrument
+                    .blocks
+                    .iter()
+                    .find(|b| &b.name == name)
+                    .map_or(name.clone(), |b| b.id.clone());
+                to_chart(p, id)
+            })
+            .collect();
+    }
+    Some(chart)
+}
+
+/// Each score's 95 % band, where figures are known.
+pub fn bands(
+    instrument: &Instrument,
+    report: &ScoreReport,
+    clinic: &dyn Fn(usize) -> Option<Figures>,
+) -> Vec<Option<(f64, f64)>> {
+    (0..instrument.scores.len())
+        .map(|i| {
+            plot::score_line(instrument, i, &[report], clinic)
+                .first()
+                .copied()
+                .flatten()
+                .and_then(|(_, band)| band)
+        })
+        .collect()
+}
+
+/// The scores over time (the plane's two, or the instrument's own up to four), when there is
+/// more than one administration to join.
+pub fn line_chart(
+    instrument: &Instrument,
+    client_name: &str,
+    earlier: &[(String, ScoreReport)],
+    now_label: &str,
+    report: &ScoreReport,
+    clinic: &dyn Fn(usize) -> Option<Figures>,
+) -> Option<LineChart> {
+    if earlier.is_empty() {
+        return None;
+    }
+    let indices: Vec<usize> = match &instrument.plane {
+        Some(plane) => vec![plane.y, plane.x],
+        None => (0..instrument.scores.len())
+            .filter(|&i| instrument.scores[i].block_idx.is_none())
+            .take(MAX_LINES)
+            .collect(),
+    };
+    let mut reports: Vec<&ScoreReport> = earlier.iter().map(|(_, r)| r).collect();
+    reports.push(report);
+    let mut dates: Vec<String> = earlier.iter().map(|(d, _)| d.clone()).collect();
+    dates.push(now_label.to_owned());
+    let range = indices
+        .iter()
+        .filter_map(|&i| instrument.scores.get(i))
+        .fold(None, |acc: Option<(f64, f64)>, s| {
+            Some(acc.map_or(s.range, |(lo, hi)| (lo.min(s.range.0), hi.max(s.range.1))))
+        })?;
+    let series = indices
+        .iter()
+        .map(|&i| {
+            let line = plot::score_line(instrument, i, &reports, clinic);
+            Series {
+                name: instrument.scores[i].name.clone(),
+                values: line.iter().map(|p| p.map(|(v, _)| v)).collect(),
+                bands: line.iter().map(|p| p.and_then(|(_, b)| b)).collect(),
+            }
+        })
+        .collect();
+    Some(LineChart {
+        title: format!("{} over time \u{2014} {client_name}", instrument.short_name),
+        y_title: "Score".to_owned(),
+        range,
+        dates,
+        series,
+    })
+}

@@ -1,0 +1,207 @@
+//! Everything that leaves securebase as a file: the PDF report ([`pdf`]), research tables as
+//! CSV or JSON ([`table`]), and HL7 FHIR R4 bundles ([`fhir`]).
+//!
+//! The formatters are pure — records in, bytes out — so the app, the command line and the
+//! tests produce the same files. [`gather`] reads what an export covers from the store and
+//! scores it with the core; [`write_audited`] writes a file atomically and records the export in
+//! the audit log. An export names no client unless asked to (`names`); the PDF report is for
+//! the client's file and names their pseudonym.
+
+pub mod fhir;
+pub mod layout;
+pub mod pdf;
+pub mod report;
+pub mod table;
+
+use std::path::Path;
+
+use crate::catalog::Catalog;
+use crate::core::ScoreReport;
+use crate::core::instrument::Instrument;
+use crate::core::score;
+use crate::store::{Administration, AuditAction, Client, Keys, Store, StoreError};
+
+/// One administration with its instrument and scores, as exports need it.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// The record.
+    pub administration: Administration,
+    /// Its instrument, when loaded.
+    pub instrument: Option<Instrument>,
+    /// Its scores, when the answers fit the instrument.
+    pub report: Option<ScoreReport>,
+}
+
+/// A client and their administrations, oldest first.
+#[derive(Debug, Clone)]
+pub struct ClientData {
+    /// The client.
+    pub client: Client,
+    /// Their administrations, oldest first.
+    pub administrations: Vec<Scored>,
+}
+
+/// What an export covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every administration of every client.
+    All,
+    /// Every administration of one client (by id).
+    Client(String),
+    /// One administration (client id, administration id).
+    Administration(String, String),
+}
+
+impl Scope {
+    /// The audit log's record kind and id for this scope.
+    pub fn audit_record(&self) -> (Option<&'static str>, Option<&str>) {
+        match self {
+            Scope::All => (None, None),
+            Scope::Client(id) => (Some("client"), Some(id)),
+            Scope::Administration(_, id) => (Some("administration"), Some(id)),
+        }
+    }
+}
+
+/// The kinds of export file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The PDF report.
+    ReportPdf,
+    /// The research table as CSV.
+    Csv,
+    /// The research table as JSON.
+    Json,
+    /// An HL7 FHIR R4 bundle (JSON).
+    Fhir,
+}
+
+impl Kind {
+    /// File name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::ReportPdf => "pdf",
+            Kind::Csv => "csv",
+            Kind::Json => "json",
+            Kind::Fhir => "fhir.json",
+        }
+    }
+
+    /// What the audit log says.
+    pub fn audit_detail(self) -> &'static str {
+        match self {
+            Kind::ReportPdf => "report pdf",
+            Kind::Csv => "csv export",
+            Kind::Json => "json export",
+            Kind::Fhir => "fhir export",
+        }
+    }
+
+    /// Name for people (buttons, dialogs).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::ReportPdf => "PDF report",
+            Kind::Csv => "CSV",
+            Kind::Json => "JSON",
+            Kind::Fhir => "FHIR",
+        }
+    }
+}
+
+/// Scores one administration with its instrument from `catalog`.
+pub fn scored(catalog: &Catalog, administration: Administration) -> Scored {
+    let instrument = catalog.get(&administration.instrument_id).cloned();
+    let report = instrument
+        .as_ref()
+        .and_then(|i| administration.responses(i).ok().map(|r| score(i, &r)));
+    Scored {
+        administration,
+        instrument,
+        report,
+    }
+}
+
+/// Reads and scores what `scope` covers. Records that cannot be read are returned as
+/// failures (named), and the rest is exported.
+pub fn gather(
+    store: &Store,
+    keys: &Keys,
+    catalog: &Catalog,
+    scope: &Scope,
+) -> Result<(Vec<ClientData>, Vec<StoreError>), StoreError> {
+    let loaded = store.clients(keys)?;
+    let mut failures = loaded.failures;
+    let mut out = Vec::new();
+    for client in loaded.records {
+        let wanted = match scope {
+            Scope::All => true,
+            Scope::Client(id) | Scope::Administration(id, _) => &client.id == id,
+        };
+        if !wanted {
+            continue;
+        }
+        let administrations = store.administrations(keys, &client.id)?;
+        failures.extend(administrations.failures);
+        let administrations = administrations
+            .records
+            .into_iter()
+            .filter(|a| match scope {
+                Scope::Administration(_, id) => &a.id == id,
+                _ => true,
+            })
+            .map(|a| scored(catalog, a))
+            .collect();
+        out.push(ClientData {
+            client,
+            administrations,
+        });
+    }
+    if let Scope::Administration(_, id) = scope
+        && out.iter().all(|c| c.administrations.is_empty())
+    {
+        return Err(StoreError::Invalid(format!(
+            "there is no administration {id}"
+        )));
+    }
+    if let Scope::Client(id) = scope
+        && out.is_empty()
+    {
+        return Err(StoreError::NoSuchClient(id.clone()));
+    }
+    Ok((out, failures))
+}
+
+/// Writes `bytes` to `path` atomically, then records the export (`detail`, e.g. `csv
+/// export`) in the audit log. The file is complete or absent; the audit entry follows it.
+pub fn write_audited(
+    store: &Store,
+    path: &Path,
+    bytes: &[u8],
+    scope: &Scope,
+    detail: &str,
+) -> Result<(), StoreError> {
+    crate::atomic::write_atomic(path, bytes)
+        .map_err(StoreError::io(format!("cannot write {}", path.display())))?;
+    let (kind, id) = scope.audit_record();
+    store.audit(AuditAction::Export, kind, id, detail)
+}
+
+/// A file name for an export that never contains the client's name: `securebase-<what>-<date>.<ext>`
+/// where `what` is the administration's instrument, or `client-<first 8 of the id>`, or `all`.
+pub fn default_file_name(scope: &Scope, data: &[ClientData], today: &str, ext: &str) -> String {
+    let what = match scope {
+        Scope::All => "all".to_owned(),
+        Scope::Client(id) => format!("client-{}", &id[..id.len().min(8)]),
+        Scope::Administration(client, _) => {
+            let instrument = data
+                .iter()
+                .flat_map(|c| &c.administrations)
+                .next()
+                .map_or("administration", |s| {
+                    s.administration.instrument_id.as_str()
+                });
+            format!("{instrument}-client-{}", &client[..client.len().min(8)])
+        }
+    };
+    format!("securebase-{what}-{today}.{ext}")
+}

@@ -1,0 +1,575 @@
+//! The PDF report: for one administration, or for a client's whole history. What it says, in
+//! order: the client's pseudonym, the report's date and scope, the clinician's note; for the
+//! whole history, every administration with its headline scores; then per questionnaire (its
+//! latest administration, with the earlier ones for the plane and for change): name, citation
+//! and version, when and how it was given, the scores table (value, 95 % band, answered, why a
+//! score is missing, and z/T/percentile when the clinic chose a norm set), the validity flags,
+//! the plane and the scores over time (the app's own renderer), the change table, the RQ's
+//! forced choice and the RFQ-8's reading, the descriptive region and category with their
+//! caveats; and last a careful reading of the two dimensions. Every page's footer names
+//! securebase and its version and says the scores are not a diagnosis.
+
+use jiff::Timestamp;
+
+use super::layout::{Layout, Paper, Style};
+use super::pdf::{PdfError, render};
+use super::{ClientData, Scored};
+use crate::assessment::{Assessment, assess, date, earlier_of};
+use crate::core::norms::standing;
+use crate::core::plane::{REGION_CAVEAT, Region};
+use crate::settings::Settings;
+use crate::store::{Client, LocalNorms, Source, Status};
+
+/// The reading of the dimensions that closes every report: descriptive, never diagnostic.
+pub const ABOUT: &str = "Attachment anxiety describes worry about rejection and abandonment \
+and a strong wish for closeness and reassurance; attachment avoidance describes discomfort \
+with closeness and with depending on others. Both are continuous dimensions measured by self-report: \
+a score says how strongly the person endorsed these statements when they answered, within the \
+questionnaire's range. Lower values on both describe a more secure way of relating, and \
+movement towards lower values is what attachment-focused therapy works towards. The four \
+regions of the plane (secure, preoccupied, dismissing, fearful) describe where a point lies \
+relative to the scale's midpoint; they are not types of person. A difference between two \
+administrations is reliable only where the reliable change index (Jacobson & Truax, 1991) \
+exceeds 1.96 in size; without reliability figures a difference may be measurement error.";
+
+/// The footer line of every page.
+pub fn footer() -> String {
+    format!(
+        "securebase {} \u{b7} These scores describe questionnaire answers; they are not a diagnosis.",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// What a report is asked for.
+pub struct ReportRequest<'a> {
+    /// The client and their administrations (oldest first).
+    pub data: &'a ClientData,
+    /// Only this administration (else the whole history).
+    pub administration: Option<&'a str>,
+    /// The clinician's note, printed under the heading (may be empty).
+    pub note: &'a str,
+    /// Paper size.
+    pub paper: Paper,
+    /// The clinic's settings (reliability figures, norm opt-in).
+    pub settings: &'a Settings,
+    /// The clinic's local norms, if computed.
+    pub local_norms: Option<&'a LocalNorms>,
+    /// When the report is made.
+    pub now: Timestamp,
+}
+
+/// Why a report cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Nothing to report.
+    #[error("{0}")]
+    Nothing(String),
+    /// The PDF writer failed.
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+}
+
+/// The assessments a report shows: the chosen administration, or the latest completed one of
+/// each questionnaire, each with the completed ones before it.
+pub fn assessments(request: &ReportRequest<'_>) -> Result<Vec<Assessment>, ReportError> {
+    let data = request.data;
+    let all = || {
+        data.administrations
+            .iter()
+            .map(|s| (&s.administration, s.report.as_ref()))
+    };
+    let focus: Vec<&Scored> = if let Some(id) = request.administration {
+        let s = data
+            .administrations
+            .iter()
+            .find(|s| s.administration.id == id)
+            .ok_or_else(|| ReportError::Nothing(format!("there is no administration {id}")))?;
+        vec![s]
+    } else {
+        let mut latest: Vec<&Scored> = Vec::new();
+        for s in data.administrations.iter().rev() {
+            if s.administration.status == Status::Completed
+                && !latest
+                    .iter()
+                    .any(|l| l.administration.instrument_id == s.administration.instrument_id)
+            {
+                latest.push(s);
+            }
+        }
+        // In the order the questionnaires were first given (intake first).
+        let first = |id: &str| {
+            data.administrations
+                .iter()
+                .find(|s| s.administration.instrument_id == id)
+                .map(|s| s.administration.started)
+        };
+        latest.sort_by_key(|s| {
+            (
+                first(&s.administration.instrument_id),
+                s.administration.instrument_id.clone(),
+            )
+        });
+        latest
+    };
+    let mut out = Vec::new();
+    for s in focus {
+        let (Some(instrument), Some(report)) = (&s.instrument, &s.report) else {
+            if request.administration.is_some() {
+                return Err(ReportError::Nothing(format!(
+                    "administration {} cannot be scored (its questionnaire {} is not loaded, or its answers do not fit it)",
+                    s.administration.id, s.administration.instrument_id
+                )));
+            }
+            continue;
+        };
+        let earlier = earlier_of(&s.administration, all());
+        out.push(assess(
+            instrument,
+            &data.client,
+            &s.administration,
+            report.clone(),
+            earlier,
+            request.settings,
+            request.local_norms,
+        ));
+    }
+    if out.is_empty() {
+        return Err(ReportError::Nothing(format!(
+            "{} has no completed administration to report",
+            data.client.name
+        )));
+    }
+    Ok(out)
+}
+
+/// The report as PDF bytes.
+pub fn report_pdf(request: &ReportRequest<'_>) -> Result<Vec<u8>, ReportError> {
+    let layout = report_layout(request)?;
+    Ok(render(
+        &layout,
+        &format!(
+            "Attachment assessment report \u{2014} {}",
+            request.data.client.name
+        ),
+    )?)
+}
+
+/// The report laid out on pages (what [`report_pdf`] writes).
+pub fn report_layout(request: &ReportRequest<'_>) -> Result<Layout, ReportError> {
+    let assessments = assessments(request)?;
+    let mut doc = Layout::new(request.paper)
+        .ok_or_else(|| ReportError::Nothing("the embedded fonts did not load".into()))?;
+    header(&mut doc, request, &assessments);
+    if request.administration.is_none() {
+        history(&mut doc, request.data);
+    }
+    for a in &assessments {
+        section(&mut doc, a);
+    }
+    doc.heading("About these scores", Style::HEADING, 40.0);
+    doc.paragraph(ABOUT, Style::BODY);
+    doc.space(4.0);
+    doc.paragraph(
+        "These scores are not a diagnosis. They should be read together with the clinical \
+         assessment and the person's own account.",
+        Style::BODY,
+    );
+    doc.footers(&footer());
+    Ok(doc)
+}
+
+fn header(doc: &mut Layout, request: &ReportRequest<'_>, assessments: &[Assessment]) {
+    let client: &Client = &request.data.client;
+    doc.paragraph("Attachment assessment report", Style::TITLE);
+    doc.space(4.0);
+    let mut facts = vec![format!("Client: {}", client.name)];
+    if let Some(year) = client.birth_year {
+        facts.push(format!("Year of birth: {year}"));
+    }
+    facts.push(format!("Report made: {}", date(request.now)));
+    doc.paragraph(&facts.join(" \u{b7} "), Style::BODY);
+    let scope = if let (Some(_), Some(a)) = (request.administration, assessments.first()) {
+        format!(
+            "This report covers one administration: {} on {}.",
+            a.instrument.short_name,
+            date(a.administration.started)
+        )
+    } else {
+        let dates: Vec<Timestamp> = request
+            .data
+            .administrations
+            .iter()
+            .map(|s| s.administration.started)
+            .collect();
+        match (dates.iter().min(), dates.iter().max()) {
+            (Some(first), Some(last)) => format!(
+                "This report covers the client's whole history: {} administrations from {} to {}.",
+                dates.len(),
+                date(*first),
+                date(*last)
+            ),
+            _ => "This report covers the client's whole history.".to_owned(),
+        }
+    };
+    doc.paragraph(&scope, Style::BODY);
+    if !request.note.trim().is_empty() {
+        doc.heading("Clinician's note", Style::SUBHEADING, 14.0);
+        doc.paragraph(request.note.trim(), Style::BODY);
+    }
+    doc.rule();
+}
+
+/// Every administration, oldest first, with its headline scores.
+fn history(doc: &mut Layout, data: &ClientData) {
+    doc.heading("Administrations", Style::HEADING, 40.0);
+    let rows: Vec<Vec<String>> = data
+        .administrations
+        .iter()
+        .map(|s| {
+            let a = &s.administration;
+            let name = s
+                .instrument
+                .as_ref()
+                .map_or(a.instrument_id.clone(), |i| i.short_name.clone());
+            let status = match a.status {
+                Status::Completed => "completed",
+                Status::InProgress => "not finished",
+                Status::Abandoned => "abandoned",
+            };
+            let scores = match (&s.instrument, &s.report, a.status) {
+                (Some(i), Some(r), Status::Completed) => i
+                    .scores
+                    .iter()
+                    .zip(&r.scores)
+                    .filter(|(d, _)| d.block_idx.is_none())
+                    .map(|(d, v)| {
+                        format!(
+                            "{} {}",
+                            d.name,
+                            v.value.map_or("\u{2014}".to_owned(), |v| format!("{v:.2}"))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => String::new(),
+            };
+            vec![date(a.started), name, status.to_owned(), scores]
+        })
+        .collect();
+    doc.table(
+        &[1.1, 1.4, 1.0, 4.0],
+        &["Date", "Questionnaire", "Status", "Scores"].map(str::to_owned),
+        &rows,
+    );
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("\u{2014}".to_owned(), |v| format!("{v:.2}"))
+}
+
+#[expect(clippy::too_many_lines, reason = "one section, in reading order")]
+fn section(doc: &mut Layout, a: &Assessment) {
+    let i = &a.instrument;
+    doc.heading(
+        &format!("{} \u{2014} {}", i.short_name, i.name),
+        Style::HEADING,
+        80.0,
+    );
+    doc.paragraph(
+        &format!("{} Definition version {}.", i.citation, i.version),
+        Style::SMALL,
+    );
+    doc.space(3.0);
+    let adm = &a.administration;
+    let source = match adm.source {
+        Source::ClientMode => "filled in by the client on screen",
+        Source::PaperEntry => "entered from a paper form",
+    };
+    doc.paragraph(
+        &format!(
+            "Given on {}, {source}: {} of {} items answered ({} declined).",
+            crate::assessment::date_time(adm.started),
+            i.n_slots() - a.report.n_missing,
+            i.n_slots(),
+            a.report.n_declined
+        ),
+        Style::BODY,
+    );
+    match adm.status {
+        Status::Completed => {}
+        Status::InProgress => doc.paragraph(
+            "Not finished: the client has not completed this questionnaire. The scores below \
+             are from the answers given so far and may change.",
+            Style::SUBHEADING,
+        ),
+        Status::Abandoned => doc.paragraph(
+            "Abandoned: this questionnaire was not completed. The scores below are from the \
+             answers given before it was abandoned.",
+            Style::SUBHEADING,
+        ),
+    }
+    if !a.earlier.is_empty() {
+        let dates: Vec<&str> = a.earlier.iter().map(|(d, _)| d.as_str()).collect();
+        doc.paragraph(
+            &format!("Earlier administrations: {}.", dates.join(", ")),
+            Style::BODY,
+        );
+    }
+    doc.space(4.0);
+
+    // Scores, with standings against the clinic's chosen norm set.
+    let norm = a.default_norm.and_then(|k| a.norms.get(k));
+    let mut header = vec!["Score", "Value", "95 % band", "Answered", "Flags"];
+    if norm.is_some() {
+        header.extend(["z", "T", "Percentile"]);
+    }
+    let rows: Vec<Vec<String>> = i
+        .scores
+        .iter()
+        .zip(&a.report.scores)
+        .enumerate()
+        .map(|(k, (def, s))| {
+            let name = match def.block_idx.and_then(|b| i.blocks.get(b)) {
+                Some(block) => format!("{}: {}", block.name, def.name.to_lowercase()),
+                None => def.name.clone(),
+            };
+            let band = a
+                .bands
+                .get(k)
+                .copied()
+                .flatten()
+                .map_or("\u{2014}".to_owned(), |(lo, hi)| {
+                    format!("{lo:.2} to {hi:.2}")
+                });
+            let flags = score_flags(&a.report, k);
+            let mut row = vec![
+                name,
+                fmt(s.value),
+                band,
+                format!("{} of {}", s.n_answered, s.n_items),
+                flags,
+            ];
+            if let Some(set) = norm {
+                let st = s
+                    .value
+                    .zip(set.scores.get(k).copied().flatten())
+                    .and_then(|(v, (mean, sd, _))| standing(v, mean, sd));
+                match st {
+                    Some(st) => row.extend([
+                        format!("{:+.2}", st.z),
+                        format!("{:.0}", st.t),
+                        crate::assessment::percentile_text(st.percentile),
+                    ]),
+                    None => row.extend([
+                        "\u{2014}".to_owned(),
+                        "\u{2014}".to_owned(),
+                        "\u{2014}".to_owned(),
+                    ]),
+                }
+            }
+            row
+        })
+        .collect();
+    let widths: &[f32] = if norm.is_some() {
+        &[2.4, 0.8, 1.3, 1.1, 1.5, 0.7, 0.5, 1.1]
+    } else {
+        &[2.4, 0.8, 1.3, 1.1, 2.4]
+    };
+    doc.table(
+        widths,
+        &header.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+        &rows,
+    );
+    if let Some(set) = norm {
+        doc.paragraph(
+            &format!("{}. A standing says where a score lies in that group, not whether it is a problem.", set.label),
+            Style::SMALL,
+        );
+    }
+    if a.bands.iter().all(Option::is_none) {
+        doc.paragraph(
+            "No 95 % bands: no reliability and SD are set for these scores (none are verified \
+             for shipping; a clinic can enter its own).",
+            Style::SMALL,
+        );
+    }
+    let whole: Vec<&crate::core::Flag> = a
+        .report
+        .flags
+        .iter()
+        .filter(|f| f.score_idx().is_none())
+        .collect();
+    let flags = if whole.is_empty() {
+        "Validity flags: none for the form as a whole \u{2014} nothing unusual about how it was answered.".to_owned()
+    } else {
+        format!(
+            "Validity flags: {}. Flags describe the answering; they never remove a score.",
+            whole
+                .iter()
+                .map(|f| f.describe(i))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    };
+    doc.space(2.0);
+    doc.paragraph(&flags, Style::BODY);
+
+    charts(doc, a);
+
+    if let Some((before, changes)) = &a.change {
+        doc.heading(&format!("Change since {before}"), Style::SUBHEADING, 50.0);
+        let rows: Vec<Vec<String>> = changes
+            .iter()
+            .map(|c| {
+                let name = i
+                    .scores
+                    .get(c.score_idx)
+                    .map_or(c.score_id.clone(), |s| s.name.clone());
+                let reading = match (c.rci, c.verdict) {
+                    (Some(rci), Some(v)) => format!("{} (RCI {rci:.2})", v.label()),
+                    _ => "not computable".to_owned(),
+                };
+                vec![
+                    name,
+                    fmt(c.before),
+                    fmt(c.after),
+                    c.difference
+                        .map_or("\u{2014}".to_owned(), |d| format!("{d:+.2}")),
+                    reading,
+                ]
+            })
+            .collect();
+        doc.table(
+            &[2.4, 0.9, 0.9, 1.1, 2.4],
+            &["Score", "Before", "Now", "Difference", "Reliable change"].map(str::to_owned),
+            &rows,
+        );
+        let mut notes: Vec<String> = changes
+            .iter()
+            .filter_map(|c| match (&c.figures, &c.not_computable) {
+                (Some((f, from)), None) => Some(format!(
+                    "{}: reliability {:.2}, SD {:.2} ({}, from {}).",
+                    c.score_id,
+                    f.reliability,
+                    f.sd,
+                    f.source,
+                    from.label()
+                )),
+                (_, Some(reason)) => Some(format!("{}: {reason}.", c.score_id)),
+                _ => None,
+            })
+            .collect();
+        notes.dedup();
+        for note in notes {
+            doc.paragraph(&note, Style::SMALL);
+        }
+    }
+
+    readings(doc, a);
+    doc.space(6.0);
+}
+
+/// What the flags (and a missing value) say about score `k`, for its row.
+pub fn score_flags(report: &crate::core::ScoreReport, k: usize) -> String {
+    let mut words: Vec<String> = report
+        .flags
+        .iter()
+        .filter(|f| f.score_idx() == Some(k))
+        .filter_map(|f| f.short().map(str::to_owned))
+        .collect();
+    if let Some(reason) = report.scores.get(k).and_then(|s| s.not_scored) {
+        words.retain(|w| w != "too many items missing");
+        words.push(reason.to_string());
+    }
+    words.join("; ")
+}
+
+/// The plane and the scores over time, side by side, as the app draws them.
+fn charts(doc: &mut Layout, a: &Assessment) {
+    // 660 pixels for about 235 points: 200 dots per inch in print.
+    const PX: u32 = 660;
+    let mut pngs = Vec::new();
+    // Drawn as a 330-point chart scaled down: its text comes out at about 9 points.
+    let scale = f64::from(PX) / 330.0;
+    if let Some(chart) = &a.chart
+        && let Ok(png) = crate::report::chart::render_png(chart, PX, PX, scale)
+    {
+        pngs.push(png);
+    }
+    if let Some(lines) = &a.lines
+        && let Ok(png) = crate::report::line::render_png(lines, PX, PX, scale)
+    {
+        pngs.push(png);
+    }
+    if pngs.is_empty() {
+        return;
+    }
+    let gap = 12.0;
+    let side = ((doc.width() - gap) / 2.0).min(240.0);
+    doc.space(4.0);
+    doc.images(pngs, side, side, gap);
+}
+
+/// The RQ's forced choice, the category, the region, and how to read each score.
+fn readings(doc: &mut Layout, a: &Assessment) {
+    let i = &a.instrument;
+    if let (Some(choice), Some(def)) = (&a.administration.choice, &i.choice) {
+        let paragraph = def
+            .options
+            .iter()
+            .find(|(v, _)| v == choice)
+            .and_then(|(_, item)| i.items.get(*item))
+            .map_or("", |item| item.text.as_str());
+        doc.heading(
+            &format!("Forced choice: paragraph {choice}"),
+            Style::SUBHEADING,
+            30.0,
+        );
+        doc.paragraph(paragraph, Style::BODY);
+        let disagrees = a.report.flags.contains(&crate::core::Flag::ChoiceDisagrees);
+        doc.paragraph(
+            if disagrees {
+                "The forced choice is not the paragraph rated highest: the two parts disagree."
+            } else {
+                "The forced choice agrees with the highest rating."
+            },
+            Style::BODY,
+        );
+    }
+    if let (Some(category), Some(def)) = (a.report.category, &i.category)
+        && let Some(option) = def.options.get(category.option_idx)
+    {
+        doc.paragraph(
+            &format!("Descriptive category: {}.", option.label),
+            Style::SUBHEADING,
+        );
+        doc.paragraph(&def.caveat, Style::SMALL);
+    }
+    if let Some(plane) = &i.plane
+        && let (Some(x), Some(y)) = (
+            a.report.scores.get(plane.x).and_then(|s| s.value),
+            a.report.scores.get(plane.y).and_then(|s| s.value),
+        )
+    {
+        doc.paragraph(
+            &format!(
+                "Region of the anxiety-avoidance plane: {}.",
+                Region::of(x, y, plane.midpoint).label()
+            ),
+            Style::SUBHEADING,
+        );
+        doc.paragraph(REGION_CAVEAT, Style::SMALL);
+    }
+    let reading: Vec<String> = i
+        .scores
+        .iter()
+        .filter(|d| d.block_idx.is_none() && !d.higher_means.is_empty())
+        .map(|d| format!("{}: {}.", d.name, d.higher_means.trim_end_matches('.')))
+        .collect();
+    if !reading.is_empty() {
+        doc.heading("How to read the scores", Style::SUBHEADING, 20.0);
+        for line in reading {
+            doc.paragraph(&line, Style::BODY);
+        }
+    }
+}
