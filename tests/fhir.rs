@@ -225,7 +225,7 @@ fn checker() -> &'static Path {
         let target = root.join("target").join("fhir-check");
         let started = std::time::Instant::now();
         let out = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--manifest-path"])
+            .args(["build", "--quiet", "--locked", "--manifest-path"])
             .arg(root.join("tests").join("fhir-check").join("Cargo.toml"))
             .env("CARGO_TARGET_DIR", &target)
             .stdin(Stdio::null())
