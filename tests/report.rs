@@ -414,6 +414,13 @@ fn whole_history_report_says_what_it_must() {
     has("Experiences in Close Relationships - Revised");
 
     history_table(&text);
+    // The latest ECR-R's date is also given as record systems write it.
+    has(&format!(
+        "({})",
+        ts(ECR_R_3)
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d")
+    ));
 
     ecr_r_section(&text);
     // The RQ's and RFQ-8's sections.

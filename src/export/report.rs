@@ -186,7 +186,11 @@ fn header(doc: &mut Layout, request: &ReportRequest<'_>, assessments: &[Assessme
     if let Some(year) = client.birth_year {
         facts.push(format!("Year of birth: {year}"));
     }
-    facts.push(format!("Report made: {}", date(request.now)));
+    facts.push(format!(
+        "Report made: {} ({})",
+        date(request.now),
+        iso_date(request.now)
+    ));
     doc.paragraph(&facts.join(" \u{b7} "), Style::BODY);
     let scope = if let (Some(_), Some(a)) = (request.administration, assessments.first()) {
         format!(
@@ -263,6 +267,13 @@ fn history(doc: &mut Layout, data: &ClientData) {
     );
 }
 
+/// `2026-11-27`, in the computer's time zone: the date as record systems write it.
+fn iso_date(ts: Timestamp) -> String {
+    ts.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d")
+        .to_string()
+}
+
 fn fmt(v: Option<f64>) -> String {
     v.map_or("\u{2014}".to_owned(), |v| format!("{v:.2}"))
 }
@@ -287,8 +298,9 @@ fn section(doc: &mut Layout, a: &Assessment) {
     };
     doc.paragraph(
         &format!(
-            "Given on {}, {source}: {} of {} items answered ({} declined).",
+            "Given on {} ({}), {source}: {} of {} items answered ({} declined).",
             crate::assessment::date_time(adm.started),
+            iso_date(adm.started),
             i.n_slots() - a.report.n_missing,
             i.n_slots(),
             a.report.n_declined
