@@ -15,11 +15,16 @@ impl SecurebaseApp {
             .to_zoned_datetime(jiff::tz::TimeZone::system())
             .strftime("%Y-%m-%d")
             .to_string();
-        let name = match kind {
-            Kind::ReportPdf => default_file_name(scope, &[], &today, "pdf")
-                .replace("securebase-", "securebase-report-"),
-            _ => default_file_name(scope, &[], &today, kind.extension()),
+        // The administration's instrument names the file (read from the cache, never a name).
+        let instrument = match (scope, &self.screen) {
+            (Scope::Administration(client, id), Screen::Clinician(ws)) => ws
+                .administrations
+                .get(client)
+                .and_then(|all| all.iter().find(|a| &a.id == id))
+                .map(|a| a.instrument_id.clone()),
+            _ => None,
         };
+        let name = default_file_name(scope, instrument.as_deref(), &today, kind);
         let Some(path) = rfd::FileDialog::new()
             .add_filter(
                 kind.label(),

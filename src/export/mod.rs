@@ -186,22 +186,51 @@ pub fn write_audited(
     store.audit(AuditAction::Export, kind, id, detail)
 }
 
-/// A file name for an export that never contains the client's name: `securebase-<what>-<date>.<ext>`
-/// where `what` is the administration's instrument, or `client-<first 8 of the id>`, or `all`.
-pub fn default_file_name(scope: &Scope, data: &[ClientData], today: &str, ext: &str) -> String {
+/// A file name for an export that never contains the client's name:
+/// `securebase-[report-]<what>-<date>.<ext>`, where `what` is `client-<first 8 of the id>`
+/// (after the administration's instrument, when known) or `all`.
+pub fn default_file_name(
+    scope: &Scope,
+    instrument: Option<&str>,
+    today: &str,
+    kind: Kind,
+) -> String {
+    let short = |id: &str| id.chars().take(8).collect::<String>();
     let what = match scope {
         Scope::All => "all".to_owned(),
-        Scope::Client(id) => format!("client-{}", &id[..id.len().min(8)]),
-        Scope::Administration(client, _) => {
-            let instrument = data
-                .iter()
-                .flat_map(|c| &c.administrations)
-                .next()
-                .map_or("administration", |s| {
-                    s.administration.instrument_id.as_str()
-                });
-            format!("{instrument}-client-{}", &client[..client.len().min(8)])
-        }
+        Scope::Client(id) => format!("client-{}", short(id)),
+        Scope::Administration(client, _) => match instrument {
+            Some(i) => format!("{i}-client-{}", short(client)),
+            None => format!("administration-client-{}", short(client)),
+        },
     };
-    format!("securebase-{what}-{today}.{ext}")
+    let report = if kind == Kind::ReportPdf {
+        "report-"
+    } else {
+        ""
+    };
+    format!("securebase-{report}{what}-{today}.{}", kind.extension())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_say_what_and_when_never_who() {
+        let client = "0123456789abcdef0123456789abcdef".to_owned();
+        let one = Scope::Administration(client.clone(), "ff".repeat(16));
+        assert_eq!(
+            default_file_name(&one, Some("ecr-r"), "2026-11-27", Kind::ReportPdf),
+            "securebase-report-ecr-r-client-01234567-2026-11-27.pdf"
+        );
+        assert_eq!(
+            default_file_name(&Scope::Client(client), None, "2026-11-27", Kind::Fhir),
+            "securebase-client-01234567-2026-11-27.fhir.json"
+        );
+        assert_eq!(
+            default_file_name(&Scope::All, None, "2026-11-27", Kind::Csv),
+            "securebase-all-2026-11-27.csv"
+        );
+    }
 }
