@@ -17,12 +17,11 @@ impl SecurebaseApp {
         let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
             return;
         };
-        let Some(administration) = ws
+        // The client's administrations, read once: this one, and the earlier ones below.
+        let all = ws
             .administrations_of(store, &self.catalog, client_id)
-            .iter()
-            .find(|a| a.id == administration_id)
-            .cloned()
-        else {
+            .to_vec();
+        let Some(administration) = all.iter().find(|a| a.id == administration_id).cloned() else {
             return;
         };
         let Some(instrument) = self.catalog.get(&administration.instrument_id).cloned() else {
@@ -45,9 +44,6 @@ impl SecurebaseApp {
             Some(&administration.id),
             "results",
         );
-        let all = ws
-            .administrations_of(store, &self.catalog, client_id)
-            .to_vec();
         let earlier = assessment::earlier_of(
             &administration,
             all.iter().map(|a| (a, ws.reports.get(&a.id))),

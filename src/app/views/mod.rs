@@ -181,7 +181,5 @@ pub fn date(ts: jiff::Timestamp) -> String {
 
 /// A date and time for people: `27 Nov 2026, 14:05`.
 pub fn date_time(ts: jiff::Timestamp) -> String {
-    ts.to_zoned_datetime(jiff::tz::TimeZone::system())
-        .strftime("%-d %b %Y, %H:%M")
-        .to_string()
+    crate::assessment::date_time(ts)
 }
