@@ -5,16 +5,24 @@
 //! fsynced, and only then renamed over the target, after which the folder is fsynced so the
 //! rename itself survives a power cut. If anything fails, or the value is dropped without
 //! [`AtomicFile::commit`], the temporary file is removed and the target is untouched.
+//!
+//! On Windows a rename over a file fails ("access denied", "sharing violation") while another
+//! program holds the target open without allowing deletion: antivirus scanners, the search
+//! indexer and sync clients do, for a moment, just after a file changes. The commit therefore
+//! tries again for a few seconds ([`RETRY_FOR`]) before it gives up, and then names the file.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use tempfile::NamedTempFile;
 
 /// Name prefix of temporary files (their suffix is `.tmp`): what a reader may clean up after a
 /// writer that died.
 pub const TEMP_PREFIX: &str = ".securebase-";
+
+/// How long a commit keeps trying a rename that another program blocks (Windows).
+pub const RETRY_FOR: Duration = Duration::from_secs(3);
 
 /// A file being written; invisible under its real name until [`AtomicFile::commit`].
 pub struct AtomicFile {
@@ -43,8 +51,11 @@ impl AtomicFile {
             .into_inner()
             .map_err(io::IntoInnerError::into_error)?;
         tmp.as_file().sync_all()?;
-        tmp.persist(&self.target).map_err(|e| e.error)?;
-        sync_dir(parent_dir(&self.target))
+        persist(tmp, &self.target)?;
+        // Only Unix can fsync a folder; on Windows the rename (`MoveFileEx`) is the best there is.
+        #[cfg(unix)]
+        sync_dir(parent_dir(&self.target))?;
+        Ok(())
     }
 }
 
@@ -62,6 +73,42 @@ impl Write for AtomicFile {
     }
 }
 
+/// Renames `tmp` over `target`, trying again for [`RETRY_FOR`] while another program holds
+/// `target` open (only Windows refuses for that reason).
+fn persist(mut tmp: NamedTempFile, target: &Path) -> io::Result<()> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(10);
+    loop {
+        match tmp.persist(target) {
+            Ok(_) => return Ok(()),
+            Err(e) if is_held_by_another_program(&e.error) => {
+                if started.elapsed() >= RETRY_FOR {
+                    return Err(io::Error::new(
+                        e.error.kind(),
+                        format!(
+                            "cannot replace {}: another program is holding it open (antivirus, \
+                             the search indexer or a sync client?); tried for {} s: {}",
+                            target.display(),
+                            RETRY_FOR.as_secs(),
+                            e.error
+                        ),
+                    ));
+                }
+                tmp = e.file;
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            Err(e) => return Err(e.error),
+        }
+    }
+}
+
+/// Whether a failed rename is Windows saying that another program has the target open:
+/// `ERROR_ACCESS_DENIED` (5), `ERROR_SHARING_VIOLATION` (32), `ERROR_LOCK_VIOLATION` (33).
+fn is_held_by_another_program(error: &io::Error) -> bool {
+    cfg!(windows) && matches!(error.raw_os_error(), Some(5 | 32 | 33))
+}
+
 /// Writes `bytes` to `target` atomically.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = AtomicFile::create(target)?;
@@ -76,18 +123,10 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-/// Makes a rename in `dir` durable. Only Unix can fsync a folder; on Windows the rename
-/// (`MoveFileEx` with write-through semantics in `persist`) is the best available.
+/// Makes a rename in `dir` durable.
+#[cfg(unix)]
 fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (dir, File::open);
-        Ok(())
-    }
+    std::fs::File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
@@ -114,6 +153,50 @@ mod tests {
         std::fs::write(&target, b"old")?;
         write_atomic(&target, b"new contents")?;
         assert_eq!(std::fs::read(&target)?, b"new contents");
+        assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
+        Ok(())
+    }
+
+    /// What antivirus and the search indexer do on Windows: open the target without allowing
+    /// deletion, which makes a rename over it fail until they let go.
+    #[cfg(windows)]
+    #[test]
+    fn a_rename_that_another_program_blocks_is_tried_again_then_named() -> io::Result<()> {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_SHARE_READ: u32 = 1;
+        let hold = |path: &Path| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .share_mode(FILE_SHARE_READ)
+                .open(path)
+        };
+        let dir = tempfile::tempdir()?;
+        let target = dir.path().join("record.age");
+        std::fs::write(&target, b"old")?;
+
+        // Held for a moment: the commit waits and then succeeds.
+        let holder = hold(&target)?;
+        let released = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            drop(holder);
+        });
+        let started = Instant::now();
+        write_atomic(&target, b"new")?;
+        assert!(started.elapsed() >= Duration::from_millis(300), "it waited");
+        let _ = released.join();
+        assert_eq!(std::fs::read(&target)?, b"new");
+
+        // Held for longer than the commit tries: it fails naming the file, and nothing
+        // changes (the old content stays, no temporary is left).
+        let holder = hold(&target)?;
+        let Err(err) = write_atomic(&target, b"newer") else {
+            panic!("the commit succeeded although the target was held open");
+        };
+        drop(holder);
+        let message = err.to_string();
+        assert!(message.contains(&target.display().to_string()), "{message}");
+        assert!(message.contains("another program"), "{message}");
+        assert_eq!(std::fs::read(&target)?, b"new");
         assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
         Ok(())
     }

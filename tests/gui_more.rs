@@ -250,6 +250,75 @@ fn settings_are_saved_to_the_data_folder_and_used_by_the_next_start() {
     );
 }
 
+/// "Back up now" is on the settings page (the save dialog returns nothing headless, as if
+/// cancelled, and nothing happens); the backup it takes while the app holds the folder
+/// verifies, and the app says where it is and logs it.
+#[test]
+fn back_up_now_takes_a_backup_that_verifies_and_is_audited() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, "Settings");
+    click(&mut harness, "Back up now…");
+    assert_eq!(
+        harness.state().notice,
+        None,
+        "a cancelled dialog does nothing"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let archive = out.path().join("backup.tar");
+    let message = harness.state_mut().back_up_to(&archive);
+    assert!(message.starts_with("Backed up "), "{message}");
+    assert!(
+        message.contains(&archive.display().to_string()),
+        "{message}"
+    );
+    let manifest = securebase::store::backup::verify(&archive).unwrap();
+    assert!(
+        manifest
+            .entries
+            .iter()
+            .any(|e| e.path.starts_with("clients/")),
+        "the client is in it"
+    );
+    let store = harness.state().store.as_ref().unwrap();
+    let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+    let audit = store.audit_log(&keys).unwrap().records;
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.record_kind.as_deref() == Some("data_folder")
+                && e.detail.starts_with("backup")),
+        "{audit:?}"
+    );
+}
+
+/// What happened to the data folder's place (moved from Windows' Roaming folder, say) is on
+/// the first screen, and stays as a notice in the workspace until dismissed.
+#[test]
+fn a_notice_about_the_data_folder_is_on_the_first_screen() {
+    let dir = data_folder();
+    let notice = "The data folder was moved from Roaming to Local.";
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe({
+            let dir = dir.path().to_path_buf();
+            move |cc| {
+                let mut app = SecurebaseApp::new(&cc.egui_ctx, dir);
+                app.folder_notice = Some(notice.to_owned());
+                app.notice = Some(notice.to_owned());
+                app
+            }
+        });
+    harness.run();
+    harness.get_by_label(notice);
+    unlock(&mut harness);
+    harness.get_by_label(notice);
+    click(&mut harness, "Dismiss");
+    assert!(harness.query_by_label(notice).is_none());
+}
+
 // (c) Editing clients -----------------------------------------------------------------------
 
 #[test]

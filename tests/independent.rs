@@ -15,6 +15,10 @@ fn r_with_psych() -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "on Windows: runs R (Rscript with psych), a Linux program here"
+)]
 fn securebase_agrees_with_psych() {
     if !r_with_psych() {
         println!(

@@ -5,8 +5,11 @@
 //! each save has returned. It kills each child with SIGKILL at a random moment, then opens the
 //! store the way the app would after a crash, and checks that nothing is corrupt and that every
 //! answer whose save had returned is on disk with its value.
+//!
+//! It runs on Windows too (a kill is `TerminateProcess` there). Processes start far more
+//! slowly under Wine than on Linux, so the kill moments are spread over the time one child
+//! takes to start and finish a whole form, measured first.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-#![cfg(unix)]
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -82,6 +85,25 @@ fn kill_child() {
     }
 }
 
+/// This test binary, running `kill_child` on `dir` for a new client, answers drawn from `seed`.
+fn child_command(exe: &Path, dir: &Path, client_id: &str, seed: u64) -> Command {
+    let mut command = Command::new(exe);
+    command
+        .args([
+            "--exact",
+            "kill_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, dir)
+        .env(CLIENT_ENV, client_id)
+        .env(SEED_ENV, (seed | 1).to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
 #[test]
 fn answers_survive_sigkill() {
     let rounds: u32 = std::env::var("SECUREBASE_KILL_ROUNDS")
@@ -101,27 +123,25 @@ fn answers_survive_sigkill() {
     let (mut killed_mid_form, mut saves_checked) = (0u32, 0usize);
     let started = Instant::now();
 
+    let child = |client_id: &str, seed: u64| child_command(&exe, dir.path(), client_id, seed);
+    // How long a child takes from start to the end of the form, unkilled.
+    let timed = Instant::now();
+    let status = child(&new_id().unwrap(), 1).status().unwrap();
+    assert!(status.success(), "the child fills a form when not killed");
+    let whole_form = u64::try_from(timed.elapsed().as_micros())
+        .unwrap()
+        .max(10_000);
+
     for round in 0..rounds {
         // A client of its own per round keeps each check to one round's records.
         let client_id = new_id().unwrap();
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "kill_child",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, dir.path())
-            .env(CLIENT_ENV, &client_id)
-            .env(SEED_ENV, (next(&mut seed) | 1).to_string())
+        let mut child = child(&client_id, next(&mut seed))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .unwrap();
         // Somewhere between start-up and the end of the form.
-        std::thread::sleep(Duration::from_micros(next(&mut seed) % 40_000));
-        child.kill().unwrap(); // SIGKILL on Unix
+        std::thread::sleep(Duration::from_micros(next(&mut seed) % whole_form));
+        child.kill().unwrap(); // SIGKILL on Unix, TerminateProcess on Windows
         child.wait().unwrap();
         let mut output = String::new();
         child

@@ -9,6 +9,8 @@
 
 #[path = "store/common.rs"]
 mod common;
+#[path = "store/run.rs"]
+mod run;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -18,109 +20,17 @@ use std::time::{Duration, Instant};
 
 use common::{
     PASS, WORK_FACTOR, assert_same_files, audit_files, lock_pid, make_broken, outside_audit,
-    save_client, secret, snapshot, temp_data_dir, without_lock,
+    save_client, secret, snapshot, temp_data_dir,
 };
 use securebase::core::score;
 use securebase::store::{Store, new_id};
 
-const BIN: &str = env!("CARGO_BIN_EXE_securebase");
-const PASS_ENV: &str = "SECUREBASE_PASSPHRASE";
-const NEW_PASS_ENV: &str = "SECUREBASE_NEW_PASSPHRASE";
+use run::{
+    NEW_PASS_ENV, Out, PASS_ENV, audit_rows, expect_bad_input, expect_code,
+    library_store_with_client, sb, sb_with,
+};
+
 const LIST_HEADER: &str = "id\tname\tbirth_year\tcreated\tadministrations";
-
-// ---------------------------------------------------------------------------------------------
-// Running the binary
-// ---------------------------------------------------------------------------------------------
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    /// The process id it ran as.
-    pid: u32,
-}
-
-/// Runs `securebase ARGS` on the data folder `dir` (through `SECUREBASE_DATA`) with `env` and
-/// nothing else from the securebase environment of the caller. Standard input is empty, so a
-/// missing passphrase variable can never wait on a terminal.
-fn sb_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Out {
-    let home = dir.parent().expect("data folder has a parent").join("home");
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_remove(PASS_ENV)
-        .env_remove(NEW_PASS_ENV)
-        .env_remove("SECUREBASE_QUESTIONNAIRES")
-        .env("SECUREBASE_DATA", dir)
-        .env("SECUREBASE_SCRYPT_WORK_FACTOR", WORK_FACTOR.to_string())
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join("share"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let child = command.spawn().expect("cannot start securebase");
-    let pid = child.id();
-    let out = child
-        .wait_with_output()
-        .expect("cannot wait for securebase");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "securebase {args:?} panicked:\n{stderr}"
-    );
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("securebase {args:?} was killed by a signal:\n{stderr}"));
-    Out {
-        code,
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr,
-        pid,
-    }
-}
-
-/// [`sb_with`] with the right passphrase.
-fn sb(dir: &Path, args: &[&str]) -> Out {
-    sb_with(dir, &[(PASS_ENV, PASS)], args)
-}
-
-/// Asserts the exit code, showing both streams when it is wrong.
-fn expect_code(out: &Out, code: i32, what: &str) {
-    assert_eq!(
-        out.code, code,
-        "{what}: expected exit {code}\nstdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
-    );
-}
-
-/// Asserts exit 2 and that stderr names every one of `needles`.
-fn expect_bad_input(out: &Out, needles: &[&str], what: &str) {
-    expect_code(out, 2, what);
-    for needle in needles {
-        assert!(
-            out.stderr.contains(needle),
-            "{what}: stderr should contain {needle:?}; it is:\n{}",
-            out.stderr
-        );
-    }
-}
-
-/// A data folder set up through the library (faster than `init` + `client add`), closed again.
-fn library_store_with_client(
-    name: &str,
-    birth_year: Option<i32>,
-) -> (tempfile::TempDir, PathBuf, String) {
-    let (tmp, dir) = temp_data_dir();
-    let (store, _keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
-    let client = save_client(&store, name, birth_year, "");
-    (tmp, dir, client.id)
-}
 
 /// The rows of `client list` (header checked), each split at tabs.
 fn list_rows(out: &Out) -> Vec<Vec<String>> {
@@ -146,29 +56,6 @@ fn administration_ids(dir: &Path, client_id: &str) -> BTreeSet<String> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "age"))
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect()
-}
-
-/// The audit log as printed by `securebase audit`: action, record kind, record id, detail.
-fn audit_rows(dir: &Path, pass: &str) -> Vec<[String; 4]> {
-    let out = sb_with(dir, &[(PASS_ENV, pass)], &["audit"]);
-    expect_code(&out, 0, "audit");
-    let mut lines = out.stdout.lines();
-    assert_eq!(
-        lines.next(),
-        Some("time\taction\trecord_kind\trecord_id\tdetail")
-    );
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            assert_eq!(f.len(), 5, "audit line {l:?}");
-            assert!(
-                f[0].parse::<jiff::Timestamp>().is_ok(),
-                "audit time {:?}",
-                f[0]
-            );
-            [f[1], f[2], f[3], f[4]].map(str::to_owned)
-        })
         .collect()
 }
 
@@ -200,7 +87,7 @@ fn wrong_passphrase_exits_2_and_writes_only_one_failed_unlock_entry() {
     assert!(out.stdout.is_empty(), "nothing listed: {}", out.stdout);
 
     let after = snapshot(&dir);
-    // `lock` holds only the process id of the last securebase that opened the folder.
+    // `lock.pid` holds only the process id of the last securebase that opened the folder.
     assert_eq!(lock_pid(&dir), out.pid);
     assert_same_files(
         &outside_audit(&before),
@@ -315,11 +202,9 @@ impl Drop for KillOnDrop {
     }
 }
 
-#[cfg(unix)]
+/// On Windows too, where the lock is mandatory and a kill is `TerminateProcess`.
 #[test]
 fn a_second_process_is_refused_and_stale_locks_are_taken_over() {
-    use std::os::unix::process::ExitStatusExt;
-
     let (_tmp, dir, _id) = library_store_with_client("Locked Out", None);
 
     // This process holds the store: the binary is refused, naming this process, and changes
@@ -342,13 +227,13 @@ fn a_second_process_is_refused_and_stale_locks_are_taken_over() {
     let out = sb(&dir, &["client", "list"]);
     assert_eq!(list_rows(&out).len(), 1);
 
-    // A lock file left behind with a dead process id is taken over.
-    fs::write(dir.join("lock"), "999999\n").unwrap();
+    // A lock left behind with a dead process id is taken over.
+    fs::write(dir.join("lock.pid"), "999999\n").unwrap();
     let out = sb(&dir, &["client", "list"]);
     assert_eq!(list_rows(&out).len(), 1);
     assert_eq!(lock_pid(&dir), out.pid, "the new holder wrote its own id");
 
-    // A holder killed with SIGKILL: its lock goes with it.
+    // A holder killed (SIGKILL; TerminateProcess on Windows): its lock goes with it.
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -365,7 +250,7 @@ fn a_second_process_is_refused_and_stale_locks_are_taken_over() {
     let mut child = KillOnDrop(child);
     let child_pid = child.0.id();
     let deadline = Instant::now() + Duration::from_secs(15);
-    while fs::read_to_string(dir.join("lock"))
+    while fs::read_to_string(dir.join("lock.pid"))
         .ok()
         .as_deref()
         .map(str::trim)
@@ -388,7 +273,12 @@ fn a_second_process_is_refused_and_stale_locks_are_taken_over() {
 
     child.0.kill().unwrap();
     let status = child.0.wait().unwrap();
-    assert_eq!(status.signal(), Some(9), "killed with SIGKILL");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "killed with SIGKILL");
+    }
+    assert!(!status.success(), "killed");
     assert_eq!(
         lock_pid(&dir),
         child_pid,
@@ -448,6 +338,10 @@ fn open_identity_with_age(identity: &Path, key: &Path) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "on Windows: runs Debian's age and script, Linux programs"
+)]
 fn debians_age_tool_decrypts_the_identity_and_the_records() {
     if !on_path("age") {
         println!("skipped: age not installed");
@@ -633,10 +527,6 @@ fn no_file_in_the_data_folder_holds_a_name_a_birth_year_or_notes() {
             // Digits occur by chance in the clear parts (process id, time stamps, base64 of
             // the age header), so the year is searched where the record itself would be.
             let searched: Vec<u8> = match shown.as_str() {
-                "lock" => {
-                    assert_eq!(lock_pid(&dir), out.pid);
-                    continue;
-                }
                 "securebase.json" => {
                     // Clear text by design; its time stamps are left out of the search.
                     let mut meta: serde_json::Value = serde_json::from_slice(bytes).unwrap();
@@ -682,8 +572,11 @@ fn init_sets_up_once_and_refuses_short_passphrases() {
         .filter(|p| !common::in_audit(p))
         .map(|p| p.display().to_string())
         .collect();
-    for name in ["identity.age", "lock", "securebase.json"] {
+    for name in ["identity.age", "securebase.json"] {
         assert!(names.contains(name), "{name} is written: {names:?}");
+    }
+    for name in common::LOCK_FILES {
+        assert!(dir.join(name).is_file(), "{name} is written");
     }
     assert_eq!(audit_files(&files).len(), 1, "the set-up is logged");
     for sub in ["clients", "administrations", "audit", "questionnaires"] {
@@ -897,7 +790,7 @@ fn client_names_cannot_break_the_tab_separated_list() {
 #[test]
 fn enter_checks_every_answer_saves_nothing_on_error_and_keeps_declined() {
     let (_tmp, dir, client_id) = library_store_with_client("Casey Enter", Some(1979));
-    let before = without_lock(snapshot(&dir));
+    let before = snapshot(&dir);
     let enter = |values: &str| {
         sb(
             &dir,
@@ -934,7 +827,7 @@ fn enter_checks_every_answer_saves_nothing_on_error_and_keeps_declined() {
             &format!("{bad:?} at {column}"),
         );
     }
-    assert_same_files(&before, &without_lock(snapshot(&dir)), "refused answers");
+    assert_same_files(&before, &snapshot(&dir), "refused answers");
     assert!(administration_ids(&dir, &client_id).is_empty());
 
     // q3 = x (prefer not to answer), q20 empty (not answered), the rest 4.
@@ -1265,4 +1158,96 @@ fn change_passphrase_reseals_only_the_identity() {
         2,
         "the wrong current passphrase and the old one after the change: {rows:?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the data folder is: the machine settings file
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `securebase ARGS` with no `SECUREBASE_DATA`, the machine settings file `ini`, and a
+/// home of its own under `root` (so the default folder is never the real one).
+fn sb_machine(root: &Path, ini: &Path, args: &[&str]) -> Out {
+    let home = root.join("home");
+    let out = Command::new(run::BIN)
+        .args(args)
+        .env_remove("SECUREBASE_DATA")
+        .env_remove(PASS_ENV)
+        .env("SECUREBASE_MACHINE_SETTINGS", ini)
+        .env("SECUREBASE_PASSPHRASE", PASS)
+        .env("SECUREBASE_SCRYPT_WORK_FACTOR", WORK_FACTOR.to_string())
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("share"))
+        .env("LOCALAPPDATA", home.join("local"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        pid: 0,
+    }
+}
+
+#[test]
+fn the_machine_settings_file_sets_the_data_folder_and_a_broken_one_stops_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ini = tmp.path().join("etc").join("securebase.ini");
+    let clinic = tmp.path().join("clinic data");
+
+    // Written as the installer writes it; then every command uses that folder.
+    let out = sb_machine(
+        tmp.path(),
+        &ini,
+        &[
+            "machine-settings",
+            "--data-folder",
+            clinic.to_str().unwrap(),
+        ],
+    );
+    expect_code(&out, 0, "machine-settings --data-folder");
+    assert!(fs::read_to_string(&ini).unwrap().contains("data_folder = "));
+    let out = sb_machine(tmp.path(), &ini, &["machine-settings"]);
+    expect_code(&out, 0, "machine-settings");
+    assert!(
+        out.stdout.contains(&format!(
+            "Data folder: {} (from the machine settings file",
+            clinic.display()
+        )),
+        "{}",
+        out.stdout
+    );
+    expect_code(&sb_machine(tmp.path(), &ini, &["init"]), 0, "init");
+    assert!(
+        Store::is_initialised(&clinic),
+        "init used the machine's folder"
+    );
+
+    // A broken file is an error naming its line, never a silent fall back to an empty default
+    // folder; naming the folder still works.
+    fs::write(&ini, "[securebase]\ndata_folder = relative/path\n").unwrap();
+    let out = sb_machine(tmp.path(), &ini, &["client", "list"]);
+    expect_bad_input(
+        &out,
+        &[&ini.display().to_string(), "line 2", "not a full path"],
+        "broken file",
+    );
+    let out = sb_machine(
+        tmp.path(),
+        &ini,
+        &["--data-dir", clinic.to_str().unwrap(), "client", "list"],
+    );
+    expect_code(
+        &out,
+        0,
+        "--data-dir wins over a broken machine settings file",
+    );
+    assert!(
+        !tmp.path().join("home").exists(),
+        "no default folder was made"
+    );
+
+    let out = sb_machine(tmp.path(), &ini, &["machine-settings", "--clear"]);
+    expect_code(&out, 0, "--clear");
+    assert!(!ini.exists());
 }

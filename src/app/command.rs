@@ -73,6 +73,8 @@ pub enum Command {
     ImportInstrument,
     /// Keep these settings.
     SaveSettings(Settings),
+    /// Back up the data folder: pick a file (save dialog), then write the backup.
+    BackUp,
     /// Keep a battery of the clinic's own.
     SaveBattery(Battery),
     /// Compute the clinic's local norms from every client's first administrations, and keep
@@ -150,6 +152,7 @@ impl SecurebaseApp {
             Command::ComputeLocalNorms => self.compute_local_norms(),
             Command::Export { scope, kind } => self.export(&scope, kind),
             Command::ExportChart { chart, format } => self.export_chart(chart, format),
+            Command::BackUp => self.back_up(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! unlocking, starting a session) is returned as a [`Command`] and applied after the frame by
 //! [`SecurebaseApp::apply`]. Scores are computed by the core, never by a view.
 
+mod backup;
 mod command;
 mod exports;
 pub mod frame_stats;
@@ -35,20 +36,47 @@ pub static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 /// Set to print the time to the first frame on stderr (`scripts/gui-perf.sh` reads it).
 pub const TIMING_ENV: &str = "SECUREBASE_REPORT_TIMING";
 
-/// Starts the app on the data folder `data_dir` (created on first run).
-pub fn run(data_dir: PathBuf) -> eframe::Result {
+/// Starts the app on the data folder `data_dir` (created on first run); `folder_notice` says
+/// something about where that folder is (moved from Windows' Roaming place, say).
+pub fn run(data_dir: PathBuf, folder_notice: Option<String>) -> eframe::Result {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("securebase")
+        .with_app_id("securebase")
+        .with_inner_size([1180.0, 760.0])
+        .with_min_inner_size([900.0, 600.0]);
+    if let Some(icon) = icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("securebase")
-            .with_inner_size([1180.0, 760.0])
-            .with_min_inner_size([900.0, 600.0]),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(
         "securebase",
         options,
-        Box::new(move |cc| Ok(Box::new(SecurebaseApp::new(&cc.egui_ctx, data_dir)))),
+        Box::new(move |cc| {
+            let mut app = SecurebaseApp::new(&cc.egui_ctx, data_dir);
+            app.folder_notice.clone_from(&folder_notice);
+            app.notice = folder_notice;
+            Ok(Box::new(app))
+        }),
     )
+}
+
+/// The window icon: `assets/icon/securebase-256.png`, compiled in.
+fn icon() -> Option<egui::IconData> {
+    let bytes: &[u8] = include_bytes!("../../assets/icon/securebase-256.png");
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().ok()?;
+    let mut rgba = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut rgba).ok()?;
+    rgba.truncate(info.buffer_size());
+    (info.color_type == png::ColorType::Rgba).then_some(egui::IconData {
+        rgba,
+        width: info.width,
+        height: info.height,
+    })
 }
 
 /// What the window shows.
@@ -165,6 +193,9 @@ pub struct SecurebaseApp {
     pub commands: Vec<Command>,
     /// A short message for the clinician (saved, imported, …).
     pub notice: Option<String>,
+    /// Something about where the data folder is, shown on the first screen (a move from
+    /// Windows' Roaming place, an older folder left there).
+    pub folder_notice: Option<String>,
     /// Last keyboard or pointer input.
     pub last_input: Instant,
     /// The settings the look was last built from (re-applied only when they change).
@@ -187,6 +218,7 @@ impl SecurebaseApp {
             screen: Screen::Problem(String::new()),
             commands: Vec::new(),
             notice: None,
+            folder_notice: None,
             last_input: Instant::now(),
             applied: None,
             drew_first_frame: false,

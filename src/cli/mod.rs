@@ -3,11 +3,13 @@
 //! Exit codes are part of the contract: 0 success, 2 bad input or arguments, 1 anything else.
 //! Errors that are the user's input carry [`BadInput`]; everything else is exit 1.
 
+mod backup;
 mod columns;
 mod export;
 mod help;
 mod instruments;
 mod line_index;
+mod machine;
 mod passphrase;
 mod plot;
 mod records;
@@ -17,7 +19,7 @@ mod score;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -50,8 +52,10 @@ pub struct Cli {
     )]
     pub questionnaires: Option<PathBuf>,
 
-    /// The data folder (default: the platform's application-data folder).
-    #[arg(long, global = true, value_name = "DIR", env = "SECUREBASE_DATA")]
+    /// The data folder. Without it: `SECUREBASE_DATA`, else the machine settings file's
+    /// `data_folder`, else the platform's local application-data folder (`securebase
+    /// machine-settings` says which and why).
+    #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
     /// What to do; without a command, the desktop app starts.
@@ -88,6 +92,50 @@ pub enum Command {
     Audit,
     /// Change the passphrase (re-seals the key; records are not rewritten).
     ChangePassphrase,
+    /// Back up the data folder into one file (works while the app runs; no passphrase
+    /// needed), or check a backup.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty or new folder (`--data-dir`).
+    Restore(RestoreArgs),
+    /// Show where the data folder is and why; or, for IT, set the data folder of every user
+    /// of this computer (the machine settings file).
+    MachineSettings(MachineSettingsArgs),
+}
+
+/// Arguments of `securebase backup`.
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The backup file to write (whole, or not at all), somewhere other than the data folder.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        required_unless_present = "verify"
+    )]
+    pub output: Option<PathBuf>,
+    /// Check this backup instead: that every entry is there and matches its SHA-256.
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub verify: Option<PathBuf>,
+}
+
+/// Arguments of `securebase restore`.
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The backup file (from `securebase backup` or the app's "Back up now").
+    #[arg(value_name = "FILE")]
+    pub archive: PathBuf,
+}
+
+/// Arguments of `securebase machine-settings`.
+#[derive(Debug, clap::Args)]
+pub struct MachineSettingsArgs {
+    /// Set the data folder of every user of this computer (needs the right to write the
+    /// machine settings file: an administrator, or the installer).
+    #[arg(long, value_name = "DIR", conflicts_with = "clear")]
+    pub data_folder: Option<PathBuf>,
+    /// Remove the machine settings file.
+    #[arg(long)]
+    pub clear: bool,
 }
 
 /// `securebase client …`.
@@ -334,6 +382,54 @@ where
     }
 }
 
+/// The entry of `securebase-app`, the app without a console window: it takes the app's own
+/// options only. With no console to print to, a command line it cannot run, or an error that
+/// keeps the window from opening, is shown in a message box (and on stderr, for a terminal).
+#[cfg(feature = "gui")]
+pub fn app_main<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            tell(&e.to_string());
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    if cli.command.is_some() {
+        tell(
+            "securebase-app opens the securebase window only. For commands, run securebase \
+             (securebase.exe on Windows) in a terminal: securebase --help lists them.",
+        );
+        return ExitCode::from(2);
+    }
+    match records::locate(cli.data_dir.clone()).and_then(start_app) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tell(&format!("securebase could not start: {e:#}"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A message for someone who started the app without a terminal.
+#[cfg(feature = "gui")]
+fn tell(message: &str) {
+    eprintln!("{message}");
+    let _ = rfd::MessageDialog::new()
+        .set_title("securebase")
+        .set_description(message)
+        .set_level(rfd::MessageLevel::Warning)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+}
+
 fn report_error(e: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(e) {
         // The reader went away (`| head`): not an error of ours.
@@ -375,7 +471,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     }
     let Some(command) = &cli.command else {
-        return start_app(data_dir()?);
+        return start_app(records::locate(cli.data_dir.clone())?);
     };
     match command {
         Command::Score(args) => {
@@ -404,18 +500,23 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Audit => records::audit(&data_dir()?),
         Command::ChangePassphrase => records::change_passphrase(&data_dir()?),
+        Command::Backup(args) if args.verify.is_some() => backup::backup(Path::new(""), args),
+        Command::Backup(args) => backup::backup(&data_dir()?, args),
+        Command::Restore(args) => backup::restore(&data_dir()?, args),
+        Command::MachineSettings(args) => machine::run(args, cli.data_dir.clone()),
     }
 }
 
-/// Starts the desktop app on `data_dir`.
+/// Starts the desktop app on the data folder.
 #[cfg(feature = "gui")]
-fn start_app(data_dir: PathBuf) -> anyhow::Result<()> {
-    crate::app::run(data_dir).map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+fn start_app(location: crate::store::paths::Location) -> anyhow::Result<()> {
+    crate::app::run(location.dir, location.notice)
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }
 
 /// Without the `gui` feature there is no app to start.
 #[cfg(not(feature = "gui"))]
-fn start_app(_data_dir: PathBuf) -> anyhow::Result<()> {
+fn start_app(_location: crate::store::paths::Location) -> anyhow::Result<()> {
     bad_input(
         "this build has no desktop app (built without the `gui` feature); give a command, see --help",
     )

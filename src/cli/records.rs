@@ -463,10 +463,21 @@ pub fn change_passphrase(dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// The data folder to use, or an error saying how to name one.
+/// The data folder to use, or an error saying how to name one. A move from Windows' Roaming
+/// place is carried out here, and what happened is said on stderr.
 pub fn data_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {
-    match store::paths::resolve(explicit) {
-        Some(dir) => Ok(dir),
+    let location = locate(explicit)?;
+    if let Some(notice) = &location.notice {
+        eprintln!("securebase: note: {notice}");
+    }
+    Ok(location.dir)
+}
+
+/// Where the data folder is and why, after any move from Roaming.
+pub fn locate(explicit: Option<PathBuf>) -> Result<store::paths::Location> {
+    let candidates = store::paths::candidates(explicit).map_err(|e| BadInput(e.to_string()))?;
+    match store::paths::plan(&candidates, &store::paths::contents) {
+        Some(location) => Ok(store::paths::settle(location)),
         None => bad_input("no home folder to put the data folder in; pass --data-dir"),
     }
 }

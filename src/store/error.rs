@@ -28,6 +28,16 @@ pub enum StoreError {
         /// The holder's process id, when it could be read.
         pid: Option<u32>,
     },
+    /// A backup and a write waited for each other for too long.
+    #[error("{what} (waited {} s for {}); try again in a moment", waited.as_secs(), file.display())]
+    Busy {
+        /// The lock file waited for.
+        file: PathBuf,
+        /// How long.
+        waited: std::time::Duration,
+        /// Who was in the way.
+        what: &'static str,
+    },
     /// A file that cannot be decrypted or read as a record.
     #[error("{path}: {message}")]
     Corrupt {

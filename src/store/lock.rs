@@ -1,42 +1,51 @@
-//! One writer per data folder.
+//! One writer per data folder, and backups that see no write half done.
 //!
-//! The lock is an operating-system lock on the file `lock` in the data folder, held for as long
-//! as the store is open; the file also carries the holder's process id so that a second
-//! securebase can say who has the folder. The OS drops the lock when its holder dies, however
-//! it dies, so a stale lock file left by a crash or a kill is simply taken over.
+//! - **The writer lock** is an operating-system lock on the file `lock`, held for as long as
+//!   the store is open. The holder writes its process id to `lock.pid`, so that a second
+//!   securebase can say who has the folder. (The id is not in `lock` itself: on Windows a lock
+//!   is mandatory, and nobody else could read it.) The OS drops the lock when its holder dies,
+//!   however it dies, so a stale lock left by a crash or a kill is simply taken over.
+//! - **The backup gate** is a second lock, on `backup.lock`. The writer holds it *shared* for
+//!   the length of each write; a backup holds it *exclusive* while it reads the folder. A
+//!   backup can thus run while the app has the folder (the only way to back it up on Windows,
+//!   where a running app's files cannot all be copied), and still never sees a write half
+//!   done, nor a change that spans several files half made.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::error::StoreError;
 
-/// A held lock; released when dropped (or when the process ends, however it ends).
+/// The writer lock's file.
+pub const LOCK_FILE: &str = "lock";
+/// The writer's process id.
+pub const PID_FILE: &str = "lock.pid";
+/// The backup gate's file.
+pub const GATE_FILE: &str = "backup.lock";
+
+/// How long a write waits for a backup to finish, and a backup for a write.
+const GATE_PATIENCE: Duration = Duration::from_secs(30);
+
+/// A held writer lock; released when dropped (or when the process ends, however it ends).
 #[derive(Debug)]
 pub struct Lock {
     _file: File,
     path: PathBuf,
+    gate: File,
 }
 
 impl Lock {
     /// Takes the lock of `dir`, or says who holds it.
     pub fn acquire(dir: &Path) -> Result<Lock, StoreError> {
-        let path = dir.join("lock");
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(StoreError::io(format!("cannot open {}", path.display())))?;
+        let path = dir.join(LOCK_FILE);
+        let file = open_rw(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
                 return Err(StoreError::Locked {
                     dir: dir.to_path_buf(),
-                    pid: text.trim().parse().ok(),
+                    pid: holder(dir),
                 });
             }
             Err(TryLockError::Error(e)) => {
@@ -44,16 +53,109 @@ impl Lock {
             }
         }
         // Ours now (any earlier holder is gone): record who we are.
-        file.set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .and_then(|_| writeln!(file, "{}", std::process::id()))
-            .and_then(|()| file.sync_all())
-            .map_err(StoreError::io(format!("cannot write {}", path.display())))?;
-        Ok(Lock { _file: file, path })
+        let pid_path = dir.join(PID_FILE);
+        crate::atomic::write_atomic(&pid_path, format!("{}\n", std::process::id()).as_bytes())
+            .map_err(StoreError::io(format!(
+                "cannot write {}",
+                pid_path.display()
+            )))?;
+        let gate = open_rw(&dir.join(GATE_FILE))?;
+        Ok(Lock {
+            _file: file,
+            path,
+            gate,
+        })
     }
 
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Runs `write` while holding the backup gate shared: no backup reads the folder
+    /// meanwhile. Waits for a backup in progress, up to half a minute.
+    pub fn writing<T>(
+        &self,
+        write: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        wait_for(&self.gate, &dir.join(GATE_FILE), Mode::Shared)?;
+        let result = write();
+        let _ = self.gate.unlock();
+        result
+    }
+}
+
+/// The id of the process that holds `dir`, when it said.
+fn holder(dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(dir.join(PID_FILE))
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+}
+
+/// The backup gate of a data folder, held exclusive: while it lives, no write happens.
+#[derive(Debug)]
+pub struct Quiet {
+    file: File,
+}
+
+impl Quiet {
+    /// Waits until no write is in progress in `dir` and holds writes off, up to half a minute.
+    pub fn acquire(dir: &Path) -> Result<Quiet, StoreError> {
+        let path = dir.join(GATE_FILE);
+        let file = open_rw(&path)?;
+        wait_for(&file, &path, Mode::Exclusive)?;
+        Ok(Quiet { file })
+    }
+}
+
+impl Drop for Quiet {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Shared,
+    Exclusive,
+}
+
+fn wait_for(file: &File, path: &Path, mode: Mode) -> Result<(), StoreError> {
+    let started = Instant::now();
+    loop {
+        let tried = match mode {
+            Mode::Shared => file.try_lock_shared(),
+            Mode::Exclusive => file.try_lock(),
+        };
+        match tried {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) if started.elapsed() < GATE_PATIENCE => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::Busy {
+                    file: path.to_path_buf(),
+                    waited: GATE_PATIENCE,
+                    what: match mode {
+                        Mode::Shared => "a backup is reading the data folder",
+                        Mode::Exclusive => "a write to the data folder has not finished",
+                    },
+                });
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(StoreError::io(format!("cannot lock {}", path.display()))(e));
+            }
+        }
+    }
+}
+
+fn open_rw(path: &Path) -> Result<File, StoreError> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(StoreError::io(format!("cannot open {}", path.display())))
 }

@@ -4,7 +4,8 @@
 //! <data folder>/
 //!   securebase.json                 format version and the public key (in the clear)
 //!   identity.age                    the private key, sealed with the clinician's passphrase
-//!   lock                            one writer at a time (holder's process id)
+//!   lock, lock.pid                  one writer at a time, and the holder's process id
+//!   backup.lock                     held by a backup, so that it sees no write half done
 //!   clients/<id>.age                one client each
 //!   administrations/<client>/<id>.age   one administration each
 //!   audit/<time>-<id>.age           one audit entry each, never changed
@@ -19,10 +20,12 @@
 //! still load. File names are random ids and times, never anything that identifies a person.
 
 pub mod audit;
+pub mod backup;
 mod crypto;
 pub mod error;
 mod ids;
 mod lock;
+pub mod machine_settings;
 pub mod paths;
 pub mod records;
 
@@ -38,7 +41,7 @@ pub use audit::{AuditAction, AuditEntry};
 pub use crypto::DEFAULT_WORK_FACTOR;
 pub use error::StoreError;
 pub use ids::new_id;
-pub use lock::Lock;
+pub use lock::{Lock, Quiet};
 pub use records::{
     Administration, Client, LocalNormEntry, LocalNorms, Source, Status, StoredAnswer,
 };
@@ -68,7 +71,7 @@ struct Meta {
 pub struct Store {
     dir: PathBuf,
     recipient: x25519::Recipient,
-    _lock: Lock,
+    lock: Lock,
 }
 
 /// The unlocked private key: what reading records needs.
@@ -144,7 +147,7 @@ impl Store {
         let store = Store {
             dir: dir.to_path_buf(),
             recipient,
-            _lock: lock,
+            lock,
         };
         store.audit(AuditAction::Create, Some("data_folder"), None, "set up")?;
         Ok((store, Keys { identity }))
@@ -170,7 +173,7 @@ impl Store {
         let store = Store {
             dir: dir.to_path_buf(),
             recipient,
-            _lock: lock,
+            lock,
         };
         store.remove_stale_temporaries();
         Ok(store)
@@ -253,9 +256,7 @@ impl Store {
             work_factor,
             &Timestamp::now().to_string(),
         )?;
-        let path = self.dir.join(IDENTITY);
-        write_atomic(&path, &sealed)
-            .map_err(StoreError::io(format!("cannot write {}", path.display())))?;
+        self.write_file(&self.dir.join(IDENTITY), &sealed)?;
         self.audit(AuditAction::PassphraseChange, None, None, "")
     }
 
@@ -417,8 +418,15 @@ impl Store {
     fn write_record<T: Serialize>(&self, path: &Path, record: &T) -> Result<(), StoreError> {
         let json = serde_json::to_vec(record).map_err(|e| StoreError::Crypto(e.to_string()))?;
         let sealed = crypto::encrypt(&self.recipient, &json)?;
-        write_atomic(path, &sealed)
-            .map_err(StoreError::io(format!("cannot write {}", path.display())))
+        self.write_file(path, &sealed)
+    }
+
+    /// Writes a file of the data folder atomically, while no backup is reading it.
+    fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        self.lock.writing(|| {
+            write_atomic(path, bytes)
+                .map_err(StoreError::io(format!("cannot write {}", path.display())))
+        })
     }
 
     /// Reads every `*.age` record of a folder, in name order. A file that fails is kept in

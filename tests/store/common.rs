@@ -45,7 +45,12 @@ pub fn temp_data_dir() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
-/// Every file under `dir`, by path relative to `dir`, with its bytes.
+/// securebase's own working files at the top of a data folder: the writer lock (which on
+/// Windows nobody else can even read while it is held), the holder's process id (rewritten by
+/// every run that opens the folder) and the backup gate.
+pub const LOCK_FILES: [&str; 3] = ["lock", "lock.pid", "backup.lock"];
+
+/// Every file under `dir` but the [`LOCK_FILES`], by path relative to `dir`, with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         let Ok(entries) = fs::read_dir(dir) else {
@@ -57,6 +62,9 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
                 walk(root, &path, out);
             } else {
                 let rel = path.strip_prefix(root).expect("under root").to_path_buf();
+                if LOCK_FILES.iter().any(|l| rel == Path::new(l)) {
+                    continue;
+                }
                 out.insert(rel, fs::read(&path).expect("file reads"));
             }
         }
@@ -71,17 +79,10 @@ pub fn in_audit(path: &Path) -> bool {
     path.starts_with("audit")
 }
 
-/// `snapshot` without the `lock` file: the lock file only ever holds the process id of the
-/// last securebase that opened the folder, so every run that opens the folder rewrites it.
-pub fn without_lock(mut snap: BTreeMap<PathBuf, Vec<u8>>) -> BTreeMap<PathBuf, Vec<u8>> {
-    snap.remove(Path::new("lock"));
-    snap
-}
-
-/// The files outside `audit/` (and without `lock`).
+/// The files outside `audit/`.
 pub fn outside_audit(snap: &BTreeMap<PathBuf, Vec<u8>>) -> BTreeMap<PathBuf, Vec<u8>> {
     snap.iter()
-        .filter(|(p, _)| !in_audit(p) && p.as_path() != Path::new("lock"))
+        .filter(|(p, _)| !in_audit(p))
         .map(|(p, b)| (p.clone(), b.clone()))
         .collect()
 }
@@ -108,12 +109,12 @@ pub fn assert_same_files(
     }
 }
 
-/// The lock file's content, which must be a bare process id.
+/// The process id the lock's holder wrote (`lock.pid`), which must be a bare number.
 pub fn lock_pid(dir: &Path) -> u32 {
-    let text = fs::read_to_string(dir.join("lock")).expect("lock file reads");
+    let text = fs::read_to_string(dir.join("lock.pid")).expect("lock.pid reads");
     text.trim()
         .parse()
-        .unwrap_or_else(|_| panic!("the lock file holds {text:?}, not a process id"))
+        .unwrap_or_else(|_| panic!("lock.pid holds {text:?}, not a process id"))
 }
 
 /// The data folder's public key, from `securebase.json`.

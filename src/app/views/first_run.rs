@@ -36,6 +36,7 @@ impl FirstRunForm {
 /// Draws the first-run screen.
 pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let theme_choice = app.settings.theme;
+    let folder_notice = app.folder_notice.as_deref();
     let Screen::FirstRun(form) = &mut app.screen else {
         return;
     };
@@ -57,11 +58,16 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                     ui.label(RichText::new(&form.folder).monospace());
                     ui.label(
                         RichText::new(
-                            "Records are kept here, encrypted. Back this folder up regularly. \
-                         To use another folder, start securebase with --data-dir.",
+                            "Records are kept here, encrypted. Back them up regularly with \
+                             Settings, \"Back up now\". To use another folder, start securebase \
+                             with --data-dir; IT can set one for every user of this computer \
+                             (the README's Install section says how).",
                         )
                         .color(theme::muted(theme_choice)),
                     );
+                    if let Some(notice) = folder_notice {
+                        ui.label(RichText::new(notice).color(theme::warning(theme_choice)));
+                    }
                     ui.add_space(12.0);
                     ui.label(RichText::new("Clinician's passphrase").strong());
                     ui.label(

@@ -110,6 +110,8 @@ fn settings_body(
     catalog: &crate::catalog::Catalog,
     theme_choice: ThemeChoice,
 ) {
+    backup_ui(ui, commands, theme_choice);
+    ui.add_space(theme::GAP);
     let s = &mut form.settings;
     ui.label(RichText::new("Lock after").strong());
     ui.label(
@@ -173,6 +175,22 @@ fn settings_body(
     );
     ui.add_space(theme::GAP);
     local_norms_ui(ui, &mut form.settings, local_norms, commands, theme_choice);
+}
+
+/// "Back up now": acts at once (it is not one of the settings saved below).
+fn backup_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, theme_choice: ThemeChoice) {
+    ui.label(RichText::new("Backup").strong());
+    ui.label(
+        RichText::new(
+            "One file of the encrypted records, taken while securebase runs; nothing in it is \
+             decrypted, and it opens with the same passphrase. Keep it on another disk or a \
+             server. IT can schedule the same with `securebase backup --output FILE`.",
+        )
+        .color(theme::muted(theme_choice)),
+    );
+    if ui.button("Back up now…").clicked() {
+        commands.push(Command::BackUp);
+    }
 }
 
 /// Reliability and SD per score, for measurement error and reliable change.

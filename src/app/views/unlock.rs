@@ -34,6 +34,7 @@ impl UnlockForm {
 pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let theme_choice = app.settings.theme;
     let folder = app.data_dir.display().to_string();
+    let folder_notice = app.folder_notice.as_deref();
     let Screen::Unlock(form) = &mut app.screen else {
         return;
     };
@@ -83,6 +84,10 @@ pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                     .small()
                     .color(theme::muted(theme_choice)),
             );
+            if let Some(notice) = folder_notice {
+                ui.add_space(8.0);
+                ui.label(RichText::new(notice).color(theme::warning(theme_choice)));
+            }
         });
     });
     if unlock && !form.passphrase.is_empty() {
