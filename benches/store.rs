@@ -7,7 +7,9 @@
 //! Measures, with the real passphrase cost (scrypt 2^17):
 //! - opening the store, unlocking, and listing every client (target: under 1 s);
 //! - one client's history: its administrations read and scored (target: under 50 ms);
-//! - saving one answer of a form in progress, fsync included (target: median under 20 ms).
+//! - saving one answer of a form in progress, fsync included (target: median under 20 ms);
+//! - a backup of the whole folder while this process holds it, as "Back up now" does (every
+//!   save waits for it, so it should stay within seconds), its `--verify`, and a restore.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::Path;
@@ -19,7 +21,7 @@ use securebase::core::bundled::bundled;
 use securebase::core::instrument::Instrument;
 use securebase::core::{Answer, score};
 use securebase::store::{
-    Administration, Client, DEFAULT_WORK_FACTOR, Source, Status, Store, new_id,
+    Administration, Client, DEFAULT_WORK_FACTOR, Source, Status, Store, backup, new_id,
 };
 
 const CLIENTS: usize = 1_000;
@@ -166,6 +168,38 @@ fn measure(dir: &Path, pass: &SecretString, instrument: &Instrument) {
         &mut saves,
         "20 ms",
     );
+
+    // A backup while this process holds the folder, its check, a restore.
+    let archive = dir.with_file_name("bench-store-backup.tar");
+    let restored = dir.with_file_name("bench-store-restored");
+    let (mut backups, mut verifies, mut restores) = (Vec::new(), Vec::new(), Vec::new());
+    let mut files = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        files = backup::create(dir, &archive)
+            .unwrap()
+            .manifest
+            .entries
+            .len();
+        backups.push(t.elapsed());
+        let t = Instant::now();
+        backup::verify(&archive).unwrap();
+        verifies.push(t.elapsed());
+        let _ = std::fs::remove_dir_all(&restored);
+        let t = Instant::now();
+        backup::restore(&archive, &restored).unwrap();
+        restores.push(t.elapsed());
+    }
+    let size = std::fs::metadata(&archive).map_or(0, |m| m.len()) / 1_000_000;
+    report(
+        &format!("backup of {files} files ({size} MB), the folder held"),
+        &mut backups,
+        "5 s",
+    );
+    report("  backup --verify", &mut verifies, "-");
+    report("  restore into a new folder", &mut restores, "-");
+    let _ = std::fs::remove_dir_all(&restored);
+    let _ = std::fs::remove_file(&archive);
 }
 
 fn report(what: &str, times: &mut [Duration], target: &str) {

@@ -103,8 +103,11 @@ if ! $windows_only; then
   # Linked libraries (libc, libgcc) as dpkg-shlibdeps finds them; the ones the window loads at
   # run time with dlopen, which no tool can see, by hand: OpenGL (GLX and EGL, with Mesa's
   # drivers), X11 and its extensions, xkbcommon, Wayland, D-Bus.
-  shlibs=$(cd "$work" && mkdir -p debian && printf 'Source: securebase\n\nPackage: securebase\n' > debian/control \
-    && dpkg-shlibdeps -O -e "deb/usr/bin/securebase" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+  mkdir -p "$work/debian"
+  printf 'Source: securebase\n\nPackage: securebase\nArchitecture: amd64\n' > "$work/debian/control"
+  shlibs=$(cd "$work" && dpkg-shlibdeps -O -e deb/usr/bin/securebase 2> shlibdeps.log \
+    | sed -n 's/^shlibs:Depends=//p') || { cat "$work/shlibdeps.log" >&2; exit 1; }
+  [ -n "$shlibs" ] || { echo "$0: dpkg-shlibdeps found no libraries" >&2; cat "$work/shlibdeps.log" >&2; exit 1; }
   runtime="libegl1, libgl1, libgl1-mesa-dri, libx11-6, libx11-xcb1, libxcursor1, libxi6, libxrender1, libxcb1, libxkbcommon0, libxkbcommon-x11-0, libwayland-client0, libwayland-egl1, libdbus-1-3"
   size=$(du -sk --exclude=DEBIAN "$deb" | cut -f1)
   install -d "$deb/DEBIAN"
@@ -114,7 +117,7 @@ Version: $version
 Architecture: amd64
 Maintainer: securebase developers <developers@securebase.app>
 Installed-Size: $size
-Depends: ${shlibs:-libc6}, $runtime
+Depends: $shlibs, $runtime
 Recommends: xdg-desktop-portal-gtk | xdg-desktop-portal-backend
 Section: science
 Priority: optional

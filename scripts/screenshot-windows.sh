@@ -14,14 +14,18 @@ rm -rf "$WINEPREFIX"
 wine msiexec /i "$(winpath "$msi")" /qn
 app="$WINEPREFIX/drive_c/users/$(id -un)/AppData/Local/Programs/securebase/securebase-app.exe"
 [ -f "$app" ] || { echo "$0: the MSI did not install $app" >&2; exit 1; }
+# Wine's desktop process, started by msiexec without a display, would keep the window from
+# ever showing: start afresh inside Xvfb.
+wineserver -k 2>/dev/null || true
 export XDG_RUNTIME_DIR; XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"
 unset WAYLAND_DISPLAY
 mkdir -p docs/screenshots
 out=docs/screenshots/windows-first-run.png
-# Shot every 2 s until the window has drawn (many colours, not a black screen), 60 s at most.
+# Shot every 2 s until the window has drawn (many colours, not a black screen), 3 min at most
+# (the first start in a new prefix is slow).
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   wine '$app' >/dev/null 2>&1 &
-  for i in \$(seq 30); do
+  for i in \$(seq 90); do
     sleep 2
     import -window root '$out'
     [ \$(identify -format %k '$out') -gt 100 ] && break

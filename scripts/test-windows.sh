@@ -12,7 +12,7 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine/run"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --locked --target x86_64-pc-windows-gnu -Zbuild-std=std,panic_abort,test \
+cargo test --locked --no-fail-fast --target x86_64-pc-windows-gnu -Zbuild-std=std,panic_abort,test \
   --target-dir "$cross_target_dir" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e

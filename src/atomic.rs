@@ -86,8 +86,9 @@ fn persist(mut tmp: NamedTempFile, target: &Path) -> io::Result<()> {
                     return Err(io::Error::new(
                         e.error.kind(),
                         format!(
-                            "cannot replace {}: another program is holding it open (antivirus, \
-                             the search indexer or a sync client?); tried for {} s: {}",
+                            "cannot replace {}: Windows refused for {} s ({}); another program \
+                             may be holding it open (antivirus, the search indexer, a sync \
+                             client), or the file is read-only",
                             target.display(),
                             RETRY_FOR.as_secs(),
                             e.error

@@ -274,6 +274,24 @@ fn missing_input_file_is_bad_input() {
     );
 }
 
+/// A folder given as the input is the user's mistake on every system (Linux would open it and
+/// fail on the first read, exit 1; Windows refuses to open it).
+#[test]
+fn a_folder_as_input_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    expect_bad_input(
+        &[
+            "score",
+            "-i",
+            "ecr-r",
+            "--input",
+            dir.path().to_str().unwrap(),
+        ],
+        "",
+        &["is a folder", &dir.path().display().to_string()],
+    );
+}
+
 #[test]
 fn json_output() {
     let (code, stdout, stderr) = run(

@@ -319,6 +319,25 @@ fn a_notice_about_the_data_folder_is_on_the_first_screen() {
     assert!(harness.query_by_label(notice).is_none());
 }
 
+/// Windows and macOS tell egui their own light or dark mode, and egui then switches between
+/// its two styles: securebase's look must be in both (found under Wine, where the window came
+/// up in egui's default grey).
+#[test]
+fn the_look_is_securebases_whatever_the_system_theme() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    let ours = harness.ctx.global_style().visuals.panel_fill;
+    for system in [egui::Theme::Dark, egui::Theme::Light] {
+        harness.ctx.set_theme(system);
+        harness.run();
+        assert_eq!(
+            harness.ctx.global_style().visuals.panel_fill,
+            ours,
+            "system theme {system:?}"
+        );
+    }
+}
+
 // (c) Editing clients -----------------------------------------------------------------------
 
 #[test]

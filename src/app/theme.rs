@@ -59,7 +59,10 @@ pub fn muted(theme: ThemeChoice) -> Color32 {
 /// Applies the settings to the context: visuals, text sizes, zoom.
 pub fn apply(ctx: &egui::Context, settings: &Settings) {
     let visuals = visuals(settings.theme);
-    ctx.set_visuals(visuals);
+    // egui keeps a style per system theme and switches when the system reports one (Windows
+    // and macOS do, X11 does not): securebase's own choice must win under either.
+    ctx.set_visuals_of(egui::Theme::Dark, visuals.clone());
+    ctx.set_visuals_of(egui::Theme::Light, visuals);
     ctx.all_styles_mut(|style| {
         style.text_styles = [
             (TextStyle::Heading, FontId::proportional(26.0)),

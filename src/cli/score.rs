@@ -35,6 +35,14 @@ pub fn run(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
     let reader: Box<dyn Read + Send> =
         if is_dash(&args.input) {
             Box::new(io::stdin())
+        } else if args.input.is_dir() {
+            // Said here, the same way everywhere: Linux would open a folder and fail on the
+            // first read, Windows refuses to open it.
+            return Err(BadInput(format!(
+                "{} is a folder; give the CSV file to score",
+                args.input.display()
+            ))
+            .into());
         } else {
             Box::new(File::open(&args.input).map_err(|e| {
                 BadInput(format!("cannot open input {}: {e}", args.input.display()))
