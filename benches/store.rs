@@ -168,11 +168,19 @@ fn measure(dir: &Path, pass: &SecretString, instrument: &Instrument) {
         &mut saves,
         "20 ms",
     );
+    // The next run finds the folder as it was built: ten administrations per client.
+    std::fs::remove_file(
+        dir.join("administrations")
+            .join(&client.id)
+            .join(format!("{}.age", a.id)),
+    )
+    .unwrap();
 
     // A backup while this process holds the folder, its check, a restore.
     let archive = dir.with_file_name("bench-store-backup.tar");
     let restored = dir.with_file_name("bench-store-restored");
-    let (mut backups, mut verifies, mut restores) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut backup_times, mut verify_times, mut restore_times) =
+        (Vec::new(), Vec::new(), Vec::new());
     let mut files = 0;
     for _ in 0..3 {
         let t = Instant::now();
@@ -181,23 +189,23 @@ fn measure(dir: &Path, pass: &SecretString, instrument: &Instrument) {
             .manifest
             .entries
             .len();
-        backups.push(t.elapsed());
+        backup_times.push(t.elapsed());
         let t = Instant::now();
         backup::verify(&archive).unwrap();
-        verifies.push(t.elapsed());
+        verify_times.push(t.elapsed());
         let _ = std::fs::remove_dir_all(&restored);
         let t = Instant::now();
         backup::restore(&archive, &restored).unwrap();
-        restores.push(t.elapsed());
+        restore_times.push(t.elapsed());
     }
     let size = std::fs::metadata(&archive).map_or(0, |m| m.len()) / 1_000_000;
     report(
         &format!("backup of {files} files ({size} MB), the folder held"),
-        &mut backups,
+        &mut backup_times,
         "5 s",
     );
-    report("  backup --verify", &mut verifies, "-");
-    report("  restore into a new folder", &mut restores, "-");
+    report("  backup --verify", &mut verify_times, "-");
+    report("  restore into a new folder", &mut restore_times, "-");
     let _ = std::fs::remove_dir_all(&restored);
     let _ = std::fs::remove_file(&archive);
 }

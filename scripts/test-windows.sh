@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 . scripts/cross-env.sh
 . scripts/wine-env.sh
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine/run"
+# File and line in backtraces, no more: full debug info makes the MinGW test executables
+# 26 GB together, and slow to link.
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

@@ -16,6 +16,7 @@
 //! sealed key, the settings, the clinic's questionnaires and every record. Anything else found
 //! in the folder is listed in [`Summary::skipped`], never silently left out.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -301,6 +302,9 @@ pub fn verify(archive: &Path) -> Result<Manifest, BackupError> {
     read(archive, &mut |_, _| Ok(()))
 }
 
+/// The entries read so far: path → (size, SHA-256).
+type Seen = BTreeMap<String, (u64, String)>;
+
 /// What [`read`] hands each entry to: its path in the archive and its bytes.
 type Take<'a> = dyn FnMut(&str, &[u8]) -> Result<(), BackupError> + 'a;
 
@@ -316,7 +320,7 @@ fn read(archive: &Path, take: &mut Take<'_>) -> Result<Manifest, BackupError> {
     let entries = tar
         .entries()
         .map_err(|e| whole(format!("is not a tar archive: {e}")))?;
-    let mut seen: Vec<ManifestEntry> = Vec::new();
+    let mut seen = Seen::new();
     let mut manifest: Option<Manifest> = None;
     let mut last = String::from("(the first)");
     for entry in entries {
@@ -332,11 +336,7 @@ fn read(archive: &Path, take: &mut Take<'_>) -> Result<Manifest, BackupError> {
             })?);
         } else {
             take(&name, &bytes)?;
-            seen.push(ManifestEntry {
-                path: name.clone(),
-                size: bytes.len() as u64,
-                sha256: sha256_hex(&bytes),
-            });
+            seen.insert(name.clone(), (bytes.len() as u64, sha256_hex(&bytes)));
         }
         last = name;
     }
@@ -363,7 +363,7 @@ fn read_entry<R: Read>(
     archive: &Path,
     mut entry: tar::Entry<'_, R>,
     after_manifest: bool,
-    seen: &[ManifestEntry],
+    seen: &Seen,
 ) -> Result<(String, Vec<u8>), BackupError> {
     let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
     let refuse = |problem: String| Err(entry_error(archive, &name, problem));
@@ -376,7 +376,7 @@ fn read_entry<R: Read>(
     if name != MANIFEST && !belongs(&name) {
         return refuse("is not a file of a securebase data folder".to_owned());
     }
-    if seen.iter().any(|s| s.path == name) {
+    if seen.contains_key(&name) {
         return refuse("is in the archive twice".to_owned());
     }
     let size = entry.size();
@@ -392,11 +392,7 @@ fn read_entry<R: Read>(
 
 /// Every entry is the one the manifest lists, and a data folder's two essential files are
 /// there.
-fn check_against(
-    archive: &Path,
-    manifest: &Manifest,
-    seen: &[ManifestEntry],
-) -> Result<(), BackupError> {
+fn check_against(archive: &Path, manifest: &Manifest, seen: &Seen) -> Result<(), BackupError> {
     let at = |entry: &str, problem: String| Err(entry_error(archive, entry, problem));
     if manifest.format > FORMAT {
         return Err(BackupError::Archive {
@@ -409,18 +405,19 @@ fn check_against(
         });
     }
     for listed in &manifest.entries {
-        match seen.iter().find(|s| s.path == listed.path) {
+        match seen.get(&listed.path) {
             None => return at(&listed.path, "is in the manifest but missing".to_owned()),
-            Some(s) if s.size != listed.size => {
+            Some((size, _)) if *size != listed.size => {
                 return at(
                     &listed.path,
                     format!(
-                        "is {} bytes, the manifest says {}: the archive is damaged or was changed",
-                        s.size, listed.size
+                        "is {size} bytes, the manifest says {}: the archive is damaged or was \
+                         changed",
+                        listed.size
                     ),
                 );
             }
-            Some(s) if s.sha256 != listed.sha256 => {
+            Some((_, sha256)) if *sha256 != listed.sha256 => {
                 return at(
                     &listed.path,
                     "does not match its SHA-256 in the manifest: the archive is damaged or \
@@ -431,17 +428,12 @@ fn check_against(
             Some(_) => {}
         }
     }
-    if let Some(extra) = seen
-        .iter()
-        .find(|s| !manifest.entries.iter().any(|l| l.path == s.path))
-    {
-        return at(
-            &extra.path,
-            "is not in the manifest: it was added".to_owned(),
-        );
+    let listed: BTreeSet<&str> = manifest.entries.iter().map(|e| e.path.as_str()).collect();
+    if let Some(extra) = seen.keys().find(|path| !listed.contains(path.as_str())) {
+        return at(extra, "is not in the manifest: it was added".to_owned());
     }
     for needed in ["securebase.json", "identity.age"] {
-        if !seen.iter().any(|s| s.path == needed) {
+        if !seen.contains_key(needed) {
             return Err(BackupError::Archive {
                 archive: archive.to_path_buf(),
                 problem: format!("has no {needed}: it is not a whole data folder"),
@@ -495,7 +487,7 @@ pub fn restore(archive: &Path, dir: &Path) -> Result<Manifest, BackupError> {
             dir.display()
         ))(e));
     }
-    sync_folders(parent);
+    sync_folder(parent);
     Ok(manifest)
 }
 
@@ -521,25 +513,29 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
         .map_err(io_error(format!("cannot write {}", path.display())))
 }
 
-/// Makes the folders of a restore durable (Unix; on Windows a folder cannot be synced).
+/// Makes the folders of a restore durable: `root` and every folder below it (Unix; on Windows
+/// a folder cannot be synced).
 fn sync_folders(root: &Path) {
-    #[cfg(unix)]
-    {
-        let mut folders = vec![root.to_path_buf()];
-        while let Some(folder) = folders.pop() {
-            if let Ok(entries) = fs::read_dir(&folder) {
-                folders.extend(
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.is_dir()),
-                );
-            }
-            let _ = fs::File::open(&folder).and_then(|f| f.sync_all());
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        if let Ok(entries) = fs::read_dir(&folder) {
+            folders.extend(
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.path()),
+            );
         }
+        sync_folder(&folder);
     }
+}
+
+/// Makes the entries of one folder durable (Unix only).
+fn sync_folder(folder: &Path) {
+    #[cfg(unix)]
+    let _ = fs::File::open(folder).and_then(|f| f.sync_all());
     #[cfg(not(unix))]
-    let _ = root;
+    let _ = folder;
 }
 
 #[cfg(test)]
