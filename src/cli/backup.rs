@@ -17,21 +17,23 @@ fn user(e: BackupError) -> anyhow::Error {
     }
 }
 
-/// `securebase backup --output FILE` or `securebase backup --verify FILE`.
+/// `securebase backup --verify FILE`: needs no data folder and no passphrase.
+pub fn verify(archive: &Path) -> Result<()> {
+    let manifest = backup::verify(archive).map_err(user)?;
+    println!(
+        "{}: intact: {} files, {} bytes, each matching its SHA-256; taken {} from {} by securebase {}",
+        archive.display(),
+        manifest.entries.len(),
+        manifest.entries.iter().map(|e| e.size).sum::<u64>(),
+        manifest.created,
+        manifest.data_folder,
+        manifest.securebase
+    );
+    Ok(())
+}
+
+/// `securebase backup --output FILE`.
 pub fn backup(dir: &Path, args: &BackupArgs) -> Result<()> {
-    if let Some(archive) = &args.verify {
-        let manifest = backup::verify(archive).map_err(user)?;
-        println!(
-            "{}: intact: {} files, {} bytes, each matching its SHA-256; taken {} from {} by securebase {}",
-            archive.display(),
-            manifest.entries.len(),
-            manifest.entries.iter().map(|e| e.size).sum::<u64>(),
-            manifest.created,
-            manifest.data_folder,
-            manifest.securebase
-        );
-        return Ok(());
-    }
     let Some(output) = &args.output else {
         return super::bad_input("give --output FILE (to back up) or --verify FILE (to check)");
     };

@@ -19,7 +19,7 @@ mod score;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -500,8 +500,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Audit => records::audit(&data_dir()?),
         Command::ChangePassphrase => records::change_passphrase(&data_dir()?),
-        Command::Backup(args) if args.verify.is_some() => backup::backup(Path::new(""), args),
-        Command::Backup(args) => backup::backup(&data_dir()?, args),
+        Command::Backup(args) => match &args.verify {
+            Some(archive) => backup::verify(archive),
+            None => backup::backup(&data_dir()?, args),
+        },
         Command::Restore(args) => backup::restore(&data_dir()?, args),
         Command::MachineSettings(args) => machine::run(args, cli.data_dir.clone()),
     }
