@@ -13,7 +13,7 @@ dpkg -s $need >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninte
 cargo build --release --quiet --bin securebase
 [ -f target/bench-store/securebase.json ] || cargo bench --quiet --bench store
 export XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"; unset WAYLAND_DISPLAY DISPLAY
-export SECUREBASE_REPORT_TIMING=1
+export SECUREBASE_PRINT_TIMING=1
 xvfb-run -a -s "-screen 0 1280x800x24" bash -s <<'INNER'
 set -u
 bin=./target/release/securebase

@@ -172,11 +172,10 @@ pub fn plane_chart(
         y_band: p.y_band,
         label,
     };
-    let mut chart = PlaneChart::attachment(&format!(
-        "{} \u{2014} {}",
-        instrument.short_name, client.name
-    ));
-    chart.midpoint = plane.midpoint;
+    let mut chart = PlaneChart::for_instrument(
+        instrument,
+        &format!("{} \u{2014} {}", instrument.short_name, client.name),
+    )?;
     chart.trajectory = plot::trajectory_with_figures(instrument, &reports, clinic)
         .iter()
         .map(|p| to_chart(p, p.label.clone()))

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cli;
 pub mod clinic_norms;
 pub mod core;
+pub mod env;
 pub mod export;
 pub mod report;
 pub mod settings;

@@ -1,9 +1,13 @@
 //! The app's settings: idle lock, text size, theme, and the clinic's own batteries.
 //!
 //! Kept in `settings.json` in the data folder (nothing in it is about a client), written
-//! atomically. A missing or unreadable file gives the defaults, never an error screen.
+//! atomically. A missing file gives the defaults. A file that cannot be read is never replaced
+//! in silence: the app sets it aside under a dated name and says so
+//! ([`Settings::load_or_set_aside`]), and [`Settings::save`] refuses to write over a file it
+//! cannot read, because the next "Save settings" would otherwise overwrite the clinic's
+//! figures and batteries with the defaults.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +15,46 @@ use crate::atomic::write_atomic;
 
 /// The settings file's name in the data folder.
 pub const FILE: &str = "settings.json";
+
+/// The format this version reads and writes. Format 1 is the first; a later one (from a newer
+/// securebase) is refused rather than misread.
+pub const FORMAT: u32 = 1;
+
+/// Why the settings file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// It could not be read.
+    #[error("{}: cannot be read: {source}", file.display())]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It is not settings JSON (the error gives line and column).
+    #[error("{}: not valid settings: {source}", file.display())]
+    Json {
+        /// The file.
+        file: PathBuf,
+        /// Why, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// It has a format this version does not read.
+    #[error(
+        "{}: format {format}, which this version of securebase does not read (it reads format \
+         {FORMAT}{newer})",
+        file.display(),
+        newer = if *format > FORMAT { "; the file is from a newer version" } else { "" }
+    )]
+    Format {
+        /// The file.
+        file: PathBuf,
+        /// Its `format` field.
+        format: u32,
+    },
+}
 
 /// Colour theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +166,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            format: 1,
+            format: FORMAT,
             idle_minutes: 5,
             text_scale: 1.0,
             theme: ThemeChoice::Light,
@@ -146,19 +190,75 @@ pub const TEXT_SCALES: [(&str, f32); 4] = [
 pub const IDLE_CHOICES: [u32; 5] = [2, 5, 10, 15, 30];
 
 impl Settings {
-    /// Reads the settings of a data folder; defaults where absent or unreadable.
-    pub fn load(data_dir: &Path) -> Self {
-        std::fs::read(data_dir.join(FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Settings>(&bytes).ok())
-            .map(Settings::sanitised)
-            .unwrap_or_default()
+    /// Reads the settings of a data folder: the defaults when there is no file yet, an error
+    /// naming the file when it cannot be used.
+    pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
+        let file = data_dir.join(FILE);
+        let bytes = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(source) => return Err(SettingsError::Io { file, source }),
+        };
+        let settings: Settings = match serde_json::from_slice(&bytes) {
+            Ok(settings) => settings,
+            Err(source) => return Err(SettingsError::Json { file, source }),
+        };
+        if settings.format != FORMAT {
+            return Err(SettingsError::Format {
+                file,
+                format: settings.format,
+            });
+        }
+        Ok(settings.sanitised())
     }
 
-    /// Writes the settings atomically.
-    pub fn save(&self, data_dir: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        write_atomic(&data_dir.join(FILE), &text)
+    /// [`Settings::load`] for the app, which saves: a damaged file is renamed
+    /// `settings.json.unreadable-<time>` (kept, for the clinic or IT to look at); one from a
+    /// newer version stays in place for that version. Either way the defaults are used, with a
+    /// sentence for the clinician saying so.
+    pub fn load_or_set_aside(data_dir: &Path) -> (Self, Option<String>) {
+        let e = match Settings::load(data_dir) {
+            Ok(settings) => return (settings, None),
+            Err(e @ SettingsError::Format { .. }) => {
+                // Left where it is, for the version that wrote it; `save` will not replace it.
+                return (
+                    Settings::default(),
+                    Some(format!(
+                        "The settings could not be used, so the defaults are in use, and saving \
+                         settings is refused so as not to replace them. {e}"
+                    )),
+                );
+            }
+            Err(e) => e,
+        };
+        let file = data_dir.join(FILE);
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
+        let aside = data_dir.join(format!("{FILE}.unreadable-{stamp}"));
+        let message = match std::fs::rename(&file, &aside) {
+            Ok(()) => format!(
+                "The settings could not be used, so the defaults are in use; the file was kept \
+                 as {}. {e}",
+                aside.display()
+            ),
+            Err(rename) => format!(
+                "The settings could not be used, so the defaults are in use, and the file could \
+                 not be set aside ({rename}), so saving settings is refused until it is moved. \
+                 {e}"
+            ),
+        };
+        (Settings::default(), Some(message))
+    }
+
+    /// Writes the settings atomically; refuses to replace a settings file it cannot read
+    /// (one from a newer version, or damaged), so that nothing a clinic set is lost.
+    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        let file = data_dir.join(FILE);
+        Settings::load(data_dir)?;
+        let text = serde_json::to_vec_pretty(self).map_err(|source| SettingsError::Json {
+            file: file.clone(),
+            source,
+        })?;
+        write_atomic(&file, &text).map_err(|source| SettingsError::Io { file, source })
     }
 
     /// Values clamped to what the app offers, so a hand-edited file cannot break the UI.

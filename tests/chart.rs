@@ -10,6 +10,18 @@ use securebase::report::chart::{
     ChartPoint, NormRegion, PlaneChart, render_png, render_rgb, render_svg,
 };
 
+/// The ECR-R's empty plane: 1-7, midpoint 4.
+fn ecr_r_plane(title: &str) -> PlaneChart {
+    let ecr_r = securebase::core::bundled::bundled()
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|i| i.id == "ecr-r")
+        .unwrap();
+    let chart = PlaneChart::for_instrument(&ecr_r, title).unwrap();
+    assert_eq!((chart.range, chart.midpoint), ((1.0, 7.0), 4.0));
+    chart
+}
+
 fn fixed_case() -> PlaneChart {
     let point = |x: f64, y: f64, label: &str, band: Option<f64>| ChartPoint {
         x,
@@ -18,7 +30,7 @@ fn fixed_case() -> PlaneChart {
         y_band: band.map(|b| (y - b, y + b)),
         label: label.to_owned(),
     };
-    let mut chart = PlaneChart::attachment("ECR-R: C-1042, five administrations");
+    let mut chart = ecr_r_plane("ECR-R: C-1042, five administrations");
     chart.trajectory = vec![
         point(4.9, 6.1, "2 Dec 2025", None),
         point(4.8, 5.1, "20 Feb 2026", None),
@@ -115,7 +127,7 @@ fn a_changed_chart_does_not_match() {
 
 #[test]
 fn many_points_become_a_density() {
-    let mut chart = PlaneChart::attachment("many");
+    let mut chart = ecr_r_plane("many");
     chart.cloud = (0..100_000)
         .map(|i| {
             let t = f64::from(i) / 100_000.0;
@@ -224,4 +236,72 @@ fn a_missing_value_leaves_a_gap_in_its_marks_not_a_zero() {
     all.series[0].values[2] = Some(5.0);
     let svg = line::render_svg(&all, 960, 540).unwrap();
     assert_eq!(svg.matches("<circle").count(), 5);
+}
+
+/// A clinic's 1-5 questionnaire is drawn on its own plane, never the ECR's 1-7: through the
+/// results (what the app's page and the PDF report draw) and through `securebase plot`, which
+/// all build it with `PlaneChart::for_instrument`. `tests/valid/minimal.json`: answers 1-5,
+/// plane x "beta" (0 to 5, through its recode table) and y "alpha" (1 to 5), midpoint 3.
+#[test]
+fn a_one_to_five_instrument_is_drawn_on_its_own_plane_everywhere() {
+    use securebase::core::Answer;
+    use securebase::core::instrument::Instrument;
+    use securebase::store::{Administration, Client, Source, Status};
+
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/valid");
+    let file = folder.join("minimal.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mini = Instrument::from_json(file.to_str().unwrap(), &text).unwrap();
+    let when = jiff::Timestamp::now();
+    let client = Client::new("c1".to_owned(), "C-5", None, "", when).unwrap();
+    let mut administration =
+        Administration::new("a1".to_owned(), "c1", &mini, Source::PaperEntry, when);
+    for slot in 0..4 {
+        administration
+            .set_answer(&mini, slot, Answer::Value(4), when, None)
+            .unwrap();
+    }
+    administration.status = Status::Completed;
+    let responses = administration.responses(&mini).unwrap();
+    let report = securebase::core::score(&mini, &responses);
+    let results = securebase::assessment::assess(
+        &mini,
+        &client,
+        &administration,
+        report,
+        Vec::new(),
+        &securebase::settings::Settings::default(),
+        None,
+    );
+    let chart = results.chart.expect("a plane");
+    assert_eq!(chart.range, (0.0, 5.0));
+    assert_eq!(chart.midpoint, 3.0);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let scores = tmp.path().join("scores.csv");
+    std::fs::write(&scores, "beta,alpha\n1,2\n4.5,4\n").unwrap();
+    let svg = tmp.path().join("plane.svg");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_securebase"))
+        .arg("--questionnaires")
+        .arg(&folder)
+        .args(["plot", "--instrument", "mini", "--input"])
+        .arg(&scores)
+        .arg("--output")
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let labels: Vec<&str> = text
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim()))
+        .collect();
+    let ticks = |n: &str| labels.contains(&n);
+    assert!(ticks("0") && ticks("5"), "ticks 0 to 5: {labels:?}");
+    assert!(!ticks("6") && !ticks("7"), "no tick of a 1-7 plane");
 }

@@ -157,3 +157,30 @@ fn the_client_page_and_the_list_offer_exports_without_names_by_default() {
     assert_eq!(json[0]["client_name"], NAME);
     assert_eq!(json[1]["scores"]["anxiety"], 3.0);
 }
+
+/// A failed audit write is never silent: with the audit folder made unwritable (a file in its
+/// place, which stops root too), opening results still shows them, and the clinician is told
+/// the log could not record it, on screen.
+#[test]
+fn a_failed_audit_write_shows_a_notice() {
+    let (dir, _) = folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    let audit = dir.path().join("audit");
+    std::fs::remove_dir_all(&audit).unwrap();
+    std::fs::write(&audit, b"not a folder").unwrap();
+    click(&mut harness, NAME);
+    harness.get_all_by_label("Results").next().unwrap().click();
+    harness.run();
+    let notice = harness.state().notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("The results were opened, but the audit log could not record it:"),
+        "notice: {notice:?}"
+    );
+    assert!(notice.contains("audit"), "names the folder: {notice:?}");
+    harness.get_by_label_contains("the audit log could not record it");
+    let Screen::Clinician(ws) = &harness.state().screen else {
+        panic!("not in the workspace")
+    };
+    assert!(matches!(ws.page, securebase::app::views::Page::Results(_)));
+}

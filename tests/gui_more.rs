@@ -250,6 +250,58 @@ fn settings_are_saved_to_the_data_folder_and_used_by_the_next_start() {
     );
 }
 
+/// A settings file the app cannot read is not replaced by the defaults in silence: it is set
+/// aside, byte for byte, the clinician is told after unlocking, and saving then writes a new
+/// file beside the kept one. A file from a newer securebase is kept as it is, and saving over
+/// it is refused.
+#[test]
+fn unreadable_settings_are_kept_aside_and_reported() {
+    let dir = data_folder();
+    let damaged = b"{\"format\": 1, \"figures\": [ {\"instrument\": \"ecr-r\", ";
+    std::fs::write(dir.path().join("settings.json"), damaged).unwrap();
+    let mut harness = app(dir.path());
+    assert_eq!(harness.state().settings, Settings::default());
+    unlock(&mut harness);
+    let notice = harness.state().notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("The settings could not be used, so the defaults are in use"),
+        "{notice:?}"
+    );
+    assert!(notice.contains("line 1"), "says where: {notice:?}");
+    harness.get_by_label_contains("The settings could not be used");
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("settings.json.unreadable-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(notice.contains(&kept[0]), "names the kept file: {notice:?}");
+    assert_eq!(std::fs::read(dir.path().join(&kept[0])).unwrap(), damaged);
+    click(&mut harness, "Settings");
+    click(&mut harness, "Save settings");
+    harness.get_by_label("Settings saved.");
+    assert_eq!(std::fs::read(dir.path().join(&kept[0])).unwrap(), damaged);
+
+    let newer = dir.path().join("settings.json");
+    let from_newer = br#"{"format": 2, "idle_minutes": 10}"#;
+    std::fs::write(&newer, from_newer).unwrap();
+    let harness = app(dir.path());
+    assert_eq!(harness.state().settings, Settings::default());
+    let notice = harness.state().notice.clone().unwrap_or_default();
+    assert!(notice.contains("saving settings is refused"), "{notice:?}");
+    let error = Settings::load(dir.path()).unwrap_err().to_string();
+    assert!(
+        error.contains("format 2") && error.contains("newer"),
+        "{error}"
+    );
+    let refused = Settings::default()
+        .save(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(refused, error);
+    assert_eq!(std::fs::read(&newer).unwrap(), from_newer);
+}
+
 /// "Back up now" is on the settings page (the save dialog returns nothing headless, as if
 /// cancelled, and nothing happens); the backup it takes while the app holds the folder
 /// verifies, and the app says where it is and logs it.

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use super::SecurebaseApp;
-use crate::store::AuditAction;
 use crate::store::backup;
+use crate::store::{AuditAction, AuditTarget};
 
 impl SecurebaseApp {
     /// Asks where to save the backup, then takes it.
@@ -55,8 +55,8 @@ impl SecurebaseApp {
             );
         }
         let detail = format!("backup ({} files)", summary.manifest.entries.len());
-        if let Err(e) = store.audit(AuditAction::Export, Some("data_folder"), None, &detail) {
-            let _ = write!(message, " The audit entry could not be written: {e}");
+        if let Err(e) = store.audit(AuditAction::Export, AuditTarget::DataFolder, &detail) {
+            message = format!("{message} The audit log could not record it: {e}");
         }
         message
     }

@@ -11,7 +11,7 @@ use super::settings::{Battery, Settings};
 use super::views::{self, Page};
 use super::{ClientMode, Screen, SecurebaseApp, Workspace};
 use crate::store::{
-    Administration, AuditAction, Client, Source, Status, Store, StoreError, new_id,
+    Administration, AuditAction, AuditTarget, Client, Source, Status, Store, StoreError, new_id,
 };
 
 /// Something a view asks the app to do.
@@ -164,15 +164,27 @@ impl SecurebaseApp {
     }
 
     fn create_store(&mut self, passphrase: &SecretString) {
-        let work_factor = std::env::var("SECUREBASE_SCRYPT_WORK_FACTOR")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|n| (1..=22).contains(n))
-            .unwrap_or(crate::store::DEFAULT_WORK_FACTOR);
-        match Store::init(&self.data_dir, passphrase, work_factor) {
+        // The same reader as the command line's: a value that is not a work factor is refused
+        // (not quietly replaced), and a weakening one is said out loud.
+        let work_factor = match crate::env::work_factor() {
+            Ok(factor) => factor,
+            Err(e) => {
+                if let Screen::FirstRun(form) = &mut self.screen {
+                    form.error = Some(format!("The data folder was not set up: {e}."));
+                }
+                return;
+            }
+        };
+        match Store::init(&self.data_dir, passphrase, work_factor.log_n) {
             Ok((store, keys)) => {
                 self.store = Some(store);
                 self.open_workspace(keys);
+                if let Some(warning) = work_factor.weakened() {
+                    self.notice = Some(match self.notice.take() {
+                        Some(earlier) => format!("{earlier} {warning}"),
+                        None => warning,
+                    });
+                }
             }
             Err(e) => {
                 if let Screen::FirstRun(form) = &mut self.screen {
@@ -275,7 +287,7 @@ impl SecurebaseApp {
                         } else {
                             AuditAction::Create
                         };
-                        store.audit(action, Some("client"), Some(&client.id), "")
+                        store.audit(action, AuditTarget::Client(&client.id), "")
                     })
                     .map(|()| client)
                     .map_err(|e| e.to_string()),
@@ -340,11 +352,14 @@ impl SecurebaseApp {
                 self.notice = Some(format!("The session could not be started: {e}"));
                 return;
             }
-            let _ = store.audit(
-                AuditAction::Create,
-                Some("administration"),
-                Some(&administration.id),
-                &format!("session of {}", instrument.id),
+            super::note_audit(
+                &mut self.notice,
+                &format!("The session of {} was started", instrument.id),
+                store.audit(
+                    AuditAction::Create,
+                    AuditTarget::Administration(&administration.id),
+                    &format!("session of {}", instrument.id),
+                ),
             );
             forms.push(Form {
                 instrument: instrument.clone(),
@@ -385,8 +400,7 @@ impl SecurebaseApp {
             match store.save_administration(a).and_then(|()| {
                 store.audit(
                     AuditAction::Change,
-                    Some("administration"),
-                    Some(&a.id),
+                    AuditTarget::Administration(&a.id),
                     "abandoned",
                 )
             }) {

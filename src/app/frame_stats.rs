@@ -11,9 +11,6 @@
 
 use std::time::Duration;
 
-/// Set to a number of frames to measure continuously repainted frames.
-pub const FRAME_STATS_ENV: &str = "SECUREBASE_FRAME_STATS";
-
 /// Collected frame times.
 pub struct FrameStats {
     every: usize,
@@ -24,8 +21,8 @@ pub struct FrameStats {
 impl FrameStats {
     /// From the environment; `None` when not asked for.
     pub fn from_env() -> Option<Self> {
-        let every = std::env::var(FRAME_STATS_ENV).ok()?.parse::<usize>().ok()?;
-        (every > 0).then(|| Self {
+        let every = crate::env::frame_stats()?;
+        Some(Self {
             every,
             frame: Vec::with_capacity(every),
             ui: Vec::with_capacity(every),

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 
 use super::{Screen, SecurebaseApp};
-use crate::store::{Administration, AuditAction};
+use crate::store::{Administration, AuditAction, AuditTarget};
 
 impl SecurebaseApp {
     /// Reads every client's administrations, computes local norms from each client's first
@@ -19,6 +19,7 @@ impl SecurebaseApp {
         }
         let pairs: Vec<_> = all.iter().map(|a| (a, ws.reports.get(&a.id))).collect();
         let norms = crate::clinic_norms::compute(&self.catalog, &pairs, Timestamp::now());
+        let mut audit = Ok(());
         self.notice = Some(if norms.scores.is_empty() {
             "No local norms: at least two clients need a completed first administration of the \
              same questionnaire."
@@ -26,7 +27,7 @@ impl SecurebaseApp {
         } else {
             match store.save_local_norms(&norms) {
                 Ok(()) => {
-                    let _ = store.audit(AuditAction::Create, Some("local_norms"), None, "");
+                    audit = store.audit(AuditAction::Create, AuditTarget::LocalNorms, "");
                     let n = norms.scores.iter().map(|e| e.n).max().unwrap_or(0);
                     ws.local_norms = Some(norms);
                     format!("Local norms computed from up to {n} clients' first administrations.")
@@ -34,5 +35,6 @@ impl SecurebaseApp {
                 Err(e) => format!("The local norms could not be saved: {e}"),
             }
         });
+        super::note_audit(&mut self.notice, "The local norms were saved", audit);
     }
 }

@@ -27,14 +27,24 @@ use session::ClientSession;
 use settings::Settings;
 
 use crate::catalog::Catalog;
-use crate::store::{Administration, Client, Keys, Store};
+use crate::store::{Administration, Client, Keys, Store, StoreError};
+
+/// A failed audit write is never dropped: it joins the clinician's notice, which says what was
+/// done (`done`, e.g. "The results were opened") and that the log could not record it. The
+/// action itself has happened, so it is not undone; the clinician (or IT) can fix the folder.
+fn note_audit(notice: &mut Option<String>, done: &str, result: Result<(), StoreError>) {
+    if let Err(e) = result {
+        let message = format!("{done}, but the audit log could not record it: {e}");
+        *notice = Some(match notice.take() {
+            Some(earlier) => format!("{earlier} {message}"),
+            None => message,
+        });
+    }
+}
 
 /// When the process started (set first thing in `main`): the first-frame measurement counts
 /// from here.
 pub static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-
-/// Set to print the time to the first frame on stderr (`scripts/gui-perf.sh` reads it).
-pub const TIMING_ENV: &str = "SECUREBASE_REPORT_TIMING";
 
 /// Starts the app on the data folder `data_dir` (created on first run); `folder_notice` says
 /// something about where that folder is (moved from Windows' Roaming place, say).
@@ -57,7 +67,12 @@ pub fn run(data_dir: PathBuf, folder_notice: Option<String>) -> eframe::Result {
         Box::new(move |cc| {
             let mut app = SecurebaseApp::new(&cc.egui_ctx, data_dir);
             app.folder_notice.clone_from(&folder_notice);
-            app.notice = folder_notice;
+            if let Some(folder) = folder_notice {
+                app.notice = Some(match app.notice.take() {
+                    Some(settings) => format!("{folder} {settings}"),
+                    None => folder,
+                });
+            }
             Ok(Box::new(app))
         }),
     )
@@ -209,7 +224,7 @@ pub struct SecurebaseApp {
 impl SecurebaseApp {
     /// The app on `data_dir`: first run, or the unlock screen, or a problem.
     pub fn new(ctx: &egui::Context, data_dir: PathBuf) -> Self {
-        let settings = Settings::load(&data_dir);
+        let (settings, settings_problem) = Settings::load_or_set_aside(&data_dir);
         let mut app = Self {
             catalog: load_catalog(&data_dir),
             data_dir,
@@ -217,7 +232,7 @@ impl SecurebaseApp {
             settings,
             screen: Screen::Problem(String::new()),
             commands: Vec::new(),
-            notice: None,
+            notice: settings_problem,
             folder_notice: None,
             last_input: Instant::now(),
             applied: None,
@@ -334,7 +349,7 @@ impl eframe::App for SecurebaseApp {
         self.save_client_mode();
         if !self.drew_first_frame {
             self.drew_first_frame = true;
-            if std::env::var_os(TIMING_ENV).is_some()
+            if crate::env::print_timing()
                 && let Some(started) = STARTED.get()
             {
                 eprintln!("first frame after {} ms", started.elapsed().as_millis());

@@ -7,7 +7,7 @@ use super::views::results::{ChartKind, ImageFormat, ResultsPage};
 use super::{Screen, SecurebaseApp};
 use crate::assessment;
 use crate::core::score;
-use crate::store::AuditAction;
+use crate::store::{AuditAction, AuditTarget};
 
 impl SecurebaseApp {
     pub(super) fn open_results(&mut self, client_id: &str, administration_id: &str) {
@@ -38,11 +38,14 @@ impl SecurebaseApp {
                 return;
             }
         };
-        let _ = store.audit(
-            AuditAction::Open,
-            Some("administration"),
-            Some(&administration.id),
-            "results",
+        super::note_audit(
+            &mut self.notice,
+            "The results were opened",
+            store.audit(
+                AuditAction::Open,
+                AuditTarget::Administration(&administration.id),
+                "results",
+            ),
         );
         let earlier = assessment::earlier_of(
             &administration,
@@ -99,12 +102,17 @@ impl SecurebaseApp {
         let bytes = page.chart_bytes(chart, format)?;
         crate::atomic::write_atomic(path, &bytes)
             .map_err(|e| format!("The chart could not be saved to {}: {e}", path.display()))?;
-        let _ = store.audit(
-            AuditAction::Export,
-            Some("administration"),
-            Some(&page.administration.id),
-            &format!("{} chart {}", chart.name(), format.extension()),
-        );
-        Ok(())
+        store
+            .audit(
+                AuditAction::Export,
+                AuditTarget::Administration(&page.administration.id),
+                &format!("{} chart {}", chart.name(), format.extension()),
+            )
+            .map_err(|e| {
+                format!(
+                    "Saved {}, but the audit log could not record the export: {e}",
+                    path.display()
+                )
+            })
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::{BackupArgs, BadInput, RestoreArgs};
 use crate::store::backup::{self, BackupError};
-use crate::store::{AuditAction, Store, StoreError};
+use crate::store::{AuditAction, AuditTarget, Store, StoreError};
 
 fn user(e: BackupError) -> anyhow::Error {
     if e.is_user_error() {
@@ -54,7 +54,7 @@ pub fn backup(dir: &Path, args: &BackupArgs) -> Result<()> {
     let detail = format!("backup ({} files)", summary.manifest.entries.len());
     match &store {
         Some(store) => {
-            if let Err(e) = store.audit(AuditAction::Export, Some("data_folder"), None, &detail) {
+            if let Err(e) = store.audit(AuditAction::Export, AuditTarget::DataFolder, &detail) {
                 eprintln!(
                     "securebase: warning: the backup is written, but its audit entry is not: {e}"
                 );
@@ -81,7 +81,7 @@ pub fn restore(dir: &Path, args: &RestoreArgs) -> Result<()> {
     let detail = format!("restored from a backup taken {}", manifest.created);
     match Store::open(dir) {
         Ok(store) => {
-            if let Err(e) = store.audit(AuditAction::Create, Some("data_folder"), None, &detail) {
+            if let Err(e) = store.audit(AuditAction::Create, AuditTarget::DataFolder, &detail) {
                 eprintln!("securebase: warning: restored, but the audit entry is not written: {e}");
             }
         }

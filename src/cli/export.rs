@@ -38,7 +38,10 @@ pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Re
     let Some(client_data) = data.first() else {
         return Err(BadInput(format!("no records for {}", client.name)).into());
     };
-    let settings = Settings::load(dir);
+    let settings = Settings::load(dir).unwrap_or_else(|e| {
+        eprintln!("securebase: warning: the defaults are used for the report: {e}");
+        Settings::default()
+    });
     let local = store.local_norms(&keys).unwrap_or_else(|e| {
         eprintln!("securebase: warning: local norms not used: {e}");
         None
@@ -99,9 +102,12 @@ pub fn export(dir: &std::path::Path, catalog: &Catalog, args: &ExportArgs) -> Re
     };
     let bytes = bytes.map_err(anyhow::Error::msg)?;
     if args.output.as_os_str() == "-" {
-        let (kind, id) = scope.audit_record();
         store
-            .audit(crate::store::AuditAction::Export, kind, id, what)
+            .audit(
+                crate::store::AuditAction::Export,
+                scope.audit_target(),
+                what,
+            )
             .map_err(user)?;
         let mut out = std::io::stdout().lock();
         out.write_all(&bytes)

@@ -48,7 +48,7 @@ pub struct Cli {
         long,
         global = true,
         value_name = "DIR",
-        env = "SECUREBASE_QUESTIONNAIRES"
+        env = crate::env::QUESTIONNAIRES
     )]
     pub questionnaires: Option<PathBuf>,
 

@@ -1,50 +1,43 @@
 //! Asking for the passphrase: on the terminal (never echoed), or from `SECUREBASE_PASSPHRASE`
-//! for scripts.
+//! for scripts (the names and readers are in [`crate::env`]).
 
 use age::secrecy::SecretString;
 use anyhow::Result;
 
 use super::bad_input;
-
-/// Environment variable holding the passphrase, for scripts.
-pub const PASSPHRASE_ENV: &str = "SECUREBASE_PASSPHRASE";
-/// Environment variable holding the new passphrase for `change-passphrase`, for scripts.
-pub const NEW_PASSPHRASE_ENV: &str = "SECUREBASE_NEW_PASSPHRASE";
-/// Environment variable that sets scrypt's work factor for new passphrases. For tests, which
-/// would otherwise spend a second per unlock; real use keeps the default.
-pub const WORK_FACTOR_ENV: &str = "SECUREBASE_SCRYPT_WORK_FACTOR";
+use crate::env;
 
 /// The shortest passphrase accepted for a new data folder.
 pub const MIN_LENGTH: usize = 8;
 
 /// The passphrase, from the environment or the terminal.
 pub fn ask(prompt: &str) -> Result<SecretString> {
-    ask_from(PASSPHRASE_ENV, prompt)
+    ask_from(env::PASSPHRASE, prompt)
 }
 
-fn ask_from(env: &str, prompt: &str) -> Result<SecretString> {
-    if let Ok(value) = std::env::var(env) {
+fn ask_from(name: &str, prompt: &str) -> Result<SecretString> {
+    if let Some(value) = env::passphrase(name) {
         return Ok(SecretString::from(value));
     }
     match rpassword::prompt_password(prompt) {
         Ok(p) => Ok(SecretString::from(p)),
         Err(e) => bad_input(format!(
-            "cannot ask for the passphrase ({e}); run in a terminal or set {env}"
+            "cannot ask for the passphrase ({e}); run in a terminal or set {name}"
         )),
     }
 }
 
 /// A new passphrase: typed twice on the terminal, at least [`MIN_LENGTH`] characters; or taken
 /// from `env` as it is (scripts and tests), with a warning when it is short.
-pub fn ask_new(env: &str) -> Result<SecretString> {
-    if let Ok(value) = std::env::var(env) {
+pub fn ask_new(name: &str) -> Result<SecretString> {
+    if let Some(value) = env::passphrase(name) {
         // A script chose it: take it as given (a test may use a short one), but say so.
         if value.is_empty() {
-            return bad_input(format!("{env} is empty; nothing was changed"));
+            return bad_input(format!("{name} is empty; nothing was changed"));
         }
         if value.chars().count() < MIN_LENGTH {
             eprintln!(
-                "securebase: warning: the passphrase in {env} has fewer than {MIN_LENGTH} characters; \
+                "securebase: warning: the passphrase in {name} has fewer than {MIN_LENGTH} characters; \
                  choose a longer one for real records"
             );
         }
@@ -58,7 +51,7 @@ pub fn ask_new(env: &str) -> Result<SecretString> {
         );
         let first = rpassword::prompt_password("New passphrase: ").or_else(|e| {
             bad_input(format!(
-                "cannot ask for a passphrase ({e}); run in a terminal or set {env}"
+                "cannot ask for a passphrase ({e}); run in a terminal or set {name}"
             ))
         })?;
         let second = rpassword::prompt_password("Type it again: ")?;
@@ -77,16 +70,19 @@ pub fn ask_new(env: &str) -> Result<SecretString> {
 
 /// The new passphrase for `change-passphrase`.
 pub fn ask_changed() -> Result<SecretString> {
-    ask_new(NEW_PASSPHRASE_ENV)
+    ask_new(env::NEW_PASSPHRASE)
 }
 
-/// scrypt's work factor for a new passphrase.
+/// scrypt's work factor for a new passphrase; a warning on stderr when it is weaker than the
+/// default.
 pub fn work_factor() -> Result<u8> {
-    match std::env::var(WORK_FACTOR_ENV) {
-        Err(_) => Ok(crate::store::DEFAULT_WORK_FACTOR),
-        Ok(v) => match v.trim().parse::<u8>() {
-            Ok(n) if (1..=22).contains(&n) => Ok(n),
-            _ => bad_input(format!("{WORK_FACTOR_ENV} must be a number from 1 to 22")),
-        },
+    match env::work_factor() {
+        Ok(factor) => {
+            if let Some(warning) = factor.weakened() {
+                eprintln!("securebase: warning: {warning}");
+            }
+            Ok(factor.log_n)
+        }
+        Err(e) => bad_input(e.to_string()),
     }
 }

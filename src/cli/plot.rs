@@ -49,17 +49,13 @@ pub fn run(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
             })?)
         };
     let cloud = read_points(input, x_id, y_id, &args.input)?;
-    let mut chart = PlaneChart::attachment(&format!(
-        "{}: {} respondents",
-        instrument.short_name,
-        cloud.len()
-    ));
-    chart.midpoint = plane.midpoint;
-    let (lo, hi) = (
-        instrument.scores[plane.x].range,
-        instrument.scores[plane.y].range,
-    );
-    chart.range = (lo.0.min(hi.0), lo.1.max(hi.1));
+    let title = format!("{}: {} respondents", instrument.short_name, cloud.len());
+    let Some(mut chart) = PlaneChart::for_instrument(instrument, &title) else {
+        return bad_input(format!(
+            "{} has no anxiety-avoidance plane to draw",
+            instrument.id
+        ));
+    };
     chart.cloud = cloud;
     let bytes = if svg {
         render_svg(&chart, args.width, args.height)?.into_bytes()

@@ -13,7 +13,8 @@ use crate::catalog::Catalog;
 use crate::core::instrument::Instrument;
 use crate::core::{Answer, ScoreReport, score};
 use crate::store::{
-    self, Administration, AuditAction, Client, Keys, Loaded, Source, Status, Store, StoreError,
+    self, Administration, AuditAction, AuditTarget, Client, Keys, Loaded, Source, Status, Store,
+    StoreError,
 };
 
 /// Turns store errors into exit codes: the user's mistakes are [`BadInput`] (exit 2).
@@ -50,7 +51,7 @@ pub fn init(dir: &std::path::Path) -> Result<()> {
     if Store::is_initialised(dir) {
         return Err(user(StoreError::AlreadyInitialised(dir.to_path_buf())));
     }
-    let pass = passphrase::ask_new(passphrase::PASSPHRASE_ENV)?;
+    let pass = passphrase::ask_new(crate::env::PASSPHRASE)?;
     let (store, _keys) = Store::init(dir, &pass, passphrase::work_factor()?).map_err(user)?;
     println!("Data folder set up at {}", store.dir().display());
     println!(
@@ -90,7 +91,7 @@ pub fn client(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
             .map_err(user)?;
             store.save_client(&client).map_err(user)?;
             store
-                .audit(AuditAction::Create, Some("client"), Some(&client.id), "")
+                .audit(AuditAction::Create, AuditTarget::Client(&client.id), "")
                 .map_err(user)?;
             println!("{}\t{}", client.id, client.name);
             Ok(())
@@ -161,8 +162,7 @@ pub fn enter(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Resu
     store
         .audit(
             AuditAction::Create,
-            Some("administration"),
-            Some(&administration.id),
+            AuditTarget::Administration(&administration.id),
             &format!("paper entry of {}", instrument.id),
         )
         .map_err(user)?;
@@ -173,8 +173,7 @@ pub fn enter(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Resu
     store
         .audit(
             AuditAction::Open,
-            Some("administration"),
-            Some(&administration.id),
+            AuditTarget::Administration(&administration.id),
             "scores shown",
         )
         .map_err(user)?;
@@ -264,8 +263,7 @@ pub fn history(dir: &std::path::Path, catalog: &Catalog, args: &HistoryArgs) -> 
     store
         .audit(
             AuditAction::Open,
-            Some("client"),
-            Some(&client.id),
+            AuditTarget::Client(&client.id),
             "history",
         )
         .map_err(user)?;

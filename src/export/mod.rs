@@ -19,7 +19,7 @@ use crate::catalog::Catalog;
 use crate::core::ScoreReport;
 use crate::core::instrument::Instrument;
 use crate::core::score;
-use crate::store::{Administration, AuditAction, Client, Keys, Store, StoreError};
+use crate::store::{Administration, AuditAction, AuditTarget, Client, Keys, Store, StoreError};
 
 /// One administration with its instrument and scores, as exports need it.
 #[derive(Debug, Clone)]
@@ -53,12 +53,12 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The audit log's record kind and id for this scope.
-    pub fn audit_record(&self) -> (Option<&'static str>, Option<&str>) {
+    /// What the audit log names for this scope.
+    pub fn audit_target(&self) -> AuditTarget<'_> {
         match self {
-            Scope::All => (None, None),
-            Scope::Client(id) => (Some("client"), Some(id)),
-            Scope::Administration(_, id) => (Some("administration"), Some(id)),
+            Scope::All => AuditTarget::Nothing,
+            Scope::Client(id) => AuditTarget::Client(id),
+            Scope::Administration(_, id) => AuditTarget::Administration(id),
         }
     }
 }
@@ -182,8 +182,7 @@ pub fn write_audited(
 ) -> Result<(), StoreError> {
     crate::atomic::write_atomic(path, bytes)
         .map_err(StoreError::io(format!("cannot write {}", path.display())))?;
-    let (kind, id) = scope.audit_record();
-    store.audit(AuditAction::Export, kind, id, detail)
+    store.audit(AuditAction::Export, scope.audit_target(), detail)
 }
 
 /// A file name for an export that never contains the client's name:

@@ -12,6 +12,8 @@
 use std::sync::Once;
 
 use plotters::coord::Shift;
+
+use crate::core::instrument::Instrument;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, RGBAColor, register_font};
 
@@ -79,19 +81,28 @@ pub struct PlaneChart {
 }
 
 impl PlaneChart {
-    /// An empty ECR-style plane: avoidance across, anxiety up, 1-7, midpoint 4.
-    pub fn attachment(title: &str) -> Self {
-        Self {
+    /// An empty plane for `instrument`: avoidance across, anxiety up, on the possible range of
+    /// its two plane scores (one range for both axes, so that the plane stays square) and
+    /// divided at its own midpoint. The one builder the app, the PDF report and `securebase
+    /// plot` all use, so that a clinic's 1-5 questionnaire is drawn on 1-5 everywhere. `None`
+    /// when the instrument has no plane.
+    pub fn for_instrument(instrument: &Instrument, title: &str) -> Option<Self> {
+        let plane = instrument.plane.as_ref()?;
+        let (x, y) = (
+            instrument.scores.get(plane.x)?.range,
+            instrument.scores.get(plane.y)?.range,
+        );
+        Some(Self {
             title: title.to_owned(),
             x_title: "Avoidance".to_owned(),
             y_title: "Anxiety".to_owned(),
-            range: (1.0, 7.0),
-            midpoint: 4.0,
+            range: (x.0.min(y.0), x.1.max(y.1)),
+            midpoint: plane.midpoint,
             trajectory: Vec::new(),
             labelled: Vec::new(),
             cloud: Vec::new(),
             norm: None,
-        }
+        })
     }
 }
 

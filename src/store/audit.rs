@@ -39,6 +39,44 @@ impl AuditAction {
     }
 }
 
+/// What an entry is about: a record by kind and id, or the data folder, or nothing in
+/// particular (a wrong passphrase). Stored as `record_kind` and `record_id`, as before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditTarget<'a> {
+    /// No record: the store as a whole (a failed unlock, a passphrase change, an export of
+    /// everything).
+    Nothing,
+    /// The data folder itself (set up, backed up, restored).
+    DataFolder,
+    /// The clinic's local norms.
+    LocalNorms,
+    /// A client record, by id.
+    Client(&'a str),
+    /// An administration record, by id.
+    Administration(&'a str),
+}
+
+impl AuditTarget<'_> {
+    /// The stored `record_kind`.
+    pub fn kind(self) -> Option<&'static str> {
+        match self {
+            AuditTarget::Nothing => None,
+            AuditTarget::DataFolder => Some("data_folder"),
+            AuditTarget::LocalNorms => Some("local_norms"),
+            AuditTarget::Client(_) => Some("client"),
+            AuditTarget::Administration(_) => Some("administration"),
+        }
+    }
+
+    /// The stored `record_id`.
+    pub fn id(self) -> Option<String> {
+        match self {
+            AuditTarget::Client(id) | AuditTarget::Administration(id) => Some(id.to_owned()),
+            AuditTarget::Nothing | AuditTarget::DataFolder | AuditTarget::LocalNorms => None,
+        }
+    }
+}
+
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -30,7 +30,7 @@ const GATE_PATIENCE: Duration = Duration::from_secs(30);
 /// A held writer lock; released when dropped (or when the process ends, however it ends).
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
     path: PathBuf,
     gate: File,
 }
@@ -60,11 +60,7 @@ impl Lock {
                 pid_path.display()
             )))?;
         let gate = open_rw(&dir.join(GATE_FILE))?;
-        Ok(Lock {
-            _file: file,
-            path,
-            gate,
-        })
+        Ok(Lock { file, path, gate })
     }
 
     /// The lock file.
@@ -83,6 +79,16 @@ impl Lock {
         let result = write();
         let _ = self.gate.unlock();
         result
+    }
+}
+
+impl Drop for Lock {
+    /// Unlocks before the file closes. Closing alone is not enough on Unix: a child that
+    /// another thread is starting holds a copy of every descriptor until it runs its program,
+    /// and the lock lives as long as any copy does, so a store opened again at once (a test, a
+    /// backup after the app) would find the folder "in use" for that instant.
+    fn drop(&mut self) {
+        self.file.unlock().ok();
     }
 }
 

@@ -22,9 +22,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The environment variable that names another machine settings file.
-pub const MACHINE_SETTINGS_ENV: &str = "SECUREBASE_MACHINE_SETTINGS";
-
 /// The one section of the file.
 const SECTION: &str = "securebase";
 /// The key of the data folder.
@@ -79,9 +76,7 @@ pub fn system_path() -> PathBuf {
 
 /// The machine settings file in use: `SECUREBASE_MACHINE_SETTINGS`, else the system's.
 pub fn path() -> PathBuf {
-    std::env::var_os(MACHINE_SETTINGS_ENV)
-        .filter(|v| !v.is_empty())
-        .map_or_else(system_path, PathBuf::from)
+    crate::env::machine_settings().unwrap_or_else(system_path)
 }
 
 /// Reads the machine settings file at `file`; no file is no settings.

@@ -37,7 +37,7 @@ use age::x25519;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use audit::{AuditAction, AuditEntry};
+pub use audit::{AuditAction, AuditEntry, AuditTarget};
 pub use crypto::DEFAULT_WORK_FACTOR;
 pub use error::StoreError;
 pub use ids::new_id;
@@ -149,7 +149,7 @@ impl Store {
             recipient,
             lock,
         };
-        store.audit(AuditAction::Create, Some("data_folder"), None, "set up")?;
+        store.audit(AuditAction::Create, AuditTarget::DataFolder, "set up")?;
         Ok((store, Keys { identity }))
     }
 
@@ -224,7 +224,11 @@ impl Store {
         let identity = match crypto::open_identity(&sealed, passphrase) {
             Ok(identity) => identity,
             Err(StoreError::WrongPassphrase) => {
-                self.audit(AuditAction::FailedUnlock, None, None, "wrong passphrase")?;
+                self.audit(
+                    AuditAction::FailedUnlock,
+                    AuditTarget::Nothing,
+                    "wrong passphrase",
+                )?;
                 return Err(StoreError::WrongPassphrase);
             }
             Err(StoreError::Corrupt { message, .. }) => {
@@ -257,7 +261,7 @@ impl Store {
             &Timestamp::now().to_string(),
         )?;
         self.write_file(&self.dir.join(IDENTITY), &sealed)?;
-        self.audit(AuditAction::PassphraseChange, None, None, "")
+        self.audit(AuditAction::PassphraseChange, AuditTarget::Nothing, "")
     }
 
     /// Saves a client (new or changed); returns once it is on disk.
@@ -349,8 +353,7 @@ impl Store {
     pub fn audit(
         &self,
         action: AuditAction,
-        record_kind: Option<&str>,
-        record_id: Option<&str>,
+        target: AuditTarget<'_>,
         detail: &str,
     ) -> Result<(), StoreError> {
         let now = Timestamp::now();
@@ -358,8 +361,8 @@ impl Store {
             format: records::FORMAT,
             time: now,
             action,
-            record_kind: record_kind.map(str::to_owned),
-            record_id: record_id.map(str::to_owned),
+            record_kind: target.kind().map(str::to_owned),
+            record_id: target.id(),
             detail: detail.to_owned(),
         };
         // Sortable time, then a random suffix: two entries in one nanosecond stay two files.

@@ -23,9 +23,6 @@ use std::path::{Path, PathBuf};
 
 use super::machine_settings::{self, MachineSettingsError};
 
-/// The environment variable that overrides the default data folder.
-pub const DATA_ENV: &str = "SECUREBASE_DATA";
-
 /// Why this data folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -45,7 +42,7 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Argument => f.write_str("--data-dir"),
-            Source::Environment => write!(f, "the environment variable {DATA_ENV}"),
+            Source::Environment => write!(f, "the environment variable {}", crate::env::DATA),
             Source::MachineSettings(file) => {
                 write!(f, "the machine settings file {}", file.display())
             }
@@ -142,9 +139,7 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
 /// machine settings file and the platform's folders. A machine settings file that exists but
 /// cannot be read is an error.
 pub fn candidates(explicit: Option<PathBuf>) -> Result<Candidates, MachineSettingsError> {
-    let environment = std::env::var_os(DATA_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    let environment = crate::env::data_folder();
     // The machine settings matter only when nothing more specific is given; a broken file
     // must not stop a clinician who names the folder.
     let machine = if explicit.is_none() && environment.is_none() {

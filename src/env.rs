@@ -1,0 +1,130 @@
+//! Every environment variable securebase reads: its name, and the one function that reads it.
+//!
+//! One place, so that the command line and the app can never read a variable two ways (the app
+//! once accepted a work factor the command line refused). Nothing else in `src/` calls
+//! `std::env::var` on a `SECUREBASE_*` name; `scripts/check-layers.sh` checks that.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::store::DEFAULT_WORK_FACTOR;
+
+/// The data folder, for this process (before the machine settings file and the default).
+pub const DATA: &str = "SECUREBASE_DATA";
+/// A folder of extra questionnaire files (as `--questionnaires`).
+pub const QUESTIONNAIRES: &str = "SECUREBASE_QUESTIONNAIRES";
+/// Another machine settings file than the system's (tests, and IT trying a file out).
+pub const MACHINE_SETTINGS: &str = "SECUREBASE_MACHINE_SETTINGS";
+/// The passphrase, for scripts.
+pub const PASSPHRASE: &str = "SECUREBASE_PASSPHRASE";
+/// The new passphrase for `change-passphrase`, for scripts.
+pub const NEW_PASSPHRASE: &str = "SECUREBASE_NEW_PASSPHRASE";
+/// scrypt's work factor (log2 N) for new passphrases. A test knob: tests would otherwise spend
+/// a second per unlock. Below the default it weakens the key derivation, and both front ends
+/// say so.
+pub const SCRYPT_WORK_FACTOR: &str = "SECUREBASE_SCRYPT_WORK_FACTOR";
+/// Frame-time measurement every N frames (`scripts/frame-time.sh`).
+pub const FRAME_STATS: &str = "SECUREBASE_FRAME_STATS";
+/// Print the time to the first frame on stderr (`scripts/gui-perf.sh`).
+pub const PRINT_TIMING: &str = "SECUREBASE_PRINT_TIMING";
+
+/// A variable's value, when set and not empty.
+fn non_empty(name: &str) -> Option<OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// `SECUREBASE_DATA`.
+pub fn data_folder() -> Option<PathBuf> {
+    non_empty(DATA).map(PathBuf::from)
+}
+
+/// `SECUREBASE_MACHINE_SETTINGS`.
+pub fn machine_settings() -> Option<PathBuf> {
+    non_empty(MACHINE_SETTINGS).map(PathBuf::from)
+}
+
+/// A passphrase variable ([`PASSPHRASE`] or [`NEW_PASSPHRASE`]) as set, empty included (an
+/// empty new passphrase is refused by its caller, with the variable's name).
+pub fn passphrase(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// `SECUREBASE_FRAME_STATS`: measure every N frames, when a positive N is given.
+pub fn frame_stats() -> Option<usize> {
+    std::env::var(FRAME_STATS)
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+}
+
+/// `SECUREBASE_PRINT_TIMING`.
+pub fn print_timing() -> bool {
+    std::env::var_os(PRINT_TIMING).is_some()
+}
+
+/// scrypt's work factor for a new passphrase, and whether the environment chose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkFactor {
+    /// log2 N.
+    pub log_n: u8,
+}
+
+impl WorkFactor {
+    /// A sentence for the clinician when this is weaker than the default, else `None`.
+    pub fn weakened(self) -> Option<String> {
+        (self.log_n < DEFAULT_WORK_FACTOR).then(|| {
+            format!(
+                "{SCRYPT_WORK_FACTOR}={} is set: new passphrases get a weaker key derivation \
+                 than the default ({DEFAULT_WORK_FACTOR}). It is meant for tests; unset it for \
+                 real records.",
+                self.log_n
+            )
+        })
+    }
+}
+
+/// The work factor is not a number from 1 to 22.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{SCRYPT_WORK_FACTOR} must be a number from 1 to 22, not {0:?}")]
+pub struct BadWorkFactor(pub String);
+
+/// `SECUREBASE_SCRYPT_WORK_FACTOR`, or the default when unset.
+pub fn work_factor() -> Result<WorkFactor, BadWorkFactor> {
+    parse_work_factor(std::env::var(SCRYPT_WORK_FACTOR).ok().as_deref())
+}
+
+/// The parser behind [`work_factor`]: `None` (unset) gives the default.
+pub fn parse_work_factor(value: Option<&str>) -> Result<WorkFactor, BadWorkFactor> {
+    let Some(value) = value else {
+        return Ok(WorkFactor {
+            log_n: DEFAULT_WORK_FACTOR,
+        });
+    };
+    match value.trim().parse::<u8>() {
+        Ok(log_n) if (1..=22).contains(&log_n) => Ok(WorkFactor { log_n }),
+        _ => Err(BadWorkFactor(value.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_work_factor_is_the_default_unless_set_and_refused_when_not_a_factor() {
+        let default = parse_work_factor(None).unwrap();
+        assert_eq!(default.log_n, DEFAULT_WORK_FACTOR);
+        assert_eq!(default.weakened(), None);
+        let low = parse_work_factor(Some(" 10 ")).unwrap();
+        assert_eq!(low.log_n, 10);
+        assert!(low.weakened().unwrap().contains("weaker key derivation"));
+        assert_eq!(parse_work_factor(Some("20")).unwrap().weakened(), None);
+        for bad in ["", "0", "23", "ten", "-1", "1e3"] {
+            let e = parse_work_factor(Some(bad)).unwrap_err();
+            assert_eq!(e, BadWorkFactor(bad.to_owned()));
+            assert!(e.to_string().contains("from 1 to 22"), "{e}");
+        }
+    }
+}
