@@ -7,7 +7,6 @@
 
 #[cfg(feature = "gui")]
 pub mod app;
-pub mod assessment;
 pub mod atomic;
 pub mod catalog;
 pub mod cli;
@@ -16,5 +15,6 @@ pub mod core;
 pub mod env;
 pub mod export;
 pub mod report;
+pub mod results;
 pub mod settings;
 pub mod store;

@@ -184,3 +184,62 @@ fn a_failed_audit_write_shows_a_notice() {
     };
     assert!(matches!(ws.page, securebase::app::views::Page::Results(_)));
 }
+
+/// The results page and the PDF report say the same thing, row for row: both place the rows
+/// of `results::text` (the ECR-R has no relationship blocks, so its rows are the same on both
+/// media). Every row's name and value is a label on the page, and a line of the PDF's
+/// scores table.
+#[test]
+fn the_results_page_and_the_pdf_read_the_same_rows() {
+    let (dir, client_id) = folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, NAME);
+    harness.get_all_by_label("Results").next().unwrap().click();
+    harness.run();
+    let (rows, administration_id) = {
+        let Screen::Clinician(ws) = &harness.state().screen else {
+            panic!("not in the workspace")
+        };
+        let securebase::app::views::Page::Results(page) = &ws.page else {
+            panic!("not on the results page")
+        };
+        (page.score_rows().to_vec(), page.administration.id.clone())
+    };
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert!(
+            harness.get_all_by_label(&row.name).next().is_some(),
+            "{} on screen",
+            row.name
+        );
+        assert!(
+            harness.get_all_by_label(&row.value).next().is_some(),
+            "{} on screen",
+            row.value
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("report.pdf");
+    harness
+        .state_mut()
+        .export_to(
+            &Scope::Administration(client_id, administration_id),
+            Kind::ReportPdf,
+            &pdf,
+        )
+        .unwrap();
+    let Some(text) = pdftotext(&pdf) else {
+        eprintln!("skipped the PDF half: pdftotext (poppler-utils) is not installed");
+        return;
+    };
+    for row in &rows {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(&row.name) && l.contains(&row.value)),
+            "no line '{} … {}' in the PDF:\n{text}",
+            row.name,
+            row.value
+        );
+    }
+}

@@ -14,8 +14,8 @@ use export_common::{
     add_client, ecr_r_answers, expect_code, export_rows, instrument, new_folder, run_in,
     save_answers, sb, ts, values,
 };
-use securebase::assessment::date;
 use securebase::core::Answer;
+use securebase::results::date;
 
 /// The first client's pseudonym.
 const NAME: &str = "C-3101";

@@ -5,8 +5,8 @@
 use super::views::Page;
 use super::views::results::{ChartKind, ImageFormat, ResultsPage};
 use super::{Screen, SecurebaseApp};
-use crate::assessment;
 use crate::core::score;
+use crate::results;
 use crate::store::{AuditAction, AuditTarget};
 
 impl SecurebaseApp {
@@ -47,11 +47,11 @@ impl SecurebaseApp {
                 "results",
             ),
         );
-        let earlier = assessment::earlier_of(
+        let earlier = results::earlier_of(
             &administration,
             all.iter().map(|a| (a, ws.reports.get(&a.id))),
         );
-        let assessment = assessment::assess(
+        let assessment = results::assess(
             &instrument,
             &client,
             &administration,

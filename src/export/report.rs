@@ -14,9 +14,8 @@ use jiff::Timestamp;
 use super::layout::{Layout, Paper, Style};
 use super::pdf::{PdfError, render};
 use super::{ClientData, Scored};
-use crate::assessment::{Assessment, assess, date, earlier_of};
-use crate::core::norms::standing;
-use crate::core::plane::{REGION_CAVEAT, Region};
+use crate::results::text::{self, Medium};
+use crate::results::{Assessment, assess, date, earlier_of};
 use crate::settings::Settings;
 use crate::store::{Client, LocalNorms, Source, Status};
 
@@ -246,13 +245,7 @@ fn history(doc: &mut Layout, data: &ClientData) {
                     .iter()
                     .zip(&r.scores)
                     .filter(|(d, _)| d.block_idx.is_none())
-                    .map(|(d, v)| {
-                        format!(
-                            "{} {}",
-                            d.name,
-                            v.value.map_or("\u{2014}".to_owned(), |v| format!("{v:.2}"))
-                        )
-                    })
+                    .map(|(d, v)| format!("{} {}", d.name, text::number(v.value)))
                     .collect::<Vec<_>>()
                     .join("; "),
                 _ => String::new(),
@@ -272,10 +265,6 @@ fn iso_date(ts: Timestamp) -> String {
     ts.to_zoned_datetime(jiff::tz::TimeZone::system())
         .strftime("%Y-%m-%d")
         .to_string()
-}
-
-fn fmt(v: Option<f64>) -> String {
-    v.map_or("\u{2014}".to_owned(), |v| format!("{v:.2}"))
 }
 
 #[expect(clippy::too_many_lines, reason = "one section, in reading order")]
@@ -299,7 +288,7 @@ fn section(doc: &mut Layout, a: &Assessment) {
     doc.paragraph(
         &format!(
             "Given on {} ({}), {source}: {} of {} items answered ({} declined).",
-            crate::assessment::date_time(adm.started),
+            crate::results::date_time(adm.started),
             iso_date(adm.started),
             i.n_slots() - a.report.n_missing,
             i.n_slots(),
@@ -335,50 +324,18 @@ fn section(doc: &mut Layout, a: &Assessment) {
     if norm.is_some() {
         header.extend(["z", "T", "Percentile"]);
     }
-    let rows: Vec<Vec<String>> = i
-        .scores
-        .iter()
-        .zip(&a.report.scores)
-        .enumerate()
-        .map(|(k, (def, s))| {
-            let name = match def.block_idx.and_then(|b| i.blocks.get(b)) {
-                Some(block) => format!("{}: {}", block.name, def.name.to_lowercase()),
-                None => def.name.clone(),
-            };
-            let band = a
-                .bands
-                .get(k)
-                .copied()
-                .flatten()
-                .map_or("\u{2014}".to_owned(), |(lo, hi)| {
-                    format!("{lo:.2} to {hi:.2}")
-                });
-            let flags = score_flags(&a.report, k);
+    let rows: Vec<Vec<String>> = text::score_rows(a, norm, Medium::Paper)
+        .into_iter()
+        .map(|r| {
+            let flags = r.flags_with_reason();
             let mut row = vec![
-                name,
-                fmt(s.value),
-                band,
-                format!("{} of {}", s.n_answered, s.n_items),
+                r.name,
+                r.value,
+                r.band.unwrap_or_else(|| text::NONE.to_owned()),
+                r.answered,
                 flags,
             ];
-            if let Some(set) = norm {
-                let st = s
-                    .value
-                    .zip(set.scores.get(k).copied().flatten())
-                    .and_then(|(v, (mean, sd, _))| standing(v, mean, sd));
-                match st {
-                    Some(st) => row.extend([
-                        format!("{:+.2}", st.z),
-                        format!("{:.0}", st.t),
-                        crate::assessment::percentile_text(st.percentile),
-                    ]),
-                    None => row.extend([
-                        "\u{2014}".to_owned(),
-                        "\u{2014}".to_owned(),
-                        "\u{2014}".to_owned(),
-                    ]),
-                }
-            }
+            row.extend(r.standing.into_iter().flatten());
             row
         })
         .collect();
@@ -392,35 +349,20 @@ fn section(doc: &mut Layout, a: &Assessment) {
         &header.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
         &rows,
     );
-    if let Some(set) = norm {
-        doc.paragraph(
-            &format!("{}. A standing says where a score lies in that group, not whether it is a problem.", set.label),
-            Style::SMALL,
-        );
+    if let Some(note) = text::norm_note(&a.instrument, norm) {
+        doc.paragraph(&note, Style::SMALL);
     }
-    if a.bands.iter().all(Option::is_none) {
-        doc.paragraph(
-            "No 95 % bands: no reliability and SD are set for these scores (none are verified \
-             for shipping; a clinic can enter its own).",
-            Style::SMALL,
-        );
+    if let Some(note) = text::bands_note(a) {
+        doc.paragraph(note, Style::SMALL);
     }
-    let whole: Vec<&crate::core::Flag> = a
-        .report
-        .flags
-        .iter()
-        .filter(|f| f.score_idx().is_none())
-        .collect();
-    let flags = if whole.is_empty() {
-        "Validity flags: none for the form as a whole \u{2014} nothing unusual about how it was answered.".to_owned()
+    let readings = text::readings(a);
+    let flags = if readings.flags.is_empty() {
+        format!("Validity flags: none. {}", readings.no_flags)
     } else {
         format!(
-            "Validity flags: {}. Flags describe the answering; they never remove a score.",
-            whole
-                .iter()
-                .map(|f| f.describe(i))
-                .collect::<Vec<_>>()
-                .join("; ")
+            "Validity flags: {}. {}",
+            readings.flags.join("; "),
+            text::FLAGS_NOTE
         )
     };
     doc.space(2.0);
@@ -428,72 +370,29 @@ fn section(doc: &mut Layout, a: &Assessment) {
 
     charts(doc, a);
 
-    if let Some((before, changes)) = &a.change {
-        doc.heading(&format!("Change since {before}"), Style::SUBHEADING, 50.0);
-        let rows: Vec<Vec<String>> = changes
-            .iter()
-            .map(|c| {
-                let name = i
-                    .scores
-                    .get(c.score_idx)
-                    .map_or(c.score_id.clone(), |s| s.name.clone());
-                let reading = match (c.rci, c.verdict) {
-                    (Some(rci), Some(v)) => format!("{} (RCI {rci:.2})", v.label()),
-                    _ => "not computable".to_owned(),
-                };
-                vec![
-                    name,
-                    fmt(c.before),
-                    fmt(c.after),
-                    c.difference
-                        .map_or("\u{2014}".to_owned(), |d| format!("{d:+.2}")),
-                    reading,
-                ]
-            })
+    if let Some(change) = text::change(a, Medium::Paper) {
+        doc.heading(
+            &format!("Change since {}", change.since),
+            Style::SUBHEADING,
+            50.0,
+        );
+        let rows: Vec<Vec<String>> = change
+            .rows
+            .into_iter()
+            .map(|r| vec![r.name, r.before, r.now, r.difference, r.reading])
             .collect();
         doc.table(
             &[2.4, 0.9, 0.9, 1.1, 2.4],
             &["Score", "Before", "Now", "Difference", "Reliable change"].map(str::to_owned),
             &rows,
         );
-        let mut notes: Vec<String> = changes
-            .iter()
-            .filter_map(|c| match (&c.figures, &c.not_computable) {
-                (Some((f, from)), None) => Some(format!(
-                    "{}: reliability {:.2}, SD {:.2} ({}, from {}).",
-                    c.score_id,
-                    f.reliability,
-                    f.sd,
-                    f.source,
-                    from.label()
-                )),
-                (_, Some(reason)) => Some(format!("{}: {reason}.", c.score_id)),
-                _ => None,
-            })
-            .collect();
-        notes.dedup();
-        for note in notes {
+        for note in change.notes {
             doc.paragraph(&note, Style::SMALL);
         }
     }
 
-    readings(doc, a);
+    readings_section(doc, &readings);
     doc.space(6.0);
-}
-
-/// What the flags (and a missing value) say about score `k`, for its row.
-pub fn score_flags(report: &crate::core::ScoreReport, k: usize) -> String {
-    let mut words: Vec<String> = report
-        .flags
-        .iter()
-        .filter(|f| f.score_idx() == Some(k))
-        .filter_map(|f| f.short().map(str::to_owned))
-        .collect();
-    if let Some(reason) = report.scores.get(k).and_then(|s| s.not_scored) {
-        words.retain(|w| w != "too many items missing");
-        words.push(reason.to_string());
-    }
-    words.join("; ")
 }
 
 /// The plane and the scores over time, side by side, as the app draws them.
@@ -523,65 +422,20 @@ fn charts(doc: &mut Layout, a: &Assessment) {
 }
 
 /// The RQ's forced choice, the category, the region, and how to read each score.
-fn readings(doc: &mut Layout, a: &Assessment) {
-    let i = &a.instrument;
-    if let (Some(choice), Some(def)) = (&a.administration.choice, &i.choice) {
-        let paragraph = def
-            .options
-            .iter()
-            .find(|(v, _)| v == choice)
-            .and_then(|(_, item)| i.items.get(*item))
-            .map_or("", |item| item.text.as_str());
-        doc.heading(
-            &format!("Forced choice: paragraph {choice}"),
-            Style::SUBHEADING,
-            30.0,
-        );
-        doc.paragraph(paragraph, Style::BODY);
-        let disagrees = a.report.flags.contains(&crate::core::Flag::ChoiceDisagrees);
-        doc.paragraph(
-            if disagrees {
-                "The forced choice is not the paragraph rated highest: the two parts disagree."
-            } else {
-                "The forced choice agrees with the highest rating."
-            },
-            Style::BODY,
-        );
+fn readings_section(doc: &mut Layout, readings: &text::Readings) {
+    if let Some(choice) = &readings.choice {
+        doc.heading(&choice.heading, Style::SUBHEADING, 30.0);
+        doc.paragraph(&choice.paragraph, Style::BODY);
+        doc.paragraph(&choice.agreement, Style::BODY);
     }
-    if let (Some(category), Some(def)) = (a.report.category, &i.category)
-        && let Some(option) = def.options.get(category.option_idx)
-    {
-        doc.paragraph(
-            &format!("Descriptive category: {}.", option.label),
-            Style::SUBHEADING,
-        );
-        doc.paragraph(&def.caveat, Style::SMALL);
+    for (line, caveat) in [&readings.category, &readings.region].into_iter().flatten() {
+        doc.paragraph(&format!("{line}."), Style::SUBHEADING);
+        doc.paragraph(caveat, Style::SMALL);
     }
-    if let Some(plane) = &i.plane
-        && let (Some(x), Some(y)) = (
-            a.report.scores.get(plane.x).and_then(|s| s.value),
-            a.report.scores.get(plane.y).and_then(|s| s.value),
-        )
-    {
-        doc.paragraph(
-            &format!(
-                "Region of the anxiety-avoidance plane: {}.",
-                Region::of(x, y, plane.midpoint).label()
-            ),
-            Style::SUBHEADING,
-        );
-        doc.paragraph(REGION_CAVEAT, Style::SMALL);
-    }
-    let reading: Vec<String> = i
-        .scores
-        .iter()
-        .filter(|d| d.block_idx.is_none() && !d.higher_means.is_empty())
-        .map(|d| format!("{}: {}.", d.name, d.higher_means.trim_end_matches('.')))
-        .collect();
-    if !reading.is_empty() {
+    if !readings.how_to_read.is_empty() {
         doc.heading("How to read the scores", Style::SUBHEADING, 20.0);
-        for line in reading {
-            doc.paragraph(&line, Style::BODY);
+        for line in &readings.how_to_read {
+            doc.paragraph(line, Style::BODY);
         }
     }
 }

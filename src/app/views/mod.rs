@@ -176,10 +176,10 @@ pub fn labelled_field(
 
 /// A date for people: `27 Nov 2026`.
 pub fn date(ts: jiff::Timestamp) -> String {
-    crate::assessment::date(ts)
+    crate::results::date(ts)
 }
 
 /// A date and time for people: `27 Nov 2026, 14:05`.
 pub fn date_time(ts: jiff::Timestamp) -> String {
-    crate::assessment::date_time(ts)
+    crate::results::date_time(ts)
 }

@@ -11,9 +11,9 @@ use crate::core::ScoreReport;
 use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
 use crate::core::norms::{Standing, standing};
-use crate::core::plane::{REGION_CAVEAT, Region};
 use crate::report::chart::{NormRegion, PlaneChart};
 use crate::report::line::LineChart;
+use crate::results::text::{self, Medium};
 use crate::store::{Administration, Client};
 
 /// What the results page shows; everything was computed by the core when the page opened.
@@ -43,6 +43,13 @@ pub struct ResultsPage {
     pub texture: Option<(egui::TextureHandle, [usize; 2])>,
     /// The line chart as a texture, likewise.
     pub line_texture: Option<(egui::TextureHandle, [usize; 2])>,
+    /// What the page says, from `results::text` (as the PDF does): the score rows without a
+    /// norm set, then with each of `norms` (so that choosing one redraws without rescoring).
+    pub rows: Vec<Vec<text::ScoreRow>>,
+    /// The change table and its notes.
+    pub change_text: Option<text::Change>,
+    /// The readings.
+    pub readings: text::Readings,
 }
 
 /// Which chart of the page.
@@ -93,8 +100,17 @@ impl ImageFormat {
 
 impl ResultsPage {
     /// The page for an assessment, with the clinic's default norm set chosen.
-    pub fn new(client: Client, a: crate::assessment::Assessment) -> Self {
+    pub fn new(client: Client, a: crate::results::Assessment) -> Self {
+        let rows = std::iter::once(None)
+            .chain(a.norms.iter().map(Some))
+            .map(|norm| text::score_rows(&a, norm, Medium::Screen))
+            .collect();
+        let change_text = text::change(&a, Medium::Screen);
+        let readings = text::readings(&a);
         let mut page = Self {
+            rows,
+            change_text,
+            readings,
             client,
             administration: a.administration,
             instrument: a.instrument,
@@ -136,6 +152,20 @@ impl ResultsPage {
                 standing(s.value?, mean, sd)
             })
             .collect()
+    }
+
+    /// The score rows for the chosen norm set.
+    pub fn score_rows(&self) -> &[text::ScoreRow] {
+        let k = self.norm_selected.map_or(0, |i| i + 1);
+        self.rows.get(k).map_or(&[], Vec::as_slice)
+    }
+
+    /// The note on norms for the chosen set (or that there are none published).
+    pub fn norm_note(&self) -> Option<String> {
+        text::norm_note(
+            &self.instrument,
+            self.norm_selected.and_then(|i| self.norms.get(i)),
+        )
     }
 
     /// A file name for a chart: instrument, date and chart, never the client's name.
@@ -250,11 +280,10 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                     ui.add_space(theme::GAP);
                 }
                 ui.vertical(|ui| {
-                    let standings = page.standings();
-                    scores_grid_ui(ui, page, &standings, theme_choice);
-                    if let Some((date, changes)) = page.change.as_ref() {
+                    scores_grid_ui(ui, page.score_rows(), theme_choice);
+                    if let Some(change) = page.change_text.as_ref() {
                         ui.add_space(theme::GAP);
-                        change_ui(ui, &page.instrument, date, changes, theme_choice);
+                        change_ui(ui, change, theme_choice);
                     }
                 });
             });
@@ -266,9 +295,10 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             ui.add_space(theme::GAP);
             readings_ui(
                 ui,
-                &page.instrument,
-                &page.administration,
-                &page.report,
+                &page.readings,
+                page.norm_note()
+                    .filter(|_| page.norm_selected.is_none())
+                    .as_deref(),
                 theme_choice,
             );
             let bar = super::export_bar::ExportBar {
@@ -320,14 +350,11 @@ fn norm_choice_ui(
     if selected != page.norm_selected {
         page.select_norm(selected);
     }
-    if let Some(option) = page.norm_selected.and_then(|i| page.norms.get(i)) {
+    if let Some(note) = page.norm_note().filter(|_| page.norm_selected.is_some()) {
         ui.label(
-            RichText::new(format!(
-                "{}. A standing says where a score lies in that group, not whether it is a problem.",
-                option.label
-            ))
-            .small()
-            .color(theme::muted(theme_choice)),
+            RichText::new(note)
+                .small()
+                .color(theme::muted(theme_choice)),
         );
     }
 }
@@ -353,23 +380,14 @@ fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: Char
     });
 }
 
-pub use crate::assessment::percentile_text;
-
-fn trim(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// Score, value (or why there is none), 95 % band, answered, possible range; with z, T and
-/// percentile when a norm set is chosen.
+/// Score, value (or why there is none), 95 % band, answered, possible range, flags; with z, T
+/// and percentile when a norm set is chosen. The rows are `results::text`'s, as on paper.
 fn scores_grid_ui(
     ui: &mut egui::Ui,
-    page: &ResultsPage,
-    standings: &[Option<Standing>],
+    rows: &[text::ScoreRow],
     theme_choice: crate::app::settings::ThemeChoice,
 ) {
-    let instrument = &page.instrument;
-    let with_norms = standings.iter().any(Option::is_some);
+    let with_norms = rows.iter().any(|r| r.standing.is_some());
     let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range", "Flags"];
     if with_norms {
         titles.extend(["z", "T", "Percentile"]);
@@ -383,58 +401,37 @@ fn scores_grid_ui(
                 ui.label(RichText::new(*title).strong());
             }
             ui.end_row();
-            for (idx, (def, s)) in instrument
-                .scores
-                .iter()
-                .zip(&page.report.scores)
-                .enumerate()
-            {
-                // Per-relationship scales (ECR-RS) say whose they are.
-                let name = match def.block_idx.and_then(|b| instrument.blocks.get(b)) {
-                    Some(block) => format!("{}: {}", block.id, def.name.to_lowercase()),
-                    None => def.name.clone(),
+            for row in rows {
+                ui.label(&row.name).on_hover_text(&row.higher_means);
+                match &row.not_scored {
+                    Some(reason) if row.value == text::NONE => {
+                        ui.label(RichText::new(reason).color(theme::warning(theme_choice)))
+                    }
+                    _ => ui.label(RichText::new(&row.value).strong().size(18.0)),
                 };
-                ui.label(name).on_hover_text(&def.higher_means);
-                match (s.value, s.not_scored) {
-                    (Some(v), _) => ui.label(RichText::new(format!("{v:.2}")).strong().size(18.0)),
-                    (None, Some(reason)) => ui.label(
-                        RichText::new(reason.to_string()).color(theme::warning(theme_choice)),
-                    ),
-                    (None, None) => ui.label("\u{2014}"),
-                };
-                match page.bands.get(idx).copied().flatten() {
-                    Some((lo, hi)) => ui.label(format!("{lo:.2} to {hi:.2}")),
+                match &row.band {
+                    Some(band) => ui.label(band),
                     None => ui
-                        .label(RichText::new("\u{2014}").color(theme::muted(theme_choice)))
+                        .label(RichText::new(text::NONE).color(theme::muted(theme_choice)))
                         .on_hover_text("No reliability and SD for this score: see Settings."),
                 };
-                ui.label(format!("{} of {}", s.n_answered, s.n_items));
-                ui.label(format!("{} to {}", trim(def.range.0), trim(def.range.1)));
+                ui.label(&row.answered);
+                ui.label(&row.range);
                 // Flags about this score (the form's own flags are listed under Validity).
-                let flags: Vec<&str> = page
-                    .report
-                    .flags
-                    .iter()
-                    .filter(|f| f.score_idx() == Some(idx))
-                    .filter_map(crate::core::Flag::short)
-                    .collect();
-                if flags.is_empty() {
-                    ui.label(RichText::new("\u{2014}").color(theme::muted(theme_choice)));
+                if row.flags.is_empty() {
+                    ui.label(RichText::new(text::NONE).color(theme::muted(theme_choice)));
                 } else {
-                    ui.label(RichText::new(flags.join("; ")).color(theme::warning(theme_choice)));
+                    ui.label(
+                        RichText::new(row.flags.join("; ")).color(theme::warning(theme_choice)),
+                    );
                 }
-                if with_norms {
-                    match standings.get(idx).copied().flatten() {
-                        Some(st) => {
-                            ui.label(format!("{:+.2}", st.z));
-                            ui.label(format!("{:.0}", st.t));
-                            ui.label(percentile_text(st.percentile));
-                        }
-                        None => {
-                            for _ in 0..3 {
-                                ui.label("\u{2014}");
-                            }
-                        }
+                if let Some(standing) = &row.standing {
+                    for cell in standing {
+                        ui.label(cell);
+                    }
+                } else if with_norms {
+                    for _ in 0..3 {
+                        ui.label(text::NONE);
                     }
                 }
                 ui.end_row();
@@ -524,61 +521,33 @@ fn cached_texture<'a>(
 /// figures exist, the reliable change index and its reading; otherwise why not, plainly.
 fn change_ui(
     ui: &mut egui::Ui,
-    instrument: &Instrument,
-    date: &str,
-    changes: &[ScoreChange],
+    change: &text::Change,
     theme_choice: crate::app::settings::ThemeChoice,
 ) {
-    ui.label(RichText::new(format!("Change since {date}")).strong());
+    ui.label(RichText::new(format!("Change since {}", change.since)).strong());
     egui::Grid::new("change")
-        .num_columns(4)
+        .num_columns(5)
         .striped(true)
         .spacing(egui::vec2(20.0, 8.0))
         .show(ui, |ui| {
-            for title in ["Score", "Before", "Now", "Reliable change"] {
+            for title in ["Score", "Before", "Now", "Difference", "Reliable change"] {
                 ui.label(RichText::new(title).strong());
             }
             ui.end_row();
-            for c in changes {
-                let name = instrument
-                    .scores
-                    .get(c.score_idx)
-                    .map_or(c.score_id.as_str(), |s| s.name.as_str());
-                ui.label(name);
-                ui.label(
-                    c.before
-                        .map_or("\u{2014}".to_owned(), |v| format!("{v:.2}")),
-                );
-                ui.label(c.after.map_or("\u{2014}".to_owned(), |v| format!("{v:.2}")));
-                match (c.rci, c.verdict) {
-                    (Some(rci), Some(verdict)) => {
-                        ui.label(format!("{} (RCI {rci:.2})", verdict.label()))
-                    }
-                    _ => {
-                        ui.label(RichText::new("not computable").color(theme::muted(theme_choice)))
-                    }
-                };
+            for row in &change.rows {
+                ui.label(&row.name);
+                ui.label(&row.before);
+                ui.label(&row.now);
+                ui.label(&row.difference);
+                if row.reading == "not computable" {
+                    ui.label(RichText::new(&row.reading).color(theme::muted(theme_choice)));
+                } else {
+                    ui.label(&row.reading);
+                }
                 ui.end_row();
             }
         });
-    // Which figures were used, or plainly why there is no reliable change.
-    let mut notes: Vec<String> = changes
-        .iter()
-        .filter_map(|c| match (&c.figures, &c.not_computable) {
-            (Some((figures, from)), None) => Some(format!(
-                "{}: reliability {:.2}, SD {:.2} ({}, {})",
-                c.score_id,
-                figures.reliability,
-                figures.sd,
-                figures.source,
-                from.label()
-            )),
-            (_, Some(reason)) => Some(format!("{}: {reason}", c.score_id)),
-            _ => None,
-        })
-        .collect();
-    notes.dedup();
-    for note in notes {
+    for note in &change.notes {
         ui.label(
             RichText::new(note)
                 .small()
@@ -588,84 +557,50 @@ fn change_ui(
 }
 
 /// The readings beside the numbers: the RQ's forced choice and category, the plane's region,
-/// the validity flags, and the note on norms, each with its caveat.
+/// how to read the scores, the validity flags, and the note on norms, each with its caveat.
 fn readings_ui(
     ui: &mut egui::Ui,
-    instrument: &Instrument,
-    administration: &Administration,
-    report: &ScoreReport,
+    readings: &text::Readings,
+    norm_note: Option<&str>,
     theme_choice: crate::app::settings::ThemeChoice,
 ) {
-    if let (Some(choice), Some(def)) = (&administration.choice, &instrument.choice) {
-        let paragraph = def
-            .options
-            .iter()
-            .find(|(v, _)| v == choice)
-            .and_then(|(_, item)| instrument.items.get(*item))
-            .map_or("", |i| i.text.as_str());
-        ui.label(RichText::new(format!("Forced choice: paragraph {choice}")).strong());
-        ui.label(RichText::new(paragraph).italics());
-        let disagrees = report.flags.contains(&crate::core::Flag::ChoiceDisagrees);
-        ui.label(if disagrees {
-            "The forced choice is not the paragraph rated highest: the two parts disagree."
-        } else {
-            "The forced choice agrees with the highest rating."
-        });
+    if let Some(choice) = &readings.choice {
+        ui.label(RichText::new(&choice.heading).strong());
+        ui.label(RichText::new(&choice.paragraph).italics());
+        ui.label(&choice.agreement);
     }
     // How to read each score (for the RFQ-8, the authors' reading of high and low values).
-    ui.add_space(8.0);
-    ui.label(RichText::new("How to read the scores").strong());
-    for def in &instrument.scores {
-        if !def.higher_means.is_empty() {
-            ui.label(format!("{}: {}", def.name, def.higher_means));
+    if !readings.how_to_read.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new("How to read the scores").strong());
+        for line in &readings.how_to_read {
+            ui.label(line);
         }
     }
     ui.add_space(8.0);
-    if let (Some(category), Some(def)) = (report.category, &instrument.category) {
-        if let Some(option) = def.options.get(category.option_idx) {
-            ui.label(RichText::new(format!("Descriptive category: {}", option.label)).strong());
-        }
-        ui.label(RichText::new(&def.caveat).color(theme::muted(theme_choice)));
-    }
-    if let Some(plane) = &instrument.plane
-        && let (Some(x), Some(y)) = (
-            report.scores.get(plane.x).and_then(|s| s.value),
-            report.scores.get(plane.y).and_then(|s| s.value),
-        )
-    {
-        let region = Region::of(x, y, plane.midpoint);
-        ui.label(
-            RichText::new(format!(
-                "Region of the anxiety-avoidance plane: {}",
-                region.label()
-            ))
-            .strong(),
-        );
-        ui.label(RichText::new(REGION_CAVEAT).color(theme::muted(theme_choice)));
+    for (line, caveat) in [&readings.category, &readings.region].into_iter().flatten() {
+        ui.label(RichText::new(line).strong());
+        ui.label(RichText::new(caveat).color(theme::muted(theme_choice)));
     }
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Validity").strong());
-    if report.flags.is_empty() {
-        ui.label("No flags: nothing unusual about how the form was answered.");
+    if readings.flags.is_empty() {
+        ui.label(readings.no_flags);
     }
-    for flag in &report.flags {
+    for flag in &readings.flags {
+        ui.label(RichText::new(format!("\u{2022} {flag}")).color(theme::warning(theme_choice)));
+    }
+    ui.label(
+        RichText::new(text::FLAGS_NOTE)
+            .small()
+            .color(theme::muted(theme_choice)),
+    );
+    if let Some(note) = norm_note {
+        ui.add_space(8.0);
         ui.label(
-            RichText::new(format!("\u{2022} {}", flag.describe(instrument)))
-                .color(theme::warning(theme_choice)),
+            RichText::new(note)
+                .small()
+                .color(theme::muted(theme_choice)),
         );
     }
-    ui.label(
-        RichText::new("Flags describe the answering; they never remove a score.")
-            .small()
-            .color(theme::muted(theme_choice)),
-    );
-    if !instrument.norm_sets.is_empty() {
-        return;
-    }
-    ui.add_space(8.0);
-    ui.label(
-        RichText::new("No published norms: no verified norm set exists for this instrument yet; the values are raw scale scores. Local norms, computed in Settings, can be chosen at the top of this page.")
-            .small()
-            .color(theme::muted(theme_choice)),
-    );
 }

@@ -3,7 +3,10 @@
 //! earlier points, the scores over time, change since the administration before, and the norm
 //! sets that can be chosen.
 //!
-//! No I/O and no drawing: the caller reads the store; `report::chart` and `report::line` draw.
+//! No I/O and no drawing: the caller reads the store; `report::chart` and `report::line` draw;
+//! [`text`] says it all as rows and sentences, for the screen and the paper alike.
+
+pub mod text;
 
 use jiff::Timestamp;
 
