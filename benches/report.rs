@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 use securebase::catalog::Catalog;
 use securebase::core::Answer;
-use securebase::export::layout::Paper;
 use securebase::export::report::{ReportRequest, report_pdf};
 use securebase::export::{ClientData, fhir, scored, table};
+use securebase::settings::Paper;
 use securebase::settings::Settings;
 use securebase::store::{Administration, Client, Source, Status, new_id};
 

@@ -3,7 +3,13 @@
 # file and line, when one is broken; run by scripts/check.sh and so by CI):
 # - no audit write is dropped: `let _ = … audit(` is refused (a failure becomes a notice or an
 #   error; see app::note_audit);
-# - every SECUREBASE_* environment variable is read in src/env.rs only, by its one parser.
+# - every SECUREBASE_* environment variable is read in src/env.rs only, by its one parser;
+# - views draw: nothing under src/app/views reaches the store (the `Store` type, the app's
+#   `.store`, or `administrations_of`, which reads and decrypts); they read the workspace's
+#   caches and ask (`Workspace::want`) for what is missing;
+# - arrows point down: each top-level module uses (`crate::…`, outside comments) only the
+#   modules of its row below, the table of ARCHITECTURE.md "Layers". Only src/main.rs knows both
+#   the command line and the app.
 #   scripts/check-layers.sh [ROOT]
 set -uo pipefail
 root=${1:-"$(dirname "$0")/.."}
@@ -21,4 +27,36 @@ refuse() { # what, grep -E pattern, paths...
 refuse "an audit write is dropped" 'let _ = .*audit' src
 refuse "an environment variable read outside src/env.rs" \
   '"SECUREBASE_' $(find src -name '*.rs' ! -path src/env.rs)
+# module: the modules it may use.
+allowed="
+core:
+env:
+atomic:
+catalog: core
+settings: atomic core
+store: atomic core env
+report: core
+clinic_norms: catalog core store
+results: clinic_norms core report settings store
+export: atomic catalog core report results settings store
+cli: atomic catalog clinic_norms core env export report results settings store
+app: atomic catalog clinic_norms core env export report results settings store
+"
+modules=$(printf '%s\n' "$allowed" | sed -n 's/^\([a-z_]*\):.*/\1/p')
+for path in src/*; do
+  module=$(basename "$path" .rs)
+  case $module in main | lib | bin) continue ;; esac
+  row=$(printf '%s\n' "$allowed" | grep "^$module:") || {
+    echo "layers: $path is not in the table of allowed arrows"; status=1; continue; }
+  may=" $(printf '%s' "${row#*:}") $module "
+  while IFS= read -r hit; do
+    [ -n "$hit" ] || continue
+    used=$(printf '%s' "$hit" | grep -oE 'crate::[a-z_]+' | sed 's/crate:://' | sort -u)
+    for u in $used; do
+      printf '%s\n' $modules | grep -qx "$u" || continue
+      case "$may" in *" $u "*) ;; *) echo "layers: $module may not use $u: $hit"; status=1 ;; esac
+    done
+  done < <(grep -rnHE 'crate::[a-z_]+' "$path" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
+done
+refuse "a view touches the store" 'administrations_of\(|\bStore\b|\.store\b' src/app/views
 exit $status

@@ -4,10 +4,11 @@
 //! once accepted a work factor the command line refused). Nothing else in `src/` calls
 //! `std::env::var` on a `SECUREBASE_*` name; `scripts/check-layers.sh` checks that.
 
+//!
+//! A leaf: it depends on nothing else in the crate, so every layer may use it.
+
 use std::ffi::OsString;
 use std::path::PathBuf;
-
-use crate::store::DEFAULT_WORK_FACTOR;
 
 /// The data folder, for this process (before the machine settings file and the default).
 pub const DATA: &str = "SECUREBASE_DATA";
@@ -64,22 +65,23 @@ pub fn print_timing() -> bool {
     std::env::var_os(PRINT_TIMING).is_some()
 }
 
-/// scrypt's work factor for a new passphrase, and whether the environment chose it.
+/// scrypt's work factor for a new passphrase, with the default it replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkFactor {
     /// log2 N.
     pub log_n: u8,
+    /// The store's default (`store::DEFAULT_WORK_FACTOR`), given by the caller.
+    pub default: u8,
 }
 
 impl WorkFactor {
     /// A sentence for the clinician when this is weaker than the default, else `None`.
     pub fn weakened(self) -> Option<String> {
-        (self.log_n < DEFAULT_WORK_FACTOR).then(|| {
+        (self.log_n < self.default).then(|| {
             format!(
                 "{SCRYPT_WORK_FACTOR}={} is set: new passphrases get a weaker key derivation \
-                 than the default ({DEFAULT_WORK_FACTOR}). It is meant for tests; unset it for \
-                 real records.",
-                self.log_n
+                 than the default ({}). It is meant for tests; unset it for real records.",
+                self.log_n, self.default
             )
         })
     }
@@ -90,20 +92,21 @@ impl WorkFactor {
 #[error("{SCRYPT_WORK_FACTOR} must be a number from 1 to 22, not {0:?}")]
 pub struct BadWorkFactor(pub String);
 
-/// `SECUREBASE_SCRYPT_WORK_FACTOR`, or the default when unset.
-pub fn work_factor() -> Result<WorkFactor, BadWorkFactor> {
-    parse_work_factor(std::env::var(SCRYPT_WORK_FACTOR).ok().as_deref())
+/// `SECUREBASE_SCRYPT_WORK_FACTOR`, or `default` when unset.
+pub fn work_factor(default: u8) -> Result<WorkFactor, BadWorkFactor> {
+    parse_work_factor(std::env::var(SCRYPT_WORK_FACTOR).ok().as_deref(), default)
 }
 
-/// The parser behind [`work_factor`]: `None` (unset) gives the default.
-pub fn parse_work_factor(value: Option<&str>) -> Result<WorkFactor, BadWorkFactor> {
+/// The parser behind [`work_factor`]: `None` (unset) gives `default`.
+pub fn parse_work_factor(value: Option<&str>, default: u8) -> Result<WorkFactor, BadWorkFactor> {
     let Some(value) = value else {
         return Ok(WorkFactor {
-            log_n: DEFAULT_WORK_FACTOR,
+            log_n: default,
+            default,
         });
     };
     match value.trim().parse::<u8>() {
-        Ok(log_n) if (1..=22).contains(&log_n) => Ok(WorkFactor { log_n }),
+        Ok(log_n) if (1..=22).contains(&log_n) => Ok(WorkFactor { log_n, default }),
         _ => Err(BadWorkFactor(value.to_owned())),
     }
 }
@@ -112,17 +115,22 @@ pub fn parse_work_factor(value: Option<&str>) -> Result<WorkFactor, BadWorkFacto
 mod tests {
     use super::*;
 
+    /// As `store::DEFAULT_WORK_FACTOR` (the parser is given the default; it does not know it).
+    const DEFAULT_WORK_FACTOR: u8 = 17;
+
     #[test]
     fn the_work_factor_is_the_default_unless_set_and_refused_when_not_a_factor() {
-        let default = parse_work_factor(None).unwrap();
+        let parse = |v| parse_work_factor(v, DEFAULT_WORK_FACTOR);
+        let default = parse(None).unwrap();
         assert_eq!(default.log_n, DEFAULT_WORK_FACTOR);
         assert_eq!(default.weakened(), None);
-        let low = parse_work_factor(Some(" 10 ")).unwrap();
+        let low = parse(Some(" 10 ")).unwrap();
         assert_eq!(low.log_n, 10);
         assert!(low.weakened().unwrap().contains("weaker key derivation"));
-        assert_eq!(parse_work_factor(Some("20")).unwrap().weakened(), None);
+        assert!(low.weakened().unwrap().contains("(17)"));
+        assert_eq!(parse(Some("20")).unwrap().weakened(), None);
         for bad in ["", "0", "23", "ten", "-1", "1e3"] {
-            let e = parse_work_factor(Some(bad)).unwrap_err();
+            let e = parse(Some(bad)).unwrap_err();
             assert_eq!(e, BadWorkFactor(bad.to_owned()));
             assert!(e.to_string().contains("from 1 to 22"), "{e}");
         }

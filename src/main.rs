@@ -1,9 +1,38 @@
-//! The `securebase` binary: a thin shell over [`securebase::cli`].
+//! The `securebase` binary. The one place that knows both front ends: with a command it runs
+//! the command line ([`securebase::cli`]); without one it opens the app ([`securebase::app`],
+//! when built with the `gui` feature).
 
 use std::process::ExitCode;
 
+use securebase::cli;
+
 fn main() -> ExitCode {
     #[cfg(feature = "gui")]
-    let _ = securebase::app::STARTED.set(std::time::Instant::now());
-    securebase::cli::main_with_args(std::env::args_os())
+    securebase::app::STARTED.set(std::time::Instant::now()).ok();
+    let args = match cli::parse(std::env::args_os()) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    if args.command.is_some() {
+        return cli::finish(cli::run(&args));
+    }
+    cli::finish(open_app(&args))
+}
+
+/// The app on the data folder the options and the machine choose.
+#[cfg(feature = "gui")]
+fn open_app(args: &cli::Cli) -> anyhow::Result<()> {
+    let location = cli::locate(args.data_dir.clone())?;
+    securebase::app::run(location.dir, location.notice)
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
+
+/// Without the `gui` feature there is no app to open.
+#[cfg(not(feature = "gui"))]
+fn open_app(_args: &cli::Cli) -> anyhow::Result<()> {
+    Err(cli::BadInput(
+        "this build has no desktop app (built without the `gui` feature); give a command, see --help"
+            .to_owned(),
+    )
+    .into())
 }

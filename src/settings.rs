@@ -86,6 +86,35 @@ impl ThemeChoice {
     }
 }
 
+/// Paper sizes of PDF reports (a setting; the PDF layout reads its size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    /// 210 × 297 mm.
+    A4,
+    /// 8.5 × 11 in.
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in points.
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.276, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+
+    /// From its name (`a4`, `letter`), any case.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "a4" => Some(Paper::A4),
+            "letter" | "us-letter" | "us letter" => Some(Paper::Letter),
+            _ => None,
+        }
+    }
+}
+
 /// A named list of instruments given together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Battery {
@@ -160,7 +189,7 @@ pub struct Settings {
     /// region on the plane) when local norms have been computed.
     pub use_local_norms: bool,
     /// Paper size of PDF reports.
-    pub paper: crate::export::layout::Paper,
+    pub paper: Paper,
 }
 
 impl Default for Settings {
@@ -173,7 +202,7 @@ impl Default for Settings {
             batteries: Vec::new(),
             figures: Vec::new(),
             use_local_norms: false,
-            paper: crate::export::layout::Paper::A4,
+            paper: Paper::A4,
         }
     }
 }

@@ -217,3 +217,32 @@ fn a_one_to_five_instrument_reads_in_its_own_range() {
     );
     assert!(!caveat.is_empty());
 }
+
+/// The client page's headline: the plane's scores by name, else the first two (the RFQ-8
+/// showed raw ids, "rfq c — · rfq u —").
+#[test]
+fn headlines_name_their_scores() {
+    let find = |id: &str| {
+        bundled()
+            .into_iter()
+            .map(Result::unwrap)
+            .find(|i| i.id == id)
+            .unwrap()
+    };
+    let ecr_r = find("ecr-r");
+    let a = assessed(
+        &ecr_r,
+        &(1..=36).map(|n| (format!("q{n}"), 4)).collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        text::headline(&ecr_r, &a.report),
+        "Attachment anxiety 4.00 \u{b7} Attachment avoidance 4.00"
+    );
+    let rfq = find("rfq-8");
+    let a = assessed(&rfq, &[]);
+    assert_eq!(
+        text::headline(&rfq, &a.report),
+        "Certainty about mental states (RFQ_c) \u{2014} \u{b7} Uncertainty about mental states \
+         (RFQ_u) \u{2014}"
+    );
+}

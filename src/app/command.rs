@@ -116,6 +116,11 @@ impl SecurebaseApp {
             }
             Command::Navigate(page) => {
                 if let Screen::Clinician(ws) = &mut self.screen {
+                    // A client's page has its records before it is first drawn.
+                    if let (Page::ClientPage { client_id, .. }, Some(store)) = (&page, &self.store)
+                    {
+                        ws.administrations_of(store, &self.catalog, client_id);
+                    }
                     ws.page = page;
                 }
             }
@@ -166,7 +171,7 @@ impl SecurebaseApp {
     fn create_store(&mut self, passphrase: &SecretString) {
         // The same reader as the command line's: a value that is not a work factor is refused
         // (not quietly replaced), and a weakening one is said out loud.
-        let work_factor = match crate::env::work_factor() {
+        let work_factor = match crate::env::work_factor(crate::store::DEFAULT_WORK_FACTOR) {
             Ok(factor) => factor,
             Err(e) => {
                 if let Screen::FirstRun(form) = &mut self.screen {
@@ -235,6 +240,7 @@ impl SecurebaseApp {
             keys,
             clients,
             administrations: HashMap::default(),
+            wanted: Vec::new(),
             reports: HashMap::default(),
             failures,
             page: Page::Clients,

@@ -78,6 +78,17 @@ pub fn run(data_dir: PathBuf, folder_notice: Option<String>) -> eframe::Result {
     )
 }
 
+/// A message for someone who started the app without a terminal: a message box, and stderr.
+pub fn tell(message: &str) {
+    eprintln!("{message}");
+    rfd::MessageDialog::new()
+        .set_title("securebase")
+        .set_description(message)
+        .set_level(rfd::MessageLevel::Warning)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+}
+
 /// The window icon: `assets/icon/securebase-256.png`, compiled in.
 fn icon() -> Option<egui::IconData> {
     let bytes: &[u8] = include_bytes!("../../assets/icon/securebase-256.png");
@@ -116,6 +127,9 @@ pub struct Workspace {
     pub clients: Vec<Client>,
     /// Per client id: its administrations, loaded when first needed.
     pub administrations: HashMap<String, Vec<Administration>>,
+    /// Clients whose administrations a view wanted but did not have: loaded by
+    /// [`SecurebaseApp`]'s `logic` before the next frame (views never read the store).
+    pub wanted: Vec<String>,
     /// Per administration id: its scores, computed by the core when it was read.
     pub reports: HashMap<String, crate::core::ScoreReport>,
     /// Records that could not be read.
@@ -166,6 +180,35 @@ impl Workspace {
         self.administrations
             .get(client_id)
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// A client's administrations if they have been read, for views: `None` asks for them
+    /// (see [`Workspace::want`]); nothing is read or decrypted while drawing.
+    pub fn cached(&self, client_id: &str) -> Option<&[Administration]> {
+        self.administrations.get(client_id).map(Vec::as_slice)
+    }
+
+    /// Asks for a client's administrations, for the next frame.
+    pub fn want(&mut self, client_id: &str) {
+        if !self.wanted.iter().any(|w| w == client_id) {
+            self.wanted.push(client_id.to_owned());
+        }
+    }
+
+    /// Reads what views asked for (and the open client page's client); whether anything was
+    /// read, so that the frame that shows it follows.
+    fn load_wanted(&mut self, store: &Store, catalog: &Catalog) -> bool {
+        if let views::Page::ClientPage { client_id, .. } = &self.page
+            && !self.administrations.contains_key(client_id)
+        {
+            let id = client_id.clone();
+            self.want(&id);
+        }
+        let wanted = std::mem::take(&mut self.wanted);
+        for id in &wanted {
+            self.administrations_of(store, catalog, id);
+        }
+        !wanted.is_empty()
     }
 
     /// Forgets a client's cached administrations (after a change), so they are read again.
@@ -335,6 +378,11 @@ impl SecurebaseApp {
 impl eframe::App for SecurebaseApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.apply_look(ctx);
+        if let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen)
+            && ws.load_wanted(store, &self.catalog)
+        {
+            ctx.request_repaint();
+        }
         self.handle_close(ctx);
         self.handle_idle(ctx);
     }

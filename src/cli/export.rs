@@ -10,9 +10,9 @@ use jiff::Timestamp;
 use super::records::{open_unlocked, user};
 use super::{BadInput, ExportArgs, ExportFormat, ReportArgs};
 use crate::catalog::Catalog;
-use crate::export::layout::Paper;
 use crate::export::report::{ReportRequest, report_pdf};
 use crate::export::{Scope, fhir, gather, table, write_audited};
+use crate::settings::Paper;
 use crate::settings::Settings;
 
 /// `securebase report`.

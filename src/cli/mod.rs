@@ -347,8 +347,10 @@ fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
     }
 }
 
-/// Parses `args` and runs the command; returns the exit code. Errors are printed to stderr.
-pub fn main_with_args<I, T>(args: I) -> ExitCode
+/// Parses `args` (with every instrument's columns in `score --help`). `Err` is the exit code
+/// when there is nothing to run: help or a version was printed (0), or the command line is
+/// wrong (2, the reason printed on stderr).
+pub fn parse<I, T>(args: I) -> Result<Cli, ExitCode>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -361,73 +363,33 @@ where
     let matches = match command.try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
+            e.print().ok();
+            return Err(if e.use_stderr() {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
-            };
+            });
         }
     };
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(2);
-        }
-    };
-    match run(&cli) {
+    Cli::from_arg_matches(&matches).map_err(|e| {
+        e.print().ok();
+        ExitCode::from(2)
+    })
+}
+
+/// The exit code of a command's result, its error printed on stderr: 0, 1 for a failure, 2
+/// for bad input ([`BadInput`]); a closed pipe (`| head`) is success.
+pub fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),
     }
 }
 
-/// The entry of `securebase-app`, the app without a console window: it takes the app's own
-/// options only. With no console to print to, a command line it cannot run, or an error that
-/// keeps the window from opening, is shown in a message box (and on stderr, for a terminal).
-#[cfg(feature = "gui")]
-pub fn app_main<I, T>(args: I) -> ExitCode
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            tell(&e.to_string());
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
-    };
-    if cli.command.is_some() {
-        tell(
-            "securebase-app opens the securebase window only. For commands, run securebase \
-             (securebase.exe on Windows) in a terminal: securebase --help lists them.",
-        );
-        return ExitCode::from(2);
-    }
-    match records::locate(cli.data_dir.clone()).and_then(start_app) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tell(&format!("securebase could not start: {e:#}"));
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// A message for someone who started the app without a terminal.
-#[cfg(feature = "gui")]
-fn tell(message: &str) {
-    eprintln!("{message}");
-    let _ = rfd::MessageDialog::new()
-        .set_title("securebase")
-        .set_description(message)
-        .set_level(rfd::MessageLevel::Warning)
-        .set_buttons(rfd::MessageButtons::Ok)
-        .show();
+/// Where the data folder is (and a notice about it, such as a move from Windows' Roaming
+/// place), for the app, which `main` starts.
+pub fn locate(data_dir: Option<PathBuf>) -> anyhow::Result<crate::store::paths::Location> {
+    records::locate(data_dir)
 }
 
 fn report_error(e: &anyhow::Error) -> ExitCode {
@@ -452,7 +414,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line's command (`main` starts the app when there is none).
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let mut catalog = Catalog::bundled();
     if let Some(dir) = &cli.questionnaires {
@@ -471,7 +433,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     }
     let Some(command) = &cli.command else {
-        return start_app(records::locate(cli.data_dir.clone())?);
+        return bad_input("give a command (see --help); without one, securebase opens the app");
     };
     match command {
         Command::Score(args) => {
@@ -507,21 +469,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Restore(args) => backup::restore(&data_dir()?, args),
         Command::MachineSettings(args) => machine::run(args, cli.data_dir.clone()),
     }
-}
-
-/// Starts the desktop app on the data folder.
-#[cfg(feature = "gui")]
-fn start_app(location: crate::store::paths::Location) -> anyhow::Result<()> {
-    crate::app::run(location.dir, location.notice)
-        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
-}
-
-/// Without the `gui` feature there is no app to start.
-#[cfg(not(feature = "gui"))]
-fn start_app(_location: crate::store::paths::Location) -> anyhow::Result<()> {
-    bad_input(
-        "this build has no desktop app (built without the `gui` feature); give a command, see --help",
-    )
 }
 
 /// Broken questionnaire files do not stop scoring; say so once on stderr.

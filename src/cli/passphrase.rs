@@ -76,7 +76,7 @@ pub fn ask_changed() -> Result<SecretString> {
 /// scrypt's work factor for a new passphrase; a warning on stderr when it is weaker than the
 /// default.
 pub fn work_factor() -> Result<u8> {
-    match env::work_factor() {
+    match env::work_factor(crate::store::DEFAULT_WORK_FACTOR) {
         Ok(factor) => {
             if let Some(warning) = factor.weakened() {
                 eprintln!("securebase: warning: {warning}");

@@ -6,39 +6,12 @@
 //! Units are PDF points (1/72 inch), origin at the top-left corner, y growing downwards; a
 //! text's y is its baseline.
 
+use crate::settings::Paper;
+
 /// The regular face, embedded: `DejaVu Sans` (licence in `assets/fonts/`).
 pub const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// The bold face.
 pub const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
-
-/// Paper sizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Paper {
-    /// 210 × 297 mm.
-    A4,
-    /// 8.5 × 11 in.
-    Letter,
-}
-
-impl Paper {
-    /// Width and height in points.
-    pub fn size(self) -> (f32, f32) {
-        match self {
-            Paper::A4 => (595.276, 841.89),
-            Paper::Letter => (612.0, 792.0),
-        }
-    }
-
-    /// From its name (`a4`, `letter`), any case.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "a4" => Some(Paper::A4),
-            "letter" | "us-letter" | "us letter" => Some(Paper::Letter),
-            _ => None,
-        }
-    }
-}
 
 /// A colour, RGB.
 pub type Rgb = (u8, u8, u8);

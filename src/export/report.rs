@@ -11,11 +11,12 @@
 
 use jiff::Timestamp;
 
-use super::layout::{Layout, Paper, Style};
+use super::layout::{Layout, Style};
 use super::pdf::{PdfError, render};
 use super::{ClientData, Scored};
 use crate::results::text::{self, Medium};
 use crate::results::{Assessment, assess, date, earlier_of};
+use crate::settings::Paper;
 use crate::settings::Settings;
 use crate::store::{Client, LocalNorms, Source, Status};
 

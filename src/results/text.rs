@@ -9,10 +9,10 @@
 
 use super::{Assessment, percentile_text};
 use crate::clinic_norms::NormOption;
-use crate::core::Flag;
 use crate::core::instrument::Instrument;
 use crate::core::norms::standing;
 use crate::core::plane::{REGION_CAVEAT, Region};
+use crate::core::{Flag, ScoreReport};
 
 /// The dash that stands for "no value".
 pub const NONE: &str = "\u{2014}";
@@ -335,6 +335,29 @@ pub fn norm_note(instrument: &Instrument, norm: Option<&NormOption>) -> Option<S
         None if instrument.norm_sets.is_empty() => Some(NO_NORMS.to_owned()),
         None => None,
     }
+}
+
+/// The two scores a list of administrations shows: the plane's (anxiety, then avoidance),
+/// else the first two; by their names, as the results page names them ("Attachment anxiety
+/// 4.22 · Attachment avoidance 3.10").
+pub fn headline(instrument: &Instrument, report: &ScoreReport) -> String {
+    let mut order: Vec<usize> = match &instrument.plane {
+        Some(p) => vec![p.y, p.x],
+        None => (0..instrument.scores.len().min(2)).collect(),
+    };
+    order.truncate(2);
+    order
+        .iter()
+        .filter_map(|&k| {
+            let value = report.scores.get(k)?.value;
+            Some(format!(
+                "{} {}",
+                score_name(instrument, k, Medium::Screen),
+                number(value)
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(" \u{b7} ")
 }
 
 /// [`NO_BANDS`], when no score has a band.

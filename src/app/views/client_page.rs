@@ -12,12 +12,11 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let theme_choice = app.settings.theme;
     let SecurebaseApp {
         screen,
-        store,
         commands,
         catalog,
         ..
     } = app;
-    let (Screen::Clinician(ws), Some(store)) = (screen, store.as_ref()) else {
+    let Screen::Clinician(ws) = screen else {
         return;
     };
     let Page::ClientPage { client_id, .. } = &ws.page else {
@@ -28,7 +27,12 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         ui.label("This client is no longer in the list.");
         return;
     };
-    let administrations = ws.administrations_of(store, catalog, &client_id).to_vec();
+    let Some(administrations) = ws.cached(&client_id).map(<[_]>::to_vec) else {
+        // Read by the app before the next frame; views never read the store.
+        ws.want(&client_id);
+        ui.label("\u{2026}");
+        return;
+    };
 
     ui.add_space(8.0);
     if ui.link("Back to all clients").clicked() {
@@ -169,32 +173,16 @@ fn administrations_table_ui(
         });
 }
 
-/// "anxiety 4.22 · avoidance 3.10" — the plane's scores first, else the first two.
+/// The administration's headline scores (`results::text::headline`), when it is scored.
 fn headline(
     catalog: &crate::catalog::Catalog,
     report: Option<&crate::core::ScoreReport>,
     instrument_id: &str,
 ) -> String {
-    let (Some(instrument), Some(report)) = (catalog.get(instrument_id), report) else {
-        return String::new();
-    };
-    let mut order: Vec<usize> = match &instrument.plane {
-        Some(p) => vec![p.y, p.x],
-        None => (0..instrument.scores.len().min(2)).collect(),
-    };
-    order.truncate(2);
-    order
-        .iter()
-        .filter_map(|&i| {
-            let def = instrument.scores.get(i)?;
-            let value = report.scores.get(i)?.value;
-            Some(match value {
-                Some(v) => format!("{} {v:.2}", def.id.replace('_', " ")),
-                None => format!("{} \u{2014}", def.id.replace('_', " ")),
-            })
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
+    match (catalog.get(instrument_id), report) {
+        (Some(instrument), Some(report)) => crate::results::text::headline(instrument, report),
+        _ => String::new(),
+    }
 }
 
 /// "Start a session", and "Resume" when something is unfinished.

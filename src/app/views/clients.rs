@@ -4,19 +4,18 @@ use eframe::egui::{self, RichText};
 
 use super::{Page, client_form::ClientForm, date};
 use crate::app::{Command, Screen, SecurebaseApp, theme};
-use crate::store::Status;
+use crate::settings::ThemeChoice;
+use crate::store::{Administration, Client, Status};
 
 /// Draws the client list.
 pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let SecurebaseApp {
         screen,
-        store,
         commands,
         settings,
-        catalog,
         ..
     } = app;
-    let (Screen::Clinician(ws), Some(store)) = (screen, store.as_ref()) else {
+    let Screen::Clinician(ws) = screen else {
         return;
     };
     ui.add_space(8.0);
@@ -65,6 +64,7 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         return;
     }
     let row_height = 36.0;
+    let mut wanted: Vec<String> = Vec::new();
     header_row(ui);
     ui.separator();
     egui::ScrollArea::vertical()
@@ -77,34 +77,58 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 .striped(true)
                 .show(ui, |ui| {
                     for &i in &shown[range] {
-                        let client = ws.clients[i].clone();
-                        // Read lazily: only the rows on screen decrypt their administrations.
-                        let administrations = ws.administrations_of(store, catalog, &client.id);
-                        let last = administrations.iter().map(|a| a.started).max();
-                        let in_progress = administrations
-                            .iter()
-                            .filter(|a| a.status == Status::InProgress)
-                            .count();
-                        if ui.link(&client.name).clicked() {
-                            commands.push(Command::Navigate(Page::ClientPage {
-                                client_id: client.id.clone(),
-                                edit: None,
-                            }));
+                        let client = &ws.clients[i];
+                        // Read lazily: only the rows on screen ask for their administrations,
+                        // which the app reads before the next frame (never while drawing).
+                        let cached = ws.cached(&client.id);
+                        if cached.is_none() {
+                            wanted.push(client.id.clone());
                         }
-                        ui.label(client.birth_year.map(|y| y.to_string()).unwrap_or_default());
-                        ui.label(last.map_or_else(|| "none yet".to_owned(), date));
-                        if in_progress > 0 {
-                            ui.label(
-                                RichText::new(format!("{in_progress} unfinished"))
-                                    .color(theme::warning(settings.theme)),
-                            );
-                        } else {
-                            ui.label("");
-                        }
-                        ui.end_row();
+                        client_row_ui(ui, client, cached, commands, settings.theme);
                     }
                 });
         });
+    for id in &wanted {
+        ws.want(id);
+    }
+}
+
+/// One client's row: name (a link to their page), birth year, last administration, and how
+/// many are unfinished; "…" until the administrations have been read.
+fn client_row_ui(
+    ui: &mut egui::Ui,
+    client: &Client,
+    administrations: Option<&[Administration]>,
+    commands: &mut Vec<Command>,
+    theme_choice: ThemeChoice,
+) {
+    if ui.link(&client.name).clicked() {
+        commands.push(Command::Navigate(Page::ClientPage {
+            client_id: client.id.clone(),
+            edit: None,
+        }));
+    }
+    ui.label(client.birth_year.map(|y| y.to_string()).unwrap_or_default());
+    if let Some(administrations) = administrations {
+        let last = administrations.iter().map(|a| a.started).max();
+        let unfinished = administrations
+            .iter()
+            .filter(|a| a.status == Status::InProgress)
+            .count();
+        ui.label(last.map_or_else(|| "none yet".to_owned(), date));
+        if unfinished > 0 {
+            ui.label(
+                RichText::new(format!("{unfinished} unfinished"))
+                    .color(theme::warning(theme_choice)),
+            );
+        } else {
+            ui.label("");
+        }
+    } else {
+        ui.label("\u{2026}");
+        ui.label("");
+    }
+    ui.end_row();
 }
 
 /// The column titles.

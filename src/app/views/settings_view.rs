@@ -145,7 +145,7 @@ fn settings_body(
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Paper for PDF reports").strong());
     ui.horizontal(|ui| {
-        use crate::export::layout::Paper;
+        use crate::settings::Paper;
         ui.radio_value(&mut s.paper, Paper::A4, "A4");
         ui.radio_value(&mut s.paper, Paper::Letter, "US Letter");
     });
