@@ -50,7 +50,10 @@ for exe in securebase.exe securebase-app.exe; do
 done
 
 crlf() { sed 's/\r*$/\r/' "$1" > "$2"; }
-crlf README.md "$work/docs/README.txt"
+# The README is a front door to docs/: the packages carry the whole manual in one file.
+cat README.md docs/install.md docs/user-guide.md docs/data-folder.md docs/command-line.md \
+  docs/reports-and-exports.md docs/scoring.md docs/performance.md > "$work/manual.md"
+crlf "$work/manual.md" "$work/docs/README.txt"
 crlf LICENSE-MIT "$work/docs/LICENSE-MIT.txt"
 crlf LICENSE-APACHE "$work/docs/LICENSE-APACHE.txt"
 scripts/third-party-licenses.py x86_64-pc-windows-gnu "$work/third-party-windows.txt"
@@ -99,6 +102,7 @@ if ! $windows_only; then
   scripts/third-party-licenses.py x86_64-unknown-linux-gnu "$doc/THIRD-PARTY-LICENSES"
   gzip -9n "$doc/THIRD-PARTY-LICENSES"
   gzip -9n -c README.md > "$doc/README.md.gz"
+  for page in docs/*.md; do gzip -9n -c "$page" > "$doc/$(basename "$page").gz"; done
 
   # Linked libraries (libc, libgcc) as dpkg-shlibdeps finds them; the ones the window loads at
   # run time with dlopen, which no tool can see, by hand: OpenGL (GLX and EGL, with Mesa's

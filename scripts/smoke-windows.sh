@@ -68,7 +68,7 @@ for args in "score --instrument ecr-r --input examples/ecr-r-sample.csv" \
   seen="$seen $w"
 done
 # (Exit 1, the machine's trouble rather than the input's, is seen in the Windows test run:
-# a data folder held by another process, tests/store_cli.rs.)
+# a data folder held by another process, tests/it/store_cli.rs.)
 for c in 0 2; do
   case "$seen " in *" $c "*) ;; *) fail "exit code $c never seen among:$seen" ;; esac
 done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test. First installs the Debian packages the tests use, when missing:
-#   r-base-core + r-cran-psych  the independent scoring check (tests/independent.rs)
-#   age                         decrypting records with an independent tool (tests/store.rs)
-#   poppler-utils               reading the PDF reports back (pdftotext, pdfinfo: tests/report.rs)
+#   r-base-core + r-cran-psych  the independent scoring check (tests/it/independent.rs)
+#   age                         decrypting records with an independent tool (tests/it/store.rs)
+#   poppler-utils               reading the PDF reports back (pdftotext, pdfinfo: tests/it/report.rs)
 # Without apt (not Debian) or without permission, those tests report "skipped" and the rest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -130,7 +130,7 @@ pub fn norm_standing(set: &NormSet, score_id: &str, score: f64) -> Option<Standi
 /// The standard normal cumulative distribution function Φ(z) = ½ · erfc(−z / √2).
 ///
 /// Computed through [`erfc`], so the lower tail keeps its relative accuracy instead of being
-/// lost in `1 - …`. Accuracy (checked against 25-digit values in `tests/change.rs`): absolute
+/// lost in `1 - …`. Accuracy (checked against 25-digit values in `tests/it/change.rs`): absolute
 /// error below 1e-15 for every z, and relative error below 1e-13 for −10 ≤ z ≤ 0 (the rounding
 /// of z / √2 costs about 2(z²/2) units in the last place). NaN gives NaN; ±∞ gives 1 and 0.
 pub fn normal_cdf(z: f64) -> f64 {

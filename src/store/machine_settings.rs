@@ -262,7 +262,7 @@ pub fn render(data_folder: &Path) -> String {
     );
     let _ = writeln!(
         text,
-        "; Written by `securebase machine-settings`; see the README's Install section."
+        "; Written by `securebase machine-settings`; see docs/install.md in securebase's documentation."
     );
     let _ = writeln!(text, "[{SECTION}]");
     let _ = writeln!(text, "{DATA_FOLDER} = {}", data_folder.display());

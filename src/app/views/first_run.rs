@@ -61,7 +61,7 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                             "Records are kept here, encrypted. Back them up regularly with \
                              Settings, \"Back up now\". To use another folder, start securebase \
                              with --data-dir; IT can set one for every user of this computer \
-                             (the README's Install section says how).",
+                             (docs/install.md in the documentation says how).",
                         )
                         .color(theme::muted(theme_choice)),
                     );

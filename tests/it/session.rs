@@ -3,7 +3,6 @@
 //! times, Back, finishing a form, the next form, the end, progress, resuming, skipping finished
 //! forms, and which administrations are handed out to be saved.
 #![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::Timestamp;
 use securebase::app::session::{ClientSession, Form, Step};

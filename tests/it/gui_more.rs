@@ -3,9 +3,8 @@
 //! questionnaire, saved batteries, each instrument's instructions, the "unfinished" column of
 //! the client list, and resuming a session of two forms.
 #![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common_gui;
+use crate::support::common_gui;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

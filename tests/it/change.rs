@@ -5,7 +5,6 @@
 //! irrational the comment gives it to more digits than a double holds (worked with 30-digit
 //! arithmetic) and the test allows [`TOL`]. Reports are made by the real scorer from answers
 //! to the bundled questionnaires; the keys used to choose the answers are in the comments.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![expect(
     clippy::float_cmp,
     reason = "exact comparisons only of values exact in binary (5.5, 4.0, 1.5, 65.0)"

@@ -5,12 +5,9 @@
 //!
 //! Every run gets its own temporary data folder (`SECUREBASE_DATA` or `--data-dir`), a
 //! temporary `HOME`, and `SECUREBASE_SCRYPT_WORK_FACTOR=10` so that unlocking is fast.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "store/common.rs"]
-mod common;
-#[path = "store/run.rs"]
-mod run;
+use crate::support::common;
+use crate::support::run;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -237,7 +234,7 @@ fn a_second_process_is_refused_and_stale_locks_are_taken_over() {
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "child_holds_lock_when_asked",
+            "store_cli::child_holds_lock_when_asked",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -1,7 +1,6 @@
 //! The results model (`results::text`): what the results page and the PDF report both say,
 //! row by row, worked by hand for the ECR-RS (relationship blocks) and for the minimal 1-5
-//! test instrument (`tests/valid/minimal.json`: a recode table, a reliability figure).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! test instrument (`tests/data/valid/minimal.json`: a recode table, a reliability figure).
 
 use jiff::Timestamp;
 use securebase::core::Answer;
@@ -153,7 +152,7 @@ fn ecr_rs_rows_name_whose_scores_they_are_short_on_screen_and_in_full_on_paper()
 /// midpoint 3 on x and at it on y.
 #[test]
 fn a_one_to_five_instrument_reads_in_its_own_range() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/valid/minimal.json");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/valid/minimal.json");
     let mini = Instrument::from_json(file, &std::fs::read_to_string(file).unwrap()).unwrap();
     let a = assessed(
         &mini,

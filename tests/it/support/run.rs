@@ -1,6 +1,5 @@
 //! Running the `securebase` binary on a data folder, for the tests of its data-folder
-//! commands (`tests/store_cli.rs`, `tests/backup.rs`; included in each with
-//! `#[path = "store/run.rs"] mod run;`).
+//! commands (`store_cli`, `backup`).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -2,9 +2,8 @@
 //! history or of one administration, and Debian's poppler-utils (`pdftotext -layout`,
 //! `pdfinfo`) read it back. The data folders are built through the store API with exact
 //! answers, so every number the report prints is known.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod export_common;
+use crate::support::export_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

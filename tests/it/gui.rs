@@ -2,9 +2,8 @@
 //! screen reader (or a person) would: unlock, start a session, fill a form by keyboard, go back,
 //! decline, try to leave with a wrong passphrase, restart mid-form.
 #![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common_gui;
+use crate::support::common_gui;
 
 use age::secrecy::SecretString;
 use common_gui::{NAME, PASS, app, click, data_folder, step, tick_label, type_into, unlock};

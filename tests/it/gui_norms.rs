@@ -1,8 +1,7 @@
 //! The app's local norms (computed in Settings, opt-in, used for z, T, percentile and the norm
 //! region) and the results page's chart exports, driven through the real app.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common_gui;
+use crate::support::common_gui;
 
 use age::secrecy::SecretString;
 use common_gui::{NAME, PASS, app, click, data_folder, ecr_r_at, unlock};

@@ -1,4 +1,4 @@
-//! Hand-worked golden scoring cases: one data file per bundled instrument, `tests/golden/*.json`.
+//! Hand-worked golden scoring cases: one data file per bundled instrument, `tests/data/golden/*.json`.
 //!
 //! Each case gives the answers, the expected scores as exact fractions worked by hand (the
 //! arithmetic is in the case's `work` lines, the key in the file's `key` lines), the expected
@@ -6,7 +6,6 @@
 //! reference data, not from the questionnaire files under test. One [`check`] compares a case
 //! with what [`score`] says and lists every difference, so a failing file shows all of its
 //! disagreements at once, each with its hand arithmetic.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,12 +19,12 @@ const TOLERANCE: f64 = 1e-12;
 
 /// The golden files, one per bundled instrument.
 const GOLDEN: [(&str, &str); 6] = [
-    ("ecr-r", include_str!("golden/ecr-r.json")),
-    ("ecr-rs", include_str!("golden/ecr-rs.json")),
-    ("ecr-s", include_str!("golden/ecr-s.json")),
-    ("ecr", include_str!("golden/ecr.json")),
-    ("rq", include_str!("golden/rq.json")),
-    ("rfq-8", include_str!("golden/rfq-8.json")),
+    ("ecr-r", include_str!("../data/golden/ecr-r.json")),
+    ("ecr-rs", include_str!("../data/golden/ecr-rs.json")),
+    ("ecr-s", include_str!("../data/golden/ecr-s.json")),
+    ("ecr", include_str!("../data/golden/ecr.json")),
+    ("rq", include_str!("../data/golden/rq.json")),
+    ("rfq-8", include_str!("../data/golden/rfq-8.json")),
 ];
 
 #[test]
@@ -77,15 +76,15 @@ fn every_bundled_instrument_has_three_golden_cases() {
         let file = parse_golden(id, text);
         assert_eq!(
             file.instrument, id,
-            "tests/golden/{id}.json names another instrument"
+            "tests/data/golden/{id}.json names another instrument"
         );
         assert!(
             !file.key.is_empty(),
-            "tests/golden/{id}.json: write the key down"
+            "tests/data/golden/{id}.json: write the key down"
         );
         assert!(
             file.cases.len() >= 3,
-            "tests/golden/{id}.json: at least three cases"
+            "tests/data/golden/{id}.json: at least three cases"
         );
         for case in &file.cases {
             assert!(
@@ -167,7 +166,7 @@ enum Reason {
 }
 
 fn parse_golden(id: &str, text: &str) -> GoldenFile {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("tests/golden/{id}.json: {e}"))
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("tests/data/golden/{id}.json: {e}"))
 }
 
 fn instrument(id: &str) -> Instrument {
@@ -178,7 +177,7 @@ fn instrument(id: &str) -> Instrument {
         .unwrap_or_else(|| panic!("no bundled instrument {id:?}"))
 }
 
-/// Checks every case of `tests/golden/{id}.json` and fails with all differences.
+/// Checks every case of `tests/data/golden/{id}.json` and fails with all differences.
 fn check_file(id: &str) {
     let (_, text) = GOLDEN
         .iter()

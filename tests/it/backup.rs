@@ -2,12 +2,9 @@
 //! backup taken while another process holds the data folder restores into an empty folder
 //! where every record decrypts; writes wait for a backup; a damaged or changed archive fails
 //! `--verify` naming the entry; a restore never replaces anything.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "store/common.rs"]
-mod common;
-#[path = "store/run.rs"]
-mod run;
+use crate::support::common;
+use crate::support::run;
 
 use std::fs;
 use std::io::Read;

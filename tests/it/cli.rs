@@ -1,7 +1,6 @@
 //! End-to-end tests of the `securebase` binary: they run the real executable and pin the
 //! contract of `securebase score` and `securebase instruments` (input forms, output columns,
 //! error messages, exit codes, atomic output files, streaming).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::fs;

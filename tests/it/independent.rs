@@ -1,7 +1,6 @@
 //! Independent check: `securebase score` against R (`psych::scoreItems`; RFQ-8 recoded in R) on
-//! simulated ECR-R, ECR-S and RFQ-8 data (`tests/independent/check_psych.R`). Skipped, with a
+//! simulated ECR-R, ECR-S and RFQ-8 data (`tests/data/independent/check_psych.R`). Skipped, with a
 //! message, when Rscript or R's psych package is not installed.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 use std::process::Command;
@@ -26,7 +25,7 @@ fn securebase_agrees_with_psych() {
         );
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/check_psych.R");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/independent/check_psych.R");
     let work = tempfile::tempdir().expect("temp dir");
     let out = Command::new("Rscript")
         .arg(&script)

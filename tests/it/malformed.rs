@@ -1,9 +1,8 @@
 //! Malformed questionnaire files: each must be refused with the right JSON path and message.
 //!
-//! Every file in `tests/malformed/` is `tests/valid/minimal.json` with one defect (or, for the
+//! Every file in `tests/data/malformed/` is `tests/data/valid/minimal.json` with one defect (or, for the
 //! not-JSON cases, no JSON at all). The table [`CASES`] says, per file, where the error must
 //! point and a distinctive part of its message.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -13,7 +12,7 @@ use securebase::catalog::Catalog;
 use securebase::core::Instrument;
 use securebase::core::bundled;
 
-/// (file in `tests/malformed/`, expected `path`, part of the expected `message`).
+/// (file in `tests/data/malformed/`, expected `path`, part of the expected `message`).
 const CASES: &[(&str, &str, &str)] = &[
     // Items.
     (
@@ -380,7 +379,7 @@ const CASES: &[(&str, &str, &str)] = &[
 ];
 
 fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 /// The text of `tests/<file>`.
@@ -389,7 +388,7 @@ fn read(file: &str) -> String {
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Loads `tests/<file>` and returns every way its error differs from the expectation (empty
+/// Loads `tests/data/<file>` and returns every way its error differs from the expectation (empty
 /// when it matches).
 fn mismatch(file: &str, expected_path: &str, expected_message_part: &str) -> Vec<String> {
     let text = read(file);
@@ -421,7 +420,7 @@ fn mismatch(file: &str, expected_path: &str, expected_message_part: &str) -> Vec
     problems
 }
 
-/// Asserts that `tests/malformed/<file>` is refused at `expected_path` with a message
+/// Asserts that `tests/data/malformed/<file>` is refused at `expected_path` with a message
 /// containing `expected_message_part`.
 fn check(file: &str, expected_path: &str, expected_message_part: &str) {
     let problems = mismatch(
@@ -468,7 +467,7 @@ fn table_and_folder_agree() {
     let on_disk: BTreeSet<&str> = on_disk.iter().map(String::as_str).collect();
     assert_eq!(
         listed, on_disk,
-        "every file in tests/malformed/ needs a row in CASES"
+        "every file in tests/data/malformed/ needs a row in CASES"
     );
     let distinct: BTreeSet<String> = on_disk
         .iter()

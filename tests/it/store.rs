@@ -1,10 +1,8 @@
 //! Library-level tests of the encrypted store (`securebase::store`): a wrong passphrase, broken
 //! and too-new record files, the lock, and administrations (answers, "prefer not to answer",
 //! the resume point, and saving and reloading every answer and time).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "store/common.rs"]
-mod common;
+use crate::support::common;
 
 use std::collections::BTreeSet;
 use std::fs;

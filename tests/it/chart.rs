@@ -1,8 +1,7 @@
 //! The plane renderer: a fixed case drawn to PNG and SVG and compared with committed references
 //! (PNG within a pixel tolerance; the SVG keeps its axis titles and date labels as text).
-//! `UPDATE_CHART_REFERENCES=1 cargo test --test chart` rewrites the references after a
+//! `UPDATE_CHART_REFERENCES=1 cargo test --test it chart::` rewrites the references after a
 //! deliberate change; look at them before committing.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 
@@ -48,7 +47,7 @@ fn fixed_case() -> PlaneChart {
 
 fn reference(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/charts")
+        .join("tests/data/charts")
         .join(name)
 }
 
@@ -240,7 +239,7 @@ fn a_missing_value_leaves_a_gap_in_its_marks_not_a_zero() {
 
 /// A clinic's 1-5 questionnaire is drawn on its own plane, never the ECR's 1-7: through the
 /// results (what the app's page and the PDF report draw) and through `securebase plot`, which
-/// all build it with `PlaneChart::for_instrument`. `tests/valid/minimal.json`: answers 1-5,
+/// all build it with `PlaneChart::for_instrument`. `tests/data/valid/minimal.json`: answers 1-5,
 /// plane x "beta" (0 to 5, through its recode table) and y "alpha" (1 to 5), midpoint 3.
 #[test]
 fn a_one_to_five_instrument_is_drawn_on_its_own_plane_everywhere() {
@@ -248,7 +247,7 @@ fn a_one_to_five_instrument_is_drawn_on_its_own_plane_everywhere() {
     use securebase::core::instrument::Instrument;
     use securebase::store::{Administration, Client, Source, Status};
 
-    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/valid");
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/valid");
     let file = folder.join("minimal.json");
     let text = std::fs::read_to_string(&file).unwrap();
     let mini = Instrument::from_json(file.to_str().unwrap(), &text).unwrap();

@@ -1,4 +1,4 @@
-//! Helpers shared by `tests/report.rs` and `tests/export.rs` (each says `mod export_common;`):
+//! Helpers shared by `report` and `export` (`use crate::support::export_common;`):
 //! data folders built through the store API, administrations with exact answers, running the
 //! real `securebase` binary on them, and reading its audit log back.
 // Each test file uses its own subset of these.

@@ -1,8 +1,7 @@
 //! Reports and exports from the app: the controls are where a clinician looks for them, and
 //! what they write (through the same code as the command line) is right and audited.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common_gui;
+use crate::support::common_gui;
 
 use age::secrecy::SecretString;
 use common_gui::{NAME, PASS, app, click, data_folder, ecr_r_at, type_into, unlock};

@@ -9,7 +9,6 @@
 //!
 //! Answers are random, with random missing and declined answers. Case counts stay modest
 //! so that the file runs in a few seconds in a debug build.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;

@@ -1,6 +1,5 @@
 //! The bundled questionnaires: every one loads, and its wording and key match the verified
 //! reference files in `../shared/instruments/`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -2,9 +2,8 @@
 //! JSON (and a FHIR bundle) for one client, one administration or everyone, and the tests read
 //! the files back against the column contract of `securebase::export::table` and against the
 //! core's own scores. The data folders are built through the store API with exact answers.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod export_common;
+use crate::support::export_common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -1,5 +1,4 @@
-//! Helpers shared by `tests/store.rs` and `tests/store_cli.rs` (included in each with
-//! `#[path = "store/common.rs"] mod common;`): data folders, snapshots of their bytes, records
+//! Helpers shared by `store`, `store_cli` and `backup`: data folders, snapshots of their bytes, records
 //! sealed by hand, and the broken files of the corrupt-file tests.
 #![allow(dead_code)]
 

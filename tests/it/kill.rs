@@ -9,7 +9,6 @@
 //! It runs on Windows too (a kill is `TerminateProcess` there). Processes start far more
 //! slowly under Wine than on Linux, so the kill moments are spread over the time one child
 //! takes to start and finish a whole form, measured first.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -91,7 +90,7 @@ fn child_command(exe: &Path, dir: &Path, client_id: &str, seed: u64) -> Command 
     command
         .args([
             "--exact",
-            "kill_child",
+            "kill::kill_child",
             "--ignored",
             "--nocapture",
             "--test-threads=1",

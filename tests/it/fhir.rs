@@ -8,7 +8,6 @@
 //! The checker is its own crate so that fhirbolt's `serde_json` features
 //! (`arbitrary_precision`) never reach securebase's builds. It is built once per run into
 //! `target/fhir-check` (the first build takes a minute or two).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,37 @@
+//! securebase's integration tests, in one binary (one link after a change in `src/`, not
+//! twenty). Each module is one area; `cargo test --test it <module>::` runs one alone, e.g.
+//! `cargo test --test it golden::`. Shared helpers are in `support/`: running the binary
+//! (`run`, `export_common::sb`), data folders and records (`common`, `export_common`), and the
+//! app under kittest (`common_gui`). Data files are beside this folder, in `tests/`.
+// A panic is how a test fails: unwrap and expect are the clearest way to say "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod backup;
+mod bundled;
+mod change;
+mod chart;
+mod cli;
+mod export;
+mod fhir;
+mod golden;
+#[cfg(feature = "gui")]
+mod gui;
+#[cfg(feature = "gui")]
+mod gui_exports;
+#[cfg(feature = "gui")]
+mod gui_more;
+#[cfg(feature = "gui")]
+mod gui_norms;
+mod independent;
+mod kill;
+mod local_norms;
+mod malformed;
+mod properties;
+mod report;
+mod results;
+#[cfg(feature = "gui")]
+mod session;
+mod store;
+mod store_cli;

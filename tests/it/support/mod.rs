@@ -1,0 +1,9 @@
+//! Helpers shared by the test modules.
+// Each test module uses its own subset of these.
+#![allow(dead_code)]
+
+pub mod common;
+#[cfg(feature = "gui")]
+pub mod common_gui;
+pub mod export_common;
+pub mod run;
