@@ -13,7 +13,7 @@ use std::thread;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_securebase");
+use crate::support::bin::{BIN, outcome};
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
@@ -55,16 +55,7 @@ fn run_raw(args: &[&str], stdin: impl Into<Vec<u8>>) -> (i32, Vec<u8>, String) {
         .wait_with_output()
         .expect("cannot wait for securebase");
     feeder.join().expect("stdin feeder thread panicked");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "securebase {args:?} panicked:\n{stderr}"
-    );
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("securebase {args:?} was killed by a signal; stderr:\n{stderr}"));
-    (code, out.stdout, stderr)
+    outcome(args, out)
 }
 
 /// Asserts exit code 2 and that stderr contains every one of `needles`; returns stderr.

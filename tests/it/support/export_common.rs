@@ -15,7 +15,7 @@ use securebase::core::{Answer, ScoreReport, score};
 use securebase::store::{Administration, Client, Source, Status, Store, new_id};
 
 /// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_securebase");
+pub use super::bin::BIN;
 /// The clinician's passphrase of every test data folder.
 pub const PASS: &str = "export test passphrase";
 /// Environment variable of the passphrase.
@@ -162,19 +162,11 @@ pub fn run_in(dir: &Path, cwd: &Path, pass: Option<&str>, args: &[&str]) -> Out 
         command.env(PASS_ENV, pass);
     }
     let out = command.output().expect("securebase starts");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "securebase {args:?} panicked:\n{stderr}"
-    );
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("securebase {args:?} was killed by a signal:\n{stderr}"));
+    let (code, stdout, stderr) = super::bin::outcome(args, out);
     Out {
         code,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stdout_bytes: out.stdout,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stdout_bytes: stdout,
         stderr,
     }
 }

@@ -2,6 +2,7 @@
 // Each test module uses its own subset of these.
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod common;
 #[cfg(feature = "gui")]
 pub mod common_gui;

@@ -9,8 +9,7 @@ use securebase::store::Store;
 
 use super::common::{PASS, WORK_FACTOR, save_client, secret, temp_data_dir};
 
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_securebase");
+pub use super::bin::BIN;
 /// The variable a script gives the passphrase in.
 pub const PASS_ENV: &str = "SECUREBASE_PASSPHRASE";
 /// The variable a script gives a new passphrase in.
@@ -55,18 +54,10 @@ pub fn sb_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Out {
     let out = child
         .wait_with_output()
         .expect("cannot wait for securebase");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "securebase {args:?} panicked:\n{stderr}"
-    );
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("securebase {args:?} was killed by a signal:\n{stderr}"));
+    let (code, stdout, stderr) = super::bin::outcome(args, out);
     Out {
         code,
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
         stderr,
         pid,
     }
