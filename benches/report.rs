@@ -16,8 +16,8 @@ use securebase::catalog::Catalog;
 use securebase::core::Answer;
 use securebase::export::report::{ReportRequest, report_pdf};
 use securebase::export::{ClientData, fhir, scored, table};
-use securebase::settings::Paper;
-use securebase::settings::Settings;
+use securebase::store::settings::Paper;
+use securebase::store::settings::Settings;
 use securebase::store::{Administration, Client, Source, Status, new_id};
 
 fn main() {

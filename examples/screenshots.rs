@@ -15,7 +15,7 @@ use std::path::Path;
 use age::secrecy::SecretString;
 use eframe::egui;
 use jiff::{Timestamp, ToSpan};
-use securebase::app::session::Step;
+use securebase::app::kiosk_session::Step;
 use securebase::app::views::Page;
 use securebase::app::views::setup::SetupForm;
 use securebase::app::{Command, Screen, SecurebaseApp};
@@ -289,7 +289,7 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
             instruments,
         },
     );
-    let Screen::Client(mode) = &mut app.screen else {
+    let Screen::Kiosk(mode) = &mut app.screen else {
         panic!("no client mode");
     };
     let session = &mut mode.session;

@@ -33,14 +33,12 @@ core:
 env:
 atomic:
 catalog: core
-settings: atomic core
 store: atomic core env
-report: core
-clinic_norms: catalog core store
-results: clinic_norms core report settings store
-export: atomic catalog core report results settings store
-cli: atomic catalog clinic_norms core env export report results settings store
-app: atomic catalog clinic_norms core env export report results settings store
+chart: core
+results: catalog chart core store
+export: atomic catalog chart core results store
+cli: atomic catalog chart core env export results store
+app: atomic catalog chart core env export results store
 "
 modules=$(printf '%s\n' "$allowed" | sed -n 's/^\([a-z_]*\):.*/\1/p')
 for path in src/*; do

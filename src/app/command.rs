@@ -6,10 +6,10 @@ use age::secrecy::SecretString;
 use eframe::egui;
 use jiff::Timestamp;
 
-use super::session::{ClientSession, Form};
-use super::settings::{Battery, Settings};
+use super::kiosk_session::{Form, KioskSession};
 use super::views::{self, Page};
-use super::{ClientMode, Screen, SecurebaseApp, Workspace};
+use super::{KioskState, Screen, SecurebaseApp, Workspace};
+use crate::store::settings::{Battery, Settings};
 use crate::store::{
     Administration, AuditAction, AuditTarget, Client, Source, Status, Store, StoreError, new_id,
 };
@@ -95,7 +95,7 @@ pub enum Command {
         format: views::results::ImageFormat,
     },
     /// Leave client mode with this passphrase.
-    LeaveClientMode {
+    LeaveKiosk {
         /// The passphrase typed.
         passphrase: SecretString,
     },
@@ -153,7 +153,7 @@ impl SecurebaseApp {
                 self.settings.batteries.push(battery);
                 self.save_settings();
             }
-            Command::LeaveClientMode { passphrase } => self.leave_client_mode(ctx, &passphrase),
+            Command::LeaveKiosk { passphrase } => self.leave_kiosk(ctx, &passphrase),
             Command::ComputeLocalNorms => self.compute_local_norms(),
             Command::Export { scope, kind } => self.export(&scope, kind),
             Command::ExportChart { chart, format } => self.export_chart(chart, format),
@@ -384,8 +384,8 @@ impl SecurebaseApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
         // The workspace, and with it the unlocked key, is dropped here: leaving client mode
         // needs the passphrase again.
-        self.screen = Screen::Client(Box::new(ClientMode {
-            session: ClientSession::new(client, forms),
+        self.screen = Screen::Kiosk(Box::new(KioskState {
+            session: KioskSession::new(client, forms),
             shown_at: std::time::Instant::now(),
             leave: None,
             save_error: None,
@@ -454,11 +454,11 @@ impl SecurebaseApp {
         Ok(id)
     }
 
-    fn leave_client_mode(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
+    fn leave_kiosk(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
         let Some(store) = &self.store else {
             return;
         };
-        let Screen::Client(mode) = &mut self.screen else {
+        let Screen::Kiosk(mode) = &mut self.screen else {
             return;
         };
         match store.unlock(passphrase) {

@@ -18,7 +18,7 @@ impl SecurebaseApp {
             all.extend_from_slice(ws.administrations_of(store, &self.catalog, id));
         }
         let pairs: Vec<_> = all.iter().map(|a| (a, ws.reports.get(&a.id))).collect();
-        let norms = crate::clinic_norms::compute(&self.catalog, &pairs, Timestamp::now());
+        let norms = crate::results::local_norms::compute(&self.catalog, &pairs, Timestamp::now());
         let mut audit = Ok(());
         self.notice = Some(if norms.scores.is_empty() {
             "No local norms: at least two clients need a completed first administration of the \

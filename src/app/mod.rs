@@ -9,10 +9,9 @@ mod backup;
 mod command;
 mod exports;
 pub mod frame_stats;
+pub mod kiosk_session;
 mod local_norms;
 mod open_results;
-pub mod session;
-pub use crate::settings;
 pub mod theme;
 pub mod views;
 
@@ -22,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
+use crate::store::settings::Settings;
 pub use command::Command;
-use session::ClientSession;
-use settings::Settings;
+use kiosk_session::KioskSession;
 
 use crate::catalog::Catalog;
 use crate::store::{Administration, Client, Keys, Store, StoreError};
@@ -116,7 +115,7 @@ pub enum Screen {
     /// The clinician's workspace.
     Clinician(Box<Workspace>),
     /// A client is filling in forms.
-    Client(Box<ClientMode>),
+    Kiosk(Box<KioskState>),
 }
 
 /// The unlocked workspace.
@@ -221,10 +220,10 @@ impl Workspace {
     }
 }
 
-/// Client mode: a session and the few things around it.
-pub struct ClientMode {
+/// The kiosk (the UI's "client mode"): a session and the few things around it.
+pub struct KioskState {
     /// The session.
-    pub session: ClientSession,
+    pub session: KioskSession,
     /// When the current screen appeared (for seconds per item).
     pub shown_at: Instant,
     /// The "return to clinician" passphrase prompt, when open.
@@ -311,7 +310,7 @@ impl SecurebaseApp {
 
     /// Whether client mode is showing.
     pub fn in_client_mode(&self) -> bool {
-        matches!(self.screen, Screen::Client(_))
+        matches!(self.screen, Screen::Kiosk(_))
     }
 
     /// Idle handling: the workspace locks, client mode pauses.
@@ -328,10 +327,10 @@ impl SecurebaseApp {
                 Screen::Clinician(_) => {
                     self.screen = Screen::Unlock(views::unlock::UnlockForm::locked_after_idle());
                 }
-                Screen::Client(mode) if !mode.paused => mode.paused = true,
+                Screen::Kiosk(mode) if !mode.paused => mode.paused = true,
                 _ => {}
             }
-        } else if matches!(self.screen, Screen::Clinician(_) | Screen::Client(_)) {
+        } else if matches!(self.screen, Screen::Clinician(_) | Screen::Kiosk(_)) {
             // Wake up once when the idle time runs out; otherwise repaint only on input.
             ctx.request_repaint_after(limit.saturating_sub(idle));
         }
@@ -342,7 +341,7 @@ impl SecurebaseApp {
         if !ctx.input(|i| i.viewport().close_requested()) {
             return;
         }
-        if let Screen::Client(mode) = &mut self.screen {
+        if let Screen::Kiosk(mode) = &mut self.screen {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             mode.paused = false;
             if mode.leave.is_none() {
@@ -352,8 +351,8 @@ impl SecurebaseApp {
     }
 
     /// Saves whatever client mode changed, at once.
-    fn save_client_mode(&mut self) {
-        let (Screen::Client(mode), Some(store)) = (&mut self.screen, &self.store) else {
+    fn save_kiosk(&mut self) {
+        let (Screen::Kiosk(mode), Some(store)) = (&mut self.screen, &self.store) else {
             return;
         };
         for administration in mode.session.take_dirty() {
@@ -394,7 +393,7 @@ impl eframe::App for SecurebaseApp {
         for command in commands {
             self.apply(ui.ctx(), command);
         }
-        self.save_client_mode();
+        self.save_kiosk();
         if !self.drew_first_frame {
             self.drew_first_frame = true;
             if crate::env::print_timing()

@@ -6,7 +6,7 @@
 
 use eframe::egui::{self, Color32, FontId, Stroke, TextStyle, Visuals};
 
-use super::settings::{Settings, ThemeChoice};
+use crate::store::settings::{Settings, ThemeChoice};
 
 /// Size of an item's statement in client mode.
 pub const STATEMENT_SIZE: f32 = 30.0;

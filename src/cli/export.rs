@@ -12,8 +12,8 @@ use super::{BadInput, ExportArgs, ExportFormat, ReportArgs};
 use crate::catalog::Catalog;
 use crate::export::report::{ReportRequest, report_pdf};
 use crate::export::{Scope, fhir, gather, table, write_audited};
-use crate::settings::Paper;
-use crate::settings::Settings;
+use crate::store::settings::Paper;
+use crate::store::settings::Settings;
 
 /// `securebase report`.
 pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Result<()> {

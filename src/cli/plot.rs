@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use super::{BadInput, PlotArgs, bad_input};
 use crate::atomic::write_atomic;
 use crate::catalog::Catalog;
-use crate::report::chart::{PlaneChart, render_png, render_svg};
+use crate::chart::plane::{PlaneChart, render_png, render_svg};
 
 /// Runs `securebase plot`.
 pub fn run(catalog: &Catalog, args: &PlotArgs) -> Result<()> {

@@ -12,7 +12,7 @@
 //! plainly what is missing ([`NotComputable`]) and never invents a figure.
 
 use super::instrument::Instrument;
-use super::scoring::ScoreReport;
+use super::score_report::ScoreReport;
 
 /// The two-sided 95 % critical value of the standard normal distribution used throughout
 /// (Jacobson & Truax 1991 use 1.96, not 1.959963…, and so do we).

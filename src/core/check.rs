@@ -1072,3 +1072,37 @@ fn looks_like_item_column(id: &str) -> bool {
     tail.strip_prefix('q')
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
+
+/// Reading a questionnaire file is checking it: the constructors live with the checker, so that
+/// `instrument.rs` (the checked types) does not depend on `check.rs` (which builds them).
+impl Instrument {
+    /// Parses and checks a questionnaire file. `file` names it in errors.
+    pub fn from_json(file: &str, text: &str) -> Result<Self, InstrumentError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let raw: InstrumentFile = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            // A file that is not JSON has no meaningful path: `$`, with line and column in
+            // the message.
+            let not_json = matches!(
+                e.inner().classify(),
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+            );
+            let path = if not_json || path == "." || path.is_empty() {
+                "$".to_owned()
+            } else {
+                format!("$.{path}")
+            };
+            InstrumentError {
+                file: file.to_owned(),
+                path,
+                message: e.into_inner().to_string(),
+            }
+        })?;
+        Self::from_file(file, raw)
+    }
+
+    /// Checks an already parsed file.
+    pub fn from_file(file: &str, raw: InstrumentFile) -> Result<Self, InstrumentError> {
+        Checker { file }.check(raw)
+    }
+}

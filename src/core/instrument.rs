@@ -5,9 +5,7 @@
 //! the forced choice). After that, scoring cannot meet an unknown item or an unscored
 //! dependency: invariants live here, not in the scorer. No file I/O: callers pass the text.
 
-use super::check::Checker;
-use super::error::InstrumentError;
-use super::schema::{InstrumentFile, ScaleMethod};
+use super::schema::ScaleMethod;
 
 pub use super::schema::{Instructions, NormSetDef as NormSet};
 
@@ -287,36 +285,6 @@ pub struct Reliability {
 }
 
 impl Instrument {
-    /// Parses and checks a questionnaire file. `file` names it in errors.
-    pub fn from_json(file: &str, text: &str) -> Result<Self, InstrumentError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let raw: InstrumentFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            // A file that is not JSON has no meaningful path: `$`, with line and column in
-            // the message.
-            let not_json = matches!(
-                e.inner().classify(),
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-            );
-            let path = if not_json || path == "." || path.is_empty() {
-                "$".to_owned()
-            } else {
-                format!("$.{path}")
-            };
-            InstrumentError {
-                file: file.to_owned(),
-                path,
-                message: e.into_inner().to_string(),
-            }
-        })?;
-        Self::from_file(file, raw)
-    }
-
-    /// Checks an already parsed file.
-    pub fn from_file(file: &str, raw: InstrumentFile) -> Result<Self, InstrumentError> {
-        Checker { file }.check(raw)
-    }
-
     /// Index of the score with this id.
     pub fn score_index(&self, id: &str) -> Option<usize> {
         self.scores.iter().position(|s| s.id == id)

@@ -7,17 +7,19 @@
 pub mod answers;
 pub mod bundled;
 pub mod change;
+pub mod chart_data;
 mod check;
 pub mod error;
 pub mod instrument;
 pub mod norms;
 pub mod plane;
-pub mod plot;
 pub mod schema;
+pub mod score_report;
 pub mod scoring;
 pub mod validity;
 
 pub use answers::{Answer, Responses};
 pub use error::{AnswerError, InstrumentError};
 pub use instrument::Instrument;
-pub use scoring::{Flag, NotScored, Score, ScoreReport, score, score_into};
+pub use score_report::{Flag, NotScored, Score, ScoreReport};
+pub use scoring::{score, score_into};

@@ -64,7 +64,7 @@ pub fn local_norms(scores: &[f64]) -> Option<LocalNorm> {
 /// Returns (score index, norm) in score order.
 pub fn local_norm_set(
     instrument: &super::instrument::Instrument,
-    reports: &[&super::scoring::ScoreReport],
+    reports: &[&super::score_report::ScoreReport],
 ) -> Vec<(usize, LocalNorm)> {
     (0..instrument.scores.len())
         .filter_map(|idx| {

@@ -6,7 +6,7 @@
 
 use super::answers::Responses;
 use super::instrument::Instrument;
-use super::scoring::{CategoryResult, Flag, ScoreReport};
+use super::score_report::{CategoryResult, Flag, ScoreReport};
 
 /// Appends the answering flags (longstring, all-midpoint, fast) to `report`. The contradiction
 /// flag needs each scale's keyed sums and is raised by the scorer as it computes them.

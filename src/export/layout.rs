@@ -6,7 +6,7 @@
 //! Units are PDF points (1/72 inch), origin at the top-left corner, y growing downwards; a
 //! text's y is its baseline.
 
-use crate::settings::Paper;
+use crate::store::settings::Paper;
 
 /// The regular face, embedded: `DejaVu Sans` (licence in `assets/fonts/`).
 pub const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");

@@ -16,8 +16,8 @@ use super::pdf::{PdfError, render};
 use super::{ClientData, Scored};
 use crate::results::text::{self, Medium};
 use crate::results::{Assessment, assess, date, earlier_of};
-use crate::settings::Paper;
-use crate::settings::Settings;
+use crate::store::settings::Paper;
+use crate::store::settings::Settings;
 use crate::store::{Client, LocalNorms, Source, Status};
 
 /// The reading of the dimensions that closes every report: descriptive, never diagnostic.
@@ -404,12 +404,12 @@ fn charts(doc: &mut Layout, a: &Assessment) {
     // Drawn as a 330-point chart scaled down: its text comes out at about 9 points.
     let scale = f64::from(PX) / 330.0;
     if let Some(chart) = &a.chart
-        && let Ok(png) = crate::report::chart::render_png(chart, PX, PX, scale)
+        && let Ok(png) = crate::chart::plane::render_png(chart, PX, PX, scale)
     {
         pngs.push(png);
     }
     if let Some(lines) = &a.lines
-        && let Ok(png) = crate::report::line::render_png(lines, PX, PX, scale)
+        && let Ok(png) = crate::chart::over_time::render_png(lines, PX, PX, scale)
     {
         pngs.push(png);
     }

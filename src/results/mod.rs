@@ -3,22 +3,23 @@
 //! earlier points, the scores over time, change since the administration before, and the norm
 //! sets that can be chosen.
 //!
-//! No I/O and no drawing: the caller reads the store; `report::chart` and `report::line` draw;
+//! No I/O and no drawing: the caller reads the store; `chart::plane` and `chart::over_time` draw;
 //! [`text`] says it all as rows and sentences, for the screen and the paper alike.
 
+pub mod local_norms;
 pub mod text;
 
 use jiff::Timestamp;
 
-use crate::clinic_norms::{self, NormOption};
+use crate::chart::over_time::{LineChart, Series};
+use crate::chart::plane::{ChartPoint, PlaneChart};
 use crate::core::ScoreReport;
 use crate::core::change::{Figures, ScoreChange, change};
+use crate::core::chart_data;
 use crate::core::instrument::Instrument;
-use crate::core::plot;
-use crate::report::chart::{ChartPoint, PlaneChart};
-use crate::report::line::{LineChart, Series};
-use crate::settings::Settings;
+use crate::store::settings::Settings;
 use crate::store::{Administration, Client, LocalNorms};
+use local_norms::NormOption;
 
 /// The line chart has room for this many scores.
 const MAX_LINES: usize = 4;
@@ -113,7 +114,7 @@ pub fn assess(
         .last()
         .map(|(d, before)| (d.clone(), change(instrument, before, &report, &clinic)));
     let computed_on = local.map(|n| date(n.computed)).unwrap_or_default();
-    let norms = clinic_norms::options(instrument, local, &computed_on);
+    let norms = local_norms::options(instrument, local, &computed_on);
     let default_norm = norms
         .iter()
         .position(|o| o.is_local)
@@ -168,7 +169,7 @@ pub fn plane_chart(
     let mut reports: Vec<(String, &ScoreReport)> =
         earlier.iter().map(|(d, r)| (d.clone(), r)).collect();
     reports.push((date(administration.started), report));
-    let to_chart = |p: &plot::PlanePoint, label: String| ChartPoint {
+    let to_chart = |p: &chart_data::PlanePoint, label: String| ChartPoint {
         x: p.x,
         y: p.y,
         x_band: p.x_band,
@@ -179,14 +180,14 @@ pub fn plane_chart(
         instrument,
         &format!("{} \u{2014} {}", instrument.short_name, client.name),
     )?;
-    chart.trajectory = plot::trajectory_with_figures(instrument, &reports, clinic)
+    chart.trajectory = chart_data::trajectory_with_figures(instrument, &reports, clinic)
         .iter()
         .map(|p| to_chart(p, p.label.clone()))
         .collect();
     if !plane.block_points.is_empty() {
-        chart.labelled = plot::block_points_with_figures(instrument, report, clinic)
+        chart.labelled = chart_data::block_points_with_figures(instrument, report, clinic)
             .iter()
-            .filter(|(name, _)| name != plot::GLOBAL_LABEL)
+            .filter(|(name, _)| name != chart_data::GLOBAL_LABEL)
             // Short labels (mother, father, partner, friend) stay inside the plane.
             .map(|(name, p)| {
                 let id = instrument
@@ -209,7 +210,7 @@ pub fn bands(
 ) -> Vec<Option<(f64, f64)>> {
     (0..instrument.scores.len())
         .map(|i| {
-            plot::score_line(instrument, i, &[report], clinic)
+            chart_data::score_line(instrument, i, &[report], clinic)
                 .first()
                 .copied()
                 .flatten()
@@ -251,7 +252,7 @@ pub fn line_chart(
     let series = indices
         .iter()
         .map(|&i| {
-            let line = plot::score_line(instrument, i, &reports, clinic);
+            let line = chart_data::score_line(instrument, i, &reports, clinic);
             Series {
                 name: instrument.scores[i].name.clone(),
                 values: line.iter().map(|p| p.map(|(v, _)| v)).collect(),

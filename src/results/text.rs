@@ -8,11 +8,11 @@
 //! screen names a relationship block by its short id, paper by its full name.
 
 use super::{Assessment, percentile_text};
-use crate::clinic_norms::NormOption;
 use crate::core::instrument::Instrument;
 use crate::core::norms::standing;
 use crate::core::plane::{REGION_CAVEAT, Region};
 use crate::core::{Flag, ScoreReport};
+use crate::results::local_norms::NormOption;
 
 /// The dash that stands for "no value".
 pub const NONE: &str = "\u{2014}";

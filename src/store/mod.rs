@@ -28,6 +28,7 @@ mod lock;
 pub mod machine_settings;
 pub mod paths;
 pub mod records;
+pub mod settings;
 
 use std::fs;
 use std::path::{Path, PathBuf};

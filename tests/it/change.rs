@@ -1,5 +1,5 @@
 //! Measurement error, reliable change, local norms and chart data (`core::change`,
-//! `core::norms`, `core::plot`), against numbers worked by hand.
+//! `core::norms`, `core::chart_data`), against numbers worked by hand.
 //!
 //! Every expected value has its arithmetic in a comment beside it. Where the exact value is
 //! irrational the comment gives it to more digits than a double holds (worked with 30-digit
@@ -17,12 +17,12 @@ use securebase::core::change::{
     Direction, Figures, FiguresFrom, NotComputable, Verdict, Z95, band95, band95_within, change,
     direction_of, figures_for, figures_or_reason, rci, sem, verdict,
 };
+use securebase::core::chart_data::{
+    GLOBAL_LABEL, block_points, plane_point, score_series, trajectory, trajectory_with_figures,
+};
 use securebase::core::instrument::NormSet;
 use securebase::core::norms::{
     erf, erfc, local_norms, norm_standing, normal_cdf, percentile, standing, t_score, z,
-};
-use securebase::core::plot::{
-    GLOBAL_LABEL, block_points, plane_point, score_series, trajectory, trajectory_with_figures,
 };
 use securebase::core::schema::{NormDef, UniqueMap};
 use securebase::core::{Instrument, Responses, ScoreReport, score};

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use securebase::report::chart::{
+use securebase::chart::plane::{
     ChartPoint, NormRegion, PlaneChart, render_png, render_rgb, render_svg,
 };
 
@@ -154,8 +154,8 @@ fn decode(bytes: &[u8]) -> Vec<u8> {
 
 // The chart over time: the same renderer, the same kind of reference test.
 
-fn fixed_lines() -> securebase::report::line::LineChart {
-    use securebase::report::line::{LineChart, Series};
+fn fixed_lines() -> securebase::chart::over_time::LineChart {
+    use securebase::chart::over_time::{LineChart, Series};
     LineChart {
         title: "ECR-R over time: C-1042".to_owned(),
         y_title: "Score".to_owned(),
@@ -186,7 +186,7 @@ fn fixed_lines() -> securebase::report::line::LineChart {
 
 #[test]
 fn line_chart_png_and_svg_match_their_references() {
-    use securebase::report::line;
+    use securebase::chart::over_time as line;
     let (w, h) = (960, 540);
     let png = line::render_png(&fixed_lines(), w, h, 1.0).unwrap();
     let svg = line::render_svg(&fixed_lines(), w, h).unwrap();
@@ -225,7 +225,7 @@ fn line_chart_png_and_svg_match_their_references() {
 
 #[test]
 fn a_missing_value_leaves_a_gap_in_its_marks_not_a_zero() {
-    use securebase::report::line;
+    use securebase::chart::over_time as line;
     // Anxiety has no value at the third administration: one marker fewer than avoidance, and
     // nothing is drawn at the bottom of the axis for it.
     let svg = line::render_svg(&fixed_lines(), 960, 540).unwrap();
@@ -269,7 +269,7 @@ fn a_one_to_five_instrument_is_drawn_on_its_own_plane_everywhere() {
         &administration,
         report,
         Vec::new(),
-        &securebase::settings::Settings::default(),
+        &securebase::store::settings::Settings::default(),
         None,
     );
     let chart = results.chart.expect("a plane");

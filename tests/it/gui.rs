@@ -10,7 +10,7 @@ use common_gui::{NAME, PASS, app, click, data_folder, step, tick_label, type_int
 use eframe::egui::{self, Key};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use securebase::app::session::Step;
+use securebase::app::kiosk_session::Step;
 use securebase::app::{Screen, SecurebaseApp};
 use securebase::core::bundled::bundled;
 use securebase::core::score;
@@ -335,7 +335,7 @@ fn adding_a_client_and_seeing_results() {
 
 #[test]
 fn results_show_reliable_change_with_the_clinics_figures() {
-    use securebase::app::settings::ClinicFigures;
+    use securebase::store::settings::ClinicFigures;
 
     let dir = data_folder();
     {

@@ -15,11 +15,11 @@ use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use jiff::Timestamp;
-use securebase::app::session::Step;
-use securebase::app::settings::{Settings, ThemeChoice};
+use securebase::app::kiosk_session::Step;
 use securebase::app::{Screen, SecurebaseApp};
 use securebase::core::bundled::bundled;
 use securebase::core::{Answer, Instrument};
+use securebase::store::settings::{Settings, ThemeChoice};
 use securebase::store::{Administration, Client, Source, Status, Store, new_id};
 
 /// Replaces the whole text of a field: select all, then type over it.
@@ -71,7 +71,7 @@ fn start_session(harness: &mut Harness<'_, SecurebaseApp>, instrument_id: &str) 
 
 fn paused(harness: &Harness<'_, SecurebaseApp>) -> bool {
     match &harness.state().screen {
-        Screen::Client(mode) => mode.paused,
+        Screen::Kiosk(mode) => mode.paused,
         _ => panic!("not in client mode"),
     }
 }
@@ -782,7 +782,7 @@ fn resuming_a_two_form_session_continues_where_the_client_stopped() {
     click(&mut harness, "Start");
     click(&mut harness, &format!("Yes, I am {NAME}"));
     let current = match &harness.state().screen {
-        Screen::Client(mode) => mode.session.form().map(|f| f.instrument.id.clone()),
+        Screen::Kiosk(mode) => mode.session.form().map(|f| f.instrument.id.clone()),
         _ => None,
     };
     assert_eq!(

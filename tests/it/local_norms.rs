@@ -6,12 +6,12 @@
 use age::secrecy::SecretString;
 use jiff::{SignedDuration, Timestamp};
 use securebase::catalog::Catalog;
-use securebase::clinic_norms::{compute, options};
 use securebase::core::bundled::bundled;
+use securebase::core::chart_data::score_line;
 use securebase::core::instrument::Instrument;
 use securebase::core::norms::local_norm_set;
-use securebase::core::plot::score_line;
 use securebase::core::{Responses, ScoreReport, score};
+use securebase::results::local_norms::{compute, options};
 use securebase::store::{Administration, LocalNormEntry, LocalNorms, Source, Status, Store};
 
 fn instrument(id: &str) -> Instrument {

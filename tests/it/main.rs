@@ -26,12 +26,12 @@ mod gui_more;
 mod gui_norms;
 mod independent;
 mod kill;
+#[cfg(feature = "gui")]
+mod kiosk_session;
 mod local_norms;
 mod malformed;
 mod properties;
 mod report;
 mod results;
-#[cfg(feature = "gui")]
-mod session;
 mod store;
 mod store_cli;

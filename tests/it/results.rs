@@ -8,7 +8,7 @@ use securebase::core::bundled::bundled;
 use securebase::core::instrument::Instrument;
 use securebase::results::text::{self, Medium, ScoreRow};
 use securebase::results::{Assessment, assess};
-use securebase::settings::Settings;
+use securebase::store::settings::Settings;
 use securebase::store::{Administration, Client, Source, Status};
 
 /// `instrument` answered as `cells` (column, answer); the other slots unanswered.

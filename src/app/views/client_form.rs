@@ -54,7 +54,7 @@ pub fn client_form_fields(
     ui: &mut egui::Ui,
     form: &mut ClientForm,
     id: Option<&str>,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) -> (Option<Command>, bool) {
     ui.label(
         RichText::new("Use a pseudonym or the clinic's ID rather than a full name.")

@@ -4,7 +4,7 @@ use eframe::egui::{self, RichText};
 
 use super::{Page, client_form::ClientForm, date};
 use crate::app::{Command, Screen, SecurebaseApp, theme};
-use crate::settings::ThemeChoice;
+use crate::store::settings::ThemeChoice;
 use crate::store::{Administration, Client, Status};
 
 /// Draws the client list.

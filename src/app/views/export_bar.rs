@@ -26,7 +26,7 @@ pub fn export_bar_ui(
     note: &mut String,
     names: &mut bool,
     commands: &mut Vec<Command>,
-    theme_choice: crate::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     ui.add_space(theme::GAP);
     if bar.folded {
@@ -47,7 +47,7 @@ fn controls_ui(
     note: &mut String,
     names: &mut bool,
     commands: &mut Vec<Command>,
-    theme_choice: crate::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     if let Some(report) = bar.report {
         let label = ui.label("Note for the report (printed under its heading)");

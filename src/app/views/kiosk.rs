@@ -9,8 +9,8 @@ use eframe::egui::{self, Key, RichText};
 use jiff::Timestamp;
 
 use super::{centered_column, labelled_field};
-use crate::app::session::Step;
-use crate::app::{ClientMode, Command, Screen, SecurebaseApp, theme};
+use crate::app::kiosk_session::Step;
+use crate::app::{Command, KioskState, Screen, SecurebaseApp, theme};
 use crate::core::Answer;
 
 /// The "return to the clinician" prompt.
@@ -38,12 +38,12 @@ enum Action {
 }
 
 /// Draws client mode.
-pub fn client_mode_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
+pub fn kiosk_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     let theme_choice = app.settings.theme;
     let SecurebaseApp {
         screen, commands, ..
     } = app;
-    let Screen::Client(mode) = screen else {
+    let Screen::Kiosk(mode) = screen else {
         return;
     };
     let mut action = None;
@@ -87,8 +87,8 @@ pub fn client_mode_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
 /// The only control besides the form: the way back to the clinician.
 fn top_bar(
     ui: &mut egui::Ui,
-    mode: &mut ClientMode,
-    theme_choice: crate::app::settings::ThemeChoice,
+    mode: &mut KioskState,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("securebase").color(theme::muted(theme_choice)));
@@ -109,9 +109,9 @@ fn top_bar(
 
 fn leave_ui(
     ui: &mut egui::Ui,
-    mode: &mut ClientMode,
+    mode: &mut KioskState,
     commands: &mut Vec<Command>,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     let Some(form) = &mut mode.leave else {
         return;
@@ -145,7 +145,7 @@ fn leave_ui(
         });
     });
     if submit && !form.passphrase.is_empty() {
-        commands.push(Command::LeaveClientMode {
+        commands.push(Command::LeaveKiosk {
             passphrase: SecretString::from(std::mem::take(&mut form.passphrase)),
         });
     }
@@ -154,7 +154,7 @@ fn leave_ui(
     }
 }
 
-fn paused_ui(ui: &mut egui::Ui, mode: &mut ClientMode) {
+fn paused_ui(ui: &mut egui::Ui, mode: &mut KioskState) {
     centered_column(ui, theme::READING_WIDTH, |ui| {
         ui.add_space(160.0);
         ui.label(RichText::new("Paused").size(theme::CLIENT_HEADING_SIZE));
@@ -200,8 +200,8 @@ fn body(ui: &mut egui::Ui, text: &str) {
 /// Draws the current step; returns what the client clicked.
 fn step_ui(
     ui: &mut egui::Ui,
-    mode: &mut ClientMode,
-    theme_choice: crate::app::settings::ThemeChoice,
+    mode: &mut KioskState,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) -> Option<Action> {
     let session = &mode.session;
     let name = session.client.name.clone();
@@ -299,9 +299,9 @@ fn step_ui(
 
 fn item_ui(
     ui: &mut egui::Ui,
-    mode: &ClientMode,
+    mode: &KioskState,
     slot: usize,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) -> Option<Action> {
     let session = &mode.session;
     let form = session.form()?;
@@ -396,7 +396,7 @@ fn answer_button(
     value: i32,
     anchor: &str,
     selected: bool,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
     let name = if anchor.is_empty() {
@@ -459,7 +459,7 @@ fn answer_button(
 }
 
 /// Keyboard shortcuts of the current step.
-fn keyboard(ui: &egui::Ui, mode: &ClientMode) -> Option<Action> {
+fn keyboard(ui: &egui::Ui, mode: &KioskState) -> Option<Action> {
     const DIGITS: [Key; 10] = [
         Key::Num0,
         Key::Num1,
@@ -514,7 +514,7 @@ fn keyboard(ui: &egui::Ui, mode: &ClientMode) -> Option<Action> {
     })
 }
 
-fn perform(mode: &mut ClientMode, action: Action) {
+fn perform(mode: &mut KioskState, action: Action) {
     let session = &mut mode.session;
     match action {
         Action::HandedOver => session.handed_over(),
@@ -534,7 +534,7 @@ fn perform(mode: &mut ClientMode, action: Action) {
 }
 
 /// The forced choice: the paragraphs as large buttons.
-fn choice_ui(ui: &mut egui::Ui, mode: &ClientMode) -> Option<Action> {
+fn choice_ui(ui: &mut egui::Ui, mode: &KioskState) -> Option<Action> {
     let session = &mode.session;
     let mut action = None;
     let form = session.form()?;

@@ -47,7 +47,7 @@ pub fn screen_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         Screen::FirstRun(_) => first_run::first_run_ui(app, ui),
         Screen::Unlock(_) => unlock::unlock_ui(app, ui),
         Screen::Clinician(_) => workspace_ui(app, ui),
-        Screen::Client(_) => kiosk::client_mode_ui(app, ui),
+        Screen::Kiosk(_) => kiosk::kiosk_ui(app, ui),
     }
 }
 

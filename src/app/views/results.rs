@@ -6,13 +6,13 @@ use eframe::egui::{self, RichText};
 
 use super::{Page, date_time};
 use crate::app::{Command, Screen, SecurebaseApp, theme};
-use crate::clinic_norms::NormOption;
+use crate::chart::over_time::LineChart;
+use crate::chart::plane::{NormRegion, PlaneChart};
 use crate::core::ScoreReport;
 use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
 use crate::core::norms::{Standing, standing};
-use crate::report::chart::{NormRegion, PlaneChart};
-use crate::report::line::LineChart;
+use crate::results::local_norms::NormOption;
 use crate::results::text::{self, Medium};
 use crate::store::{Administration, Client};
 
@@ -187,7 +187,7 @@ impl ResultsPage {
     /// A chart of the page as file bytes: the same renderer as the screen; PNG at print
     /// density.
     pub fn chart_bytes(&self, chart: ChartKind, format: ImageFormat) -> Result<Vec<u8>, String> {
-        use crate::report::{chart as plane, line};
+        use crate::chart::{over_time as line, plane};
         let bytes = match chart {
             ChartKind::Plane => {
                 let c = self
@@ -325,7 +325,7 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
 fn norm_choice_ui(
     ui: &mut egui::Ui,
     page: &mut ResultsPage,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     if page.norms.is_empty() {
         return;
@@ -385,7 +385,7 @@ fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: Char
 fn scores_grid_ui(
     ui: &mut egui::Ui,
     rows: &[text::ScoreRow],
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     let with_norms = rows.iter().any(|r| r.standing.is_some());
     let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range", "Flags"];
@@ -451,7 +451,7 @@ fn plane_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
         &mut page.texture,
         "plane",
         [side, side],
-        |w, h, scale| crate::report::chart::render_rgb(chart, w, h, scale),
+        |w, h, scale| crate::chart::plane::render_rgb(chart, w, h, scale),
     );
     if let Some(image) = image {
         ui.add(image.alt_text("The anxiety-avoidance plane with this and earlier administrations"));
@@ -466,7 +466,7 @@ fn lines_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
     let width = ui.available_width().clamp(400.0, 900.0);
     let size = [width, width * 0.4];
     let image = cached_texture(ui, &mut page.line_texture, "lines", size, |w, h, scale| {
-        crate::report::line::render_rgb(chart, w, h, scale)
+        crate::chart::over_time::render_rgb(chart, w, h, scale)
     });
     if let Some(image) = image {
         ui.add(image.alt_text("The scores at each administration, joined by lines"));
@@ -481,7 +481,7 @@ fn cached_texture<'a>(
     texture: &'a mut Option<(egui::TextureHandle, [usize; 2])>,
     name: &str,
     size: [f32; 2],
-    render: impl FnOnce(u32, u32, f64) -> Result<Vec<u8>, crate::report::chart::ChartError>,
+    render: impl FnOnce(u32, u32, f64) -> Result<Vec<u8>, crate::chart::plane::ChartError>,
 ) -> Option<egui::Image<'a>> {
     let ppp = ui.ctx().pixels_per_point();
     #[expect(
@@ -522,7 +522,7 @@ fn cached_texture<'a>(
 fn change_ui(
     ui: &mut egui::Ui,
     change: &text::Change,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     ui.label(RichText::new(format!("Change since {}", change.since)).strong());
     egui::Grid::new("change")
@@ -562,7 +562,7 @@ fn readings_ui(
     ui: &mut egui::Ui,
     readings: &text::Readings,
     norm_note: Option<&str>,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     if let Some(choice) = &readings.choice {
         ui.label(RichText::new(&choice.heading).strong());

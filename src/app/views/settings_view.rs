@@ -3,8 +3,8 @@
 use eframe::egui::{self, RichText};
 
 use super::Page;
-use crate::app::settings::{ClinicFigures, IDLE_CHOICES, Settings, TEXT_SCALES, ThemeChoice};
 use crate::app::{Command, Screen, SecurebaseApp, theme};
+use crate::store::settings::{ClinicFigures, IDLE_CHOICES, Settings, TEXT_SCALES, ThemeChoice};
 
 /// The settings being edited.
 pub struct SettingsForm {
@@ -145,7 +145,7 @@ fn settings_body(
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Paper for PDF reports").strong());
     ui.horizontal(|ui| {
-        use crate::settings::Paper;
+        use crate::store::settings::Paper;
         ui.radio_value(&mut s.paper, Paper::A4, "A4");
         ui.radio_value(&mut s.paper, Paper::Letter, "US Letter");
     });

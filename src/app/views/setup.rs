@@ -3,8 +3,8 @@
 use eframe::egui::{self, RichText};
 
 use super::{Page, labelled_field};
-use crate::app::settings::Battery;
 use crate::app::{Command, Screen, SecurebaseApp, theme};
+use crate::store::settings::Battery;
 
 /// The session set-up form.
 pub struct SetupForm {
@@ -124,7 +124,7 @@ fn instrument_ticks_ui(
     ui: &mut egui::Ui,
     form: &mut SetupForm,
     catalog: &crate::catalog::Catalog,
-    theme_choice: crate::app::settings::ThemeChoice,
+    theme_choice: crate::store::settings::ThemeChoice,
 ) {
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Questionnaires").strong());

@@ -10,7 +10,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use jiff::{SignedDuration, Timestamp};
-use securebase::app::session::Step;
+use securebase::app::kiosk_session::Step;
 use securebase::app::{Screen, SecurebaseApp};
 use securebase::core::Answer;
 use securebase::core::bundled::bundled;
@@ -81,7 +81,7 @@ pub fn tick_label(id: &str) -> String {
 /// Client mode's current screen.
 pub fn step(harness: &Harness<'_, SecurebaseApp>) -> Step {
     match &harness.state().screen {
-        Screen::Client(mode) => mode.session.step,
+        Screen::Kiosk(mode) => mode.session.step,
         _ => panic!("not in client mode"),
     }
 }

@@ -1,11 +1,11 @@
-//! The client-mode flow of `ClientSession` without any window: hand-over, greeting, wrong
+//! The client-mode flow of `KioskSession` without any window: hand-over, greeting, wrong
 //! person, instructions, block headers (ECR-RS), the RQ's forced choice, answers with their
 //! times, Back, finishing a form, the next form, the end, progress, resuming, skipping finished
 //! forms, and which administrations are handed out to be saved.
 #![cfg(feature = "gui")]
 
 use jiff::Timestamp;
-use securebase::app::session::{ClientSession, Form, Step};
+use securebase::app::kiosk_session::{Form, KioskSession, Step};
 use securebase::core::bundled::bundled;
 use securebase::core::{Answer, Instrument};
 use securebase::store::{Administration, Client, Source, Status};
@@ -64,19 +64,19 @@ fn form_with_answers(instrument_id: &str, n: usize) -> Form {
     f
 }
 
-fn session(forms: Vec<Form>) -> ClientSession {
-    ClientSession::new(client(), forms)
+fn session(forms: Vec<Form>) -> KioskSession {
+    KioskSession::new(client(), forms)
 }
 
 /// Through the hand-over and the greeting.
-fn greeted(forms: Vec<Form>) -> ClientSession {
+fn greeted(forms: Vec<Form>) -> KioskSession {
     let mut s = session(forms);
     s.handed_over();
     s.confirm_identity();
     s
 }
 
-fn answer(s: &mut ClientSession, value: i32) {
+fn answer(s: &mut KioskSession, value: i32) {
     s.answer(Answer::Value(value), Some(2.5), Timestamp::now())
         .unwrap();
 }

@@ -12,7 +12,7 @@
 
 use super::change::{Figures, band95_within, figures_for};
 use super::instrument::Instrument;
-use super::scoring::ScoreReport;
+use super::score_report::ScoreReport;
 
 /// The label of the global point in [`block_points`].
 pub const GLOBAL_LABEL: &str = "global";

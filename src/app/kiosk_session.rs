@@ -1,4 +1,5 @@
-//! A client's session in client mode: which form, which screen, what was answered.
+//! A client's session in the kiosk (what the UI calls client mode): which form, which screen,
+//! what was answered.
 //!
 //! Plain state and transitions, no drawing, so that the flow (greeting, instructions, forced
 //! choice, one item per screen, back, next instrument, end) is tested without a window. Every
@@ -43,7 +44,7 @@ pub enum Step {
 
 /// A client's session.
 #[derive(Debug, Clone)]
-pub struct ClientSession {
+pub struct KioskSession {
     /// Who it is for.
     pub client: Client,
     /// The forms, in the order given.
@@ -56,7 +57,7 @@ pub struct ClientSession {
     pub dirty: Vec<usize>,
 }
 
-impl ClientSession {
+impl KioskSession {
     /// A session over `forms`, starting at the hand-over. Forms already completed are skipped;
     /// a form with answers resumes at its first unanswered item.
     pub fn new(client: Client, forms: Vec<Form>) -> Self {

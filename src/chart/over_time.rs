@@ -1,7 +1,7 @@
 //! Scores over time: one line per score across a client's administrations, the companion of
 //! the plane (which shows two scores at once but hides the dates' spacing).
 //!
-//! Drawn with the same font, palette and marks as [`super::chart`], for the same three outputs
+//! Drawn with the same font, palette and marks as [`super::plane`], for the same three outputs
 //! (pixels for the app, PNG, SVG). Administrations are spaced evenly and labelled with their
 //! dates: sessions are what the clinician counts, and uneven gaps stay readable in the labels.
 //! Each line has its own colour *and* marker shape, so a greyscale print still tells them
@@ -10,7 +10,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::{
+use super::plane::{
     BLUE, ChartError, Drawable, FONT, GREEN, GREY, INK, VERMILLION, encode_png, err, line_width,
     px, to_rgb, to_svg,
 };
