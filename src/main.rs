@@ -22,9 +22,7 @@ fn main() -> ExitCode {
 /// The app on the data folder the options and the machine choose.
 #[cfg(feature = "gui")]
 fn open_app(args: &cli::Cli) -> anyhow::Result<()> {
-    let location = cli::locate(args.data_dir.clone())?;
-    securebase::app::run(location.dir, location.notice)
-        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+    cli::locate(args.data_dir.clone()).and_then(securebase::app::open)
 }
 
 /// Without the `gui` feature there is no app to open.

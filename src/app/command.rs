@@ -185,10 +185,7 @@ impl SecurebaseApp {
                 self.store = Some(store);
                 self.open_workspace(keys);
                 if let Some(warning) = work_factor.weakened() {
-                    self.notice = Some(match self.notice.take() {
-                        Some(earlier) => format!("{earlier} {warning}"),
-                        None => warning,
-                    });
+                    super::add_notice(&mut self.notice, warning);
                 }
             }
             Err(e) => {

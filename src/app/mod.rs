@@ -33,17 +33,31 @@ use crate::store::{Administration, Client, Keys, Store, StoreError};
 /// action itself has happened, so it is not undone; the clinician (or IT) can fix the folder.
 fn note_audit(notice: &mut Option<String>, done: &str, result: Result<(), StoreError>) {
     if let Err(e) = result {
-        let message = format!("{done}, but the audit log could not record it: {e}");
-        *notice = Some(match notice.take() {
-            Some(earlier) => format!("{earlier} {message}"),
-            None => message,
-        });
+        add_notice(
+            notice,
+            format!("{done}, but the audit log could not record it: {e}"),
+        );
     }
+}
+
+/// Adds `message` after whatever the clinician's notice already says.
+fn add_notice(notice: &mut Option<String>, message: String) {
+    *notice = Some(match notice.take() {
+        Some(earlier) => format!("{earlier} {message}"),
+        None => message,
+    });
 }
 
 /// When the process started (set first thing in `main`): the first-frame measurement counts
 /// from here.
 pub static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// [`run`] on a located data folder (`cli::locate`): what both executables do without a
+/// command.
+pub fn open(location: crate::store::paths::Location) -> anyhow::Result<()> {
+    run(location.dir, location.notice)
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
 
 /// Starts the app on the data folder `data_dir` (created on first run); `folder_notice` says
 /// something about where that folder is (moved from Windows' Roaming place, say).
@@ -66,11 +80,12 @@ pub fn run(data_dir: PathBuf, folder_notice: Option<String>) -> eframe::Result {
         Box::new(move |cc| {
             let mut app = SecurebaseApp::new(&cc.egui_ctx, data_dir);
             app.folder_notice.clone_from(&folder_notice);
+            // Where the folder is comes first, then what the settings said.
             if let Some(folder) = folder_notice {
-                app.notice = Some(match app.notice.take() {
-                    Some(settings) => format!("{folder} {settings}"),
-                    None => folder,
-                });
+                let settings = app.notice.replace(folder);
+                if let Some(settings) = settings {
+                    add_notice(&mut app.notice, settings);
+                }
             }
             Ok(Box::new(app))
         }),

@@ -33,11 +33,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let opened = locate(args.data_dir.clone()).and_then(|location| {
-        securebase::app::run(location.dir, location.notice)
-            .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
-    });
-    match opened {
+    match locate(args.data_dir.clone()).and_then(securebase::app::open) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tell(&format!("securebase could not start: {e:#}"));

@@ -358,7 +358,7 @@ fn section(doc: &mut Layout, a: &Assessment) {
     }
     let readings = text::readings(a);
     let flags = if readings.flags.is_empty() {
-        format!("Validity flags: none. {}", readings.no_flags)
+        format!("Validity flags: none. {}", text::NO_FLAGS)
     } else {
         format!(
             "Validity flags: {}. {}",

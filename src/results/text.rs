@@ -20,6 +20,9 @@ pub const NONE: &str = "\u{2014}";
 /// Flags never remove a score; both media say so.
 pub const FLAGS_NOTE: &str = "Flags describe the answering; they never remove a score.";
 
+/// Said when there are no validity flags.
+pub const NO_FLAGS: &str = "No flags: nothing unusual about how the form was answered.";
+
 /// The sentence under a chosen norm set's name.
 pub const STANDING_NOTE: &str =
     "A standing says where a score lies in that group, not whether it is a problem.";
@@ -245,8 +248,6 @@ pub struct Readings {
     pub how_to_read: Vec<String>,
     /// Every validity flag, as a sentence; the form's own first, in the core's order.
     pub flags: Vec<String>,
-    /// Said when there are no flags.
-    pub no_flags: &'static str,
 }
 
 /// The readings of `a`.
@@ -297,7 +298,6 @@ pub fn readings(a: &Assessment) -> Readings {
         region,
         how_to_read: how_to_read(i),
         flags: report.flags.iter().map(|f| f.describe(i)).collect(),
-        no_flags: "No flags: nothing unusual about how the form was answered.",
     }
 }
 

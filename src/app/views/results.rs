@@ -585,7 +585,7 @@ fn readings_ui(
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Validity").strong());
     if readings.flags.is_empty() {
-        ui.label(readings.no_flags);
+        ui.label(text::NO_FLAGS);
     }
     for flag in &readings.flags {
         ui.label(RichText::new(format!("\u{2022} {flag}")).color(theme::warning(theme_choice)));
