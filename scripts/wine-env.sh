@@ -33,5 +33,15 @@ if [ ! -f "$wine_system32/bcryptprimitives.dll" ]; then
   cp /usr/x86_64-w64-mingw32/lib/zlib1.dll "$wine_system32/"
 fi
 
-# A Unix path as the Windows program sees it (Z:\...).
-winpath() { winepath -w "$1" 2>/dev/null; }
+# A Unix path as the Windows program sees it (Z:\...). winepath prints nothing now and then
+# while a wineserver is still starting or stopping (seen once here, right after the MSI
+# build); it is asked again, and says so if it never answers.
+winpath() {
+  local path tries
+  for tries in 1 2 3; do
+    path=$(winepath -w "$1" 2>/dev/null) && [ -n "$path" ] && { printf '%s\n' "$path"; return 0; }
+    sleep "$tries"
+  done
+  echo "winpath: winepath gave no Windows path for $1" >&2
+  return 1
+}
