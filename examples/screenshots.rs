@@ -193,6 +193,7 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
     );
     let client_id = match &app.screen {
         Screen::Clinician(ws) => ws
+            .records
             .clients
             .iter()
             .find(|c| c.name == "C-1042")
@@ -238,7 +239,8 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
                 "results-rfq" => (client_id.clone(), "rfq-8"),
                 "results-intake" => match &app.screen {
                     Screen::Clinician(ws) => (
-                        ws.clients
+                        ws.records
+                            .clients
                             .iter()
                             .find(|c| c.name == "C-1007")
                             .unwrap()

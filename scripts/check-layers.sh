@@ -5,8 +5,9 @@
 #   error; see app::note_audit);
 # - every SECUREBASE_* environment variable is read in src/env.rs only, by its one parser;
 # - views draw: nothing under src/app/views reaches the store (the `Store` type, the app's
-#   `.store`, or `administrations_of`, which reads and decrypts); they read the workspace's
-#   caches and ask (`Workspace::want`) for what is missing;
+#   `.store`, or `administrations_of`, which reads and decrypts), the whole app
+#   (`SecurebaseApp`) or the workspace's key (`Keys`, `.keys`); they get their page's state and
+#   a `ViewCx`, read the workspace's `Records`, and ask (`Command::Read`) for what is missing;
 # - arrows point down: each top-level module uses (`crate::…`, outside comments) only the
 #   modules of its row below, the table of ARCHITECTURE.md "Layers". Only src/main.rs knows both
 #   the command line and the app.
@@ -57,4 +58,5 @@ for path in src/*; do
   done < <(grep -rnHE 'crate::[a-z_]+' "$path" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
 done
 refuse "a view touches the store" 'administrations_of\(|\bStore\b|\.store\b' src/app/views
+refuse "a view takes the whole app or the key" '\bSecurebaseApp\b|\bKeys\b([^:]|$)|\.keys\b' src/app/views
 exit $status

@@ -1,7 +1,5 @@
 //! Domain actions asked for by views, applied after the frame.
 
-use std::collections::HashMap;
-
 use age::secrecy::SecretString;
 use eframe::egui;
 use jiff::Timestamp;
@@ -32,6 +30,13 @@ pub enum Command {
     Retry,
     /// Show another page of the workspace.
     Navigate(Page),
+    /// Read a client's administrations (a view showed "…" for them).
+    Read {
+        /// The client.
+        client_id: String,
+    },
+    /// Dismiss the clinician's notice.
+    DismissNotice,
     /// Save a new or changed client.
     SaveClient {
         /// The client's id when editing.
@@ -124,6 +129,15 @@ impl SecurebaseApp {
                     ws.page = page;
                 }
             }
+            Command::Read { client_id } => {
+                if let (Screen::Clinician(ws), Some(store)) = (&mut self.screen, &self.store)
+                    && ws.records.cached(&client_id).is_none()
+                {
+                    ws.administrations_of(store, &self.catalog, &client_id);
+                    ctx.request_repaint();
+                }
+            }
+            Command::DismissNotice => self.notice = None,
             Command::SaveClient {
                 id,
                 name,
@@ -233,19 +247,12 @@ impl SecurebaseApp {
             failures.push(e.to_string());
             None
         });
-        self.screen = Screen::Clinician(Box::new(Workspace {
+        self.screen = Screen::Clinician(Box::new(Workspace::new(
             keys,
             clients,
-            administrations: HashMap::default(),
-            wanted: Vec::new(),
-            reports: HashMap::default(),
             failures,
-            page: Page::Clients,
-            search: String::new(),
             local_norms,
-            report_note: String::new(),
-            export_names: false,
-        }));
+        )));
     }
 
     fn save_client(&mut self, id: Option<&str>, name: &str, birth_year: Option<i32>, notes: &str) {
@@ -253,7 +260,7 @@ impl SecurebaseApp {
             return;
         };
         let now = Timestamp::now();
-        let duplicate = ws.clients.iter().find(|c| {
+        let duplicate = ws.records.clients.iter().find(|c| {
             c.name.to_lowercase() == name.trim().to_lowercase() && Some(c.id.as_str()) != id
         });
         let result = if let Some(other) = duplicate {
@@ -263,18 +270,13 @@ impl SecurebaseApp {
             ))
         } else {
             let client = match id {
-                Some(id) => ws
-                    .clients
-                    .iter()
-                    .find(|c| c.id == id)
-                    .cloned()
-                    .map(|mut c| {
-                        name.trim().clone_into(&mut c.name);
-                        c.birth_year = birth_year;
-                        notes.clone_into(&mut c.notes);
-                        c.updated = now;
-                        c
-                    }),
+                Some(id) => ws.records.client(id).cloned().map(|mut c| {
+                    name.trim().clone_into(&mut c.name);
+                    c.birth_year = birth_year;
+                    notes.clone_into(&mut c.notes);
+                    c.updated = now;
+                    c
+                }),
                 None => new_id()
                     .ok()
                     .and_then(|new| Client::new(new, name, birth_year, notes, now).ok()),
@@ -298,9 +300,9 @@ impl SecurebaseApp {
         };
         match result {
             Ok(client) => {
-                ws.clients.retain(|c| c.id != client.id);
-                ws.clients.push(client.clone());
-                ws.clients.sort_by_key(|c| c.name.to_lowercase());
+                ws.records.clients.retain(|c| c.id != client.id);
+                ws.records.clients.push(client.clone());
+                ws.records.clients.sort_by_key(|c| c.name.to_lowercase());
                 ws.page = Page::ClientPage {
                     client_id: client.id,
                     edit: None,
@@ -321,7 +323,7 @@ impl SecurebaseApp {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
-        let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
+        let Some(client) = ws.records.client(client_id).cloned() else {
             return;
         };
         let now = Timestamp::now();
@@ -414,7 +416,7 @@ impl SecurebaseApp {
             }
         }
         // Read again from the store: the page shows what is on disk.
-        ws.forget(client_id);
+        ws.records.forget(client_id);
     }
 
     fn import_instrument(&mut self) {

@@ -18,6 +18,7 @@ impl SecurebaseApp {
         // The administration's instrument names the file (read from the cache, never a name).
         let instrument = match (scope, &self.screen) {
             (Scope::Administration(client, id), Screen::Clinician(ws)) => ws
+                .records
                 .administrations
                 .get(client)
                 .and_then(|all| all.iter().find(|a| &a.id == id))
@@ -72,19 +73,21 @@ impl SecurebaseApp {
                 report_pdf(&ReportRequest {
                     data: client,
                     administration,
-                    note: &ws.report_note,
+                    note: &ws.remembered.report_note,
                     paper: self.settings.paper,
                     settings: &self.settings,
-                    local_norms: ws.local_norms.as_ref(),
+                    local_norms: ws.records.local_norms.as_ref(),
                     now: Timestamp::now(),
                 })
                 .map_err(|e| e.to_string())?
             }
-            Kind::Csv => table::csv_bytes(&self.catalog, &data, ws.export_names)?,
-            Kind::Json => table::json_bytes(&data, ws.export_names)?,
-            Kind::Fhir => {
-                fhir::bundle_bytes(&data, ws.export_names, &Timestamp::now().to_string())?
-            }
+            Kind::Csv => table::csv_bytes(&self.catalog, &data, ws.remembered.export_names)?,
+            Kind::Json => table::json_bytes(&data, ws.remembered.export_names)?,
+            Kind::Fhir => fhir::bundle_bytes(
+                &data,
+                ws.remembered.export_names,
+                &Timestamp::now().to_string(),
+            )?,
         };
         write_audited(store, path, &bytes, scope, kind.audit_detail())
             .map_err(|e| e.to_string())?;

@@ -12,12 +12,15 @@ impl SecurebaseApp {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
-        let ids: Vec<String> = ws.clients.iter().map(|c| c.id.clone()).collect();
+        let ids: Vec<String> = ws.records.clients.iter().map(|c| c.id.clone()).collect();
         let mut all: Vec<Administration> = Vec::new();
         for id in &ids {
             all.extend_from_slice(ws.administrations_of(store, &self.catalog, id));
         }
-        let pairs: Vec<_> = all.iter().map(|a| (a, ws.reports.get(&a.id))).collect();
+        let pairs: Vec<_> = all
+            .iter()
+            .map(|a| (a, ws.records.reports.get(&a.id)))
+            .collect();
         let norms = crate::results::local_norms::compute(&self.catalog, &pairs, Timestamp::now());
         let mut audit = Ok(());
         self.notice = Some(if norms.scores.is_empty() {
@@ -29,7 +32,7 @@ impl SecurebaseApp {
                 Ok(()) => {
                     audit = store.audit(AuditAction::Create, AuditTarget::LocalNorms, "");
                     let n = norms.scores.iter().map(|e| e.n).max().unwrap_or(0);
-                    ws.local_norms = Some(norms);
+                    ws.records.local_norms = Some(norms);
                     format!("Local norms computed from up to {n} clients' first administrations.")
                 }
                 Err(e) => format!("The local norms could not be saved: {e}"),

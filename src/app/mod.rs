@@ -1,9 +1,11 @@
 //! The desktop app: the clinician's workspace and the locked client mode.
 //!
-//! State lives in [`SecurebaseApp`]; each screen is drawn by one `*_ui` function in its own file
-//! under `views/`. Views change UI state only: anything that touches the store (saving,
-//! unlocking, starting a session) is returned as a [`Command`] and applied after the frame by
-//! [`SecurebaseApp::apply`]. Scores are computed by the core, never by a view.
+//! State lives in [`SecurebaseApp`] (the screen and its records in `state`); each screen is
+//! drawn by one `*_ui` function under `views/`, which gets its page's own state and a narrow
+//! [`views::ViewCx`], never the app or the store. Anything that touches the store (saving,
+//! unlocking, starting a session, reading a client's records) is returned as a [`Command`] and
+//! applied after the frame by [`SecurebaseApp::apply`]. Scores are computed by the core, never
+//! by a view.
 
 mod backup;
 mod command;
@@ -12,10 +14,10 @@ pub mod frame_stats;
 pub mod kiosk_session;
 mod local_norms;
 mod open_results;
+mod state;
 pub mod theme;
 pub mod views;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -23,10 +25,10 @@ use eframe::egui;
 
 use crate::store::settings::Settings;
 pub use command::Command;
-use kiosk_session::KioskSession;
+pub use state::{KioskState, Records, Remembered, Screen, Workspace};
 
 use crate::catalog::Catalog;
-use crate::store::{Administration, Client, Keys, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// A failed audit write is never dropped: it joins the clinician's notice, which says what was
 /// done (`done`, e.g. "The results were opened") and that the log could not record it. The
@@ -117,136 +119,6 @@ fn icon() -> Option<egui::IconData> {
         width: info.width,
         height: info.height,
     })
-}
-
-/// What the window shows.
-pub enum Screen {
-    /// Something stops the app from opening the data folder (another securebase has it).
-    Problem(String),
-    /// No data folder yet: create the passphrase.
-    FirstRun(views::first_run::FirstRunForm),
-    /// The data folder is locked: ask for the passphrase.
-    Unlock(views::unlock::UnlockForm),
-    /// The clinician's workspace.
-    Clinician(Box<Workspace>),
-    /// A client is filling in forms.
-    Kiosk(Box<KioskState>),
-}
-
-/// The unlocked workspace.
-pub struct Workspace {
-    /// The unlocked key.
-    pub keys: Keys,
-    /// Every client, sorted by name.
-    pub clients: Vec<Client>,
-    /// Per client id: its administrations, loaded when first needed.
-    pub administrations: HashMap<String, Vec<Administration>>,
-    /// Clients whose administrations a view wanted but did not have: loaded by
-    /// [`SecurebaseApp`]'s `logic` before the next frame (views never read the store).
-    pub wanted: Vec<String>,
-    /// Per administration id: its scores, computed by the core when it was read.
-    pub reports: HashMap<String, crate::core::ScoreReport>,
-    /// Records that could not be read.
-    pub failures: Vec<String>,
-    /// The page shown.
-    pub page: views::Page,
-    /// Text in the client search box.
-    pub search: String,
-    /// The clinic's local norms, when computed.
-    pub local_norms: Option<crate::store::LocalNorms>,
-    /// The clinician's note for the next PDF report.
-    pub report_note: String,
-    /// Whether exports include client names.
-    pub export_names: bool,
-}
-
-impl Workspace {
-    /// A client's administrations (read from the store once, then cached), each scored by the
-    /// core as it is read, so that views only show reports.
-    pub fn administrations_of(
-        &mut self,
-        store: &Store,
-        catalog: &Catalog,
-        client_id: &str,
-    ) -> &[Administration] {
-        if !self.administrations.contains_key(client_id) {
-            let records = match store.administrations(&self.keys, client_id) {
-                Ok(loaded) => {
-                    self.failures
-                        .extend(loaded.failures.iter().map(ToString::to_string));
-                    loaded.records
-                }
-                Err(e) => {
-                    self.failures.push(e.to_string());
-                    Vec::new()
-                }
-            };
-            for a in &records {
-                if let Some(instrument) = catalog.get(&a.instrument_id)
-                    && let Ok(responses) = a.responses(instrument)
-                {
-                    self.reports
-                        .insert(a.id.clone(), crate::core::score(instrument, &responses));
-                }
-            }
-            self.administrations.insert(client_id.to_owned(), records);
-        }
-        self.administrations
-            .get(client_id)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// A client's administrations if they have been read, for views: `None` asks for them
-    /// (see [`Workspace::want`]); nothing is read or decrypted while drawing.
-    pub fn cached(&self, client_id: &str) -> Option<&[Administration]> {
-        self.administrations.get(client_id).map(Vec::as_slice)
-    }
-
-    /// Asks for a client's administrations, for the next frame.
-    pub fn want(&mut self, client_id: &str) {
-        if !self.wanted.iter().any(|w| w == client_id) {
-            self.wanted.push(client_id.to_owned());
-        }
-    }
-
-    /// Reads what views asked for (and the open client page's client); whether anything was
-    /// read, so that the frame that shows it follows.
-    fn load_wanted(&mut self, store: &Store, catalog: &Catalog) -> bool {
-        if let views::Page::ClientPage { client_id, .. } = &self.page
-            && !self.administrations.contains_key(client_id)
-        {
-            let id = client_id.clone();
-            self.want(&id);
-        }
-        let wanted = std::mem::take(&mut self.wanted);
-        for id in &wanted {
-            self.administrations_of(store, catalog, id);
-        }
-        !wanted.is_empty()
-    }
-
-    /// Forgets a client's cached administrations (after a change), so they are read again.
-    pub fn forget(&mut self, client_id: &str) {
-        if let Some(records) = self.administrations.remove(client_id) {
-            for a in records {
-                self.reports.remove(&a.id);
-            }
-        }
-    }
-}
-
-/// The kiosk (the UI's "client mode"): a session and the few things around it.
-pub struct KioskState {
-    /// The session.
-    pub session: KioskSession,
-    /// When the current screen appeared (for seconds per item).
-    pub shown_at: Instant,
-    /// The "return to clinician" passphrase prompt, when open.
-    pub leave: Option<views::kiosk::LeaveForm>,
-    /// A save failed: shown until a save works again.
-    pub save_error: Option<String>,
-    /// Paused after the idle time.
-    pub paused: bool,
 }
 
 /// The app.
@@ -393,7 +265,7 @@ impl eframe::App for SecurebaseApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.apply_look(ctx);
         if let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen)
-            && ws.load_wanted(store, &self.catalog)
+            && ws.load_page(store, &self.catalog)
         {
             ctx.request_repaint();
         }
@@ -403,7 +275,15 @@ impl eframe::App for SecurebaseApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ui_started = std::time::Instant::now();
-        views::screen_ui(self, ui);
+        let mut cx = views::ViewCx {
+            settings: &self.settings,
+            catalog: &self.catalog,
+            data_dir: &self.data_dir,
+            notice: self.notice.as_deref(),
+            folder_notice: self.folder_notice.as_deref(),
+            commands: &mut self.commands,
+        };
+        views::screen_ui(ui, &mut self.screen, &mut cx);
         let commands = std::mem::take(&mut self.commands);
         for command in commands {
             self.apply(ui.ctx(), command);

@@ -14,7 +14,7 @@ impl SecurebaseApp {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
-        let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
+        let Some(client) = ws.records.client(client_id).cloned() else {
             return;
         };
         // The client's administrations, read once: this one, and the earlier ones below.
@@ -49,7 +49,7 @@ impl SecurebaseApp {
         );
         let earlier = results::earlier_of(
             &administration,
-            all.iter().map(|a| (a, ws.reports.get(&a.id))),
+            all.iter().map(|a| (a, ws.records.reports.get(&a.id))),
         );
         let assessment = results::assess(
             &instrument,
@@ -58,7 +58,7 @@ impl SecurebaseApp {
             report,
             earlier,
             &self.settings,
-            ws.local_norms.as_ref(),
+            ws.records.local_norms.as_ref(),
         );
         let page = ResultsPage::new(client, assessment);
         ws.page = Page::Results(Box::new(page));

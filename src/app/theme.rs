@@ -4,6 +4,9 @@
 //! spacing, calm colours, nothing that flashes. High contrast is white on black with yellow
 //! focus, for low vision.
 
+// The one place that mixes colours (clippy.toml refuses them elsewhere).
+#![allow(clippy::disallowed_methods)]
+
 use eframe::egui::{self, Color32, FontId, Stroke, TextStyle, Visuals};
 
 use crate::store::settings::{Settings, ThemeChoice};
@@ -16,44 +19,83 @@ pub const CLIENT_HEADING_SIZE: f32 = 34.0;
 pub const CLIENT_BODY_SIZE: f32 = 22.0;
 /// Height of the answer buttons in client mode.
 pub const ANSWER_BUTTON_HEIGHT: f32 = 88.0;
+/// Size of the number on an answer button in client mode.
+pub const ANSWER_NUMBER_SIZE: f32 = 26.0;
+/// Size of the anchor ("Strongly agree") under it.
+pub const ANSWER_ANCHOR_SIZE: f32 = 15.0;
+/// Size of "12 of 36" above an item in client mode.
+pub const PROGRESS_SIZE: f32 = 18.0;
+/// Size of the key hints under the form in client mode.
+pub const HINT_SIZE: f32 = 16.0;
+/// Size of a screen's title outside the workspace (welcome, unlock).
+pub const TITLE_SIZE: f32 = 32.0;
+/// Size of "securebase" in the workspace's top bar.
+pub const WORDMARK_SIZE: f32 = 20.0;
+/// Size of emphasised text in the workspace: a section's title, a score's value, the label
+/// of a page's main button.
+pub const EMPHASIS_SIZE: f32 = 18.0;
 /// Widest that reading text gets, so that lines stay easy to follow.
 pub const READING_WIDTH: f32 = 880.0;
 /// Space between blocks.
 pub const GAP: f32 = 24.0;
 
-/// A calm accent (blue-teal), readable on both light and dark.
-pub fn accent(theme: ThemeChoice) -> Color32 {
+/// The palette of a theme: the colours securebase chooses, put into egui's [`Visuals`] by
+/// [`apply`] and read back from there by views ([`accent`], [`warning`], [`muted`],
+/// [`on_accent`]), so that a view never needs to know which theme is on.
+struct Palette {
+    /// A calm accent (blue-teal), readable on the theme's background.
+    accent: Color32,
+    /// A warning (flags, a wrong passphrase): amber, not alarm red.
+    warning: Color32,
+    /// Secondary text.
+    muted: Color32,
+}
+
+fn palette(theme: ThemeChoice) -> Palette {
     match theme {
-        ThemeChoice::Light => Color32::from_rgb(0x1f, 0x5f, 0x7a),
-        ThemeChoice::Dark => Color32::from_rgb(0x7f, 0xc4, 0xd8),
-        ThemeChoice::HighContrast => Color32::from_rgb(0xff, 0xe6, 0x00),
+        ThemeChoice::Light => Palette {
+            accent: Color32::from_rgb(0x1f, 0x5f, 0x7a),
+            warning: Color32::from_rgb(0x8a, 0x4b, 0x00),
+            muted: Color32::from_rgb(0x55, 0x5b, 0x61),
+        },
+        ThemeChoice::Dark => Palette {
+            accent: Color32::from_rgb(0x7f, 0xc4, 0xd8),
+            warning: Color32::from_rgb(0xf2, 0xb8, 0x5c),
+            muted: Color32::from_rgb(0xb0, 0xb6, 0xbc),
+        },
+        ThemeChoice::HighContrast => Palette {
+            accent: Color32::from_rgb(0xff, 0xe6, 0x00),
+            warning: Color32::from_rgb(0xff, 0xb0, 0x00),
+            muted: Color32::WHITE,
+        },
     }
 }
 
-/// Text on the accent colour.
-pub fn on_accent(theme: ThemeChoice) -> Color32 {
-    match theme {
-        ThemeChoice::Light => Color32::WHITE,
-        ThemeChoice::Dark | ThemeChoice::HighContrast => Color32::BLACK,
+/// The accent colour (egui's hyperlink colour, which [`apply`] sets to it).
+pub fn accent(ui: &egui::Ui) -> Color32 {
+    ui.visuals().hyperlink_color
+}
+
+/// Text on the accent colour: black or white, whichever contrasts more with it.
+pub fn on_accent(ui: &egui::Ui) -> Color32 {
+    let [r, g, b, _] = accent(ui).to_array();
+    // Relative luminance, roughly (sRGB weights on the stored values): light accents get black.
+    let luminance = 0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b);
+    if luminance > 128.0 {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
     }
 }
 
-/// Colour of a warning (flags, wrong passphrase): amber, not alarm red.
-pub fn warning(theme: ThemeChoice) -> Color32 {
-    match theme {
-        ThemeChoice::Light => Color32::from_rgb(0x8a, 0x4b, 0x00),
-        ThemeChoice::Dark => Color32::from_rgb(0xf2, 0xb8, 0x5c),
-        ThemeChoice::HighContrast => Color32::from_rgb(0xff, 0xb0, 0x00),
-    }
+/// The warning colour (egui's `warn_fg_color`).
+pub fn warning(ui: &egui::Ui) -> Color32 {
+    ui.visuals().warn_fg_color
 }
 
-/// Colour of secondary text.
-pub fn muted(theme: ThemeChoice) -> Color32 {
-    match theme {
-        ThemeChoice::Light => Color32::from_rgb(0x55, 0x5b, 0x61),
-        ThemeChoice::Dark => Color32::from_rgb(0xb0, 0xb6, 0xbc),
-        ThemeChoice::HighContrast => Color32::WHITE,
-    }
+/// The colour of secondary text (egui's weak text colour).
+pub fn muted(ui: &egui::Ui) -> Color32 {
+    ui.visuals().weak_text_color()
 }
 
 /// Applies the settings to the context: visuals, text sizes, zoom.
@@ -80,8 +122,12 @@ pub fn apply(ctx: &egui::Context, settings: &Settings) {
 }
 
 fn visuals(theme: ThemeChoice) -> Visuals {
-    let accent = accent(theme);
-    match theme {
+    let Palette {
+        accent,
+        warning,
+        muted,
+    } = palette(theme);
+    let mut v = match theme {
         ThemeChoice::Light => {
             let mut v = Visuals::light();
             // Visible edges on every control: a field or a checkbox must not look like text.
@@ -95,7 +141,6 @@ fn visuals(theme: ThemeChoice) -> Visuals {
             // A light selection with dark text: readable under the near-black text colour.
             v.selection.bg_fill = Color32::from_rgb(0xc9, 0xe2, 0xea);
             v.selection.stroke = Stroke::new(1.5, accent);
-            v.hyperlink_color = accent;
             v
         }
         ThemeChoice::Dark => {
@@ -103,7 +148,6 @@ fn visuals(theme: ThemeChoice) -> Visuals {
             v.widgets.inactive.bg_stroke = Stroke::new(1.0, Color32::from_gray(110));
             v.panel_fill = Color32::from_rgb(0x1d, 0x22, 0x26);
             v.selection.bg_fill = Color32::from_rgb(0x2f, 0x6f, 0x86);
-            v.hyperlink_color = accent;
             v
         }
         ThemeChoice::HighContrast => {
@@ -130,8 +174,11 @@ fn visuals(theme: ThemeChoice) -> Visuals {
             v.widgets.hovered.weak_bg_fill = Color32::from_gray(40);
             v.widgets.hovered.bg_stroke = Stroke::new(3.0, accent);
             v.widgets.active.bg_stroke = Stroke::new(3.0, accent);
-            v.hyperlink_color = accent;
             v
         }
-    }
+    };
+    v.hyperlink_color = accent;
+    v.warn_fg_color = warning;
+    v.weak_text_color = Some(muted);
+    v
 }

@@ -78,7 +78,7 @@ fn local_norms_are_computed_from_first_administrations_and_used_when_chosen() {
         let Screen::Clinician(ws) = &harness.state().screen else {
             panic!("not in the workspace");
         };
-        let norms = ws.local_norms.as_ref().expect("computed");
+        let norms = ws.records.local_norms.as_ref().expect("computed");
         let anxiety = norms.get("ecr-r", "anxiety").unwrap();
         assert_eq!(anxiety.n, 3);
         assert!((anxiety.mean - 4.0).abs() < 1e-12, "{}", anxiety.mean);

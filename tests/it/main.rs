@@ -33,5 +33,7 @@ mod malformed;
 mod properties;
 mod report;
 mod results;
+#[cfg(feature = "gui")]
+mod results_view;
 mod store;
 mod store_cli;

@@ -12,7 +12,7 @@ use securebase::store::settings::Settings;
 use securebase::store::{Administration, Client, Source, Status};
 
 /// `instrument` answered as `cells` (column, answer); the other slots unanswered.
-fn assessed(instrument: &Instrument, cells: &[(String, i32)]) -> Assessment {
+pub fn assessed(instrument: &Instrument, cells: &[(String, i32)]) -> Assessment {
     let when = Timestamp::now();
     let client = Client::new("c1".to_owned(), "C-7", None, "", when).unwrap();
     let mut a = Administration::new("a1".to_owned(), "c1", instrument, Source::PaperEntry, when);

@@ -2,8 +2,8 @@
 
 use eframe::egui::{self, RichText};
 
-use super::{Page, labelled_field};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::{Page, ViewCx, labelled_field};
+use crate::app::{Command, theme};
 use crate::store::Client;
 
 /// The client form.
@@ -54,11 +54,10 @@ pub fn client_form_fields(
     ui: &mut egui::Ui,
     form: &mut ClientForm,
     id: Option<&str>,
-    theme_choice: crate::store::settings::ThemeChoice,
 ) -> (Option<Command>, bool) {
     ui.label(
         RichText::new("Use a pseudonym or the clinic's ID rather than a full name.")
-            .color(theme::muted(theme_choice)),
+            .color(theme::muted(ui)),
     );
     labelled_field(ui, "Pseudonym or clinic ID", &mut form.name, false);
     labelled_field(ui, "Birth year (optional)", &mut form.birth_year, false);
@@ -70,7 +69,7 @@ pub fn client_form_fields(
     )
     .labelled_by(label.id);
     if let Some(error) = &form.error {
-        ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+        ui.label(RichText::new(error).color(theme::warning(ui)));
     }
     let mut command = None;
     let mut cancel = false;
@@ -96,28 +95,18 @@ pub fn client_form_fields(
 }
 
 /// Draws the "add client" page.
-pub fn new_client_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let SecurebaseApp {
-        screen, commands, ..
-    } = app;
-    let Screen::Clinician(ws) = screen else {
-        return;
-    };
-    let Page::NewClient(form) = &mut ws.page else {
-        return;
-    };
+pub fn new_client_ui(ui: &mut egui::Ui, form: &mut ClientForm, cx: &mut ViewCx<'_>) {
     ui.add_space(8.0);
     ui.heading("Add a client");
     ui.add_space(8.0);
     ui.scope(|ui| {
         ui.set_max_width(520.0);
-        let (command, cancel) = client_form_fields(ui, form, None, theme_choice);
+        let (command, cancel) = client_form_fields(ui, form, None);
         if let Some(command) = command {
-            commands.push(command);
+            cx.push(command);
         }
         if cancel {
-            commands.push(Command::Navigate(Page::Clients));
+            cx.push(Command::Navigate(Page::Clients));
         }
     });
 }

@@ -3,57 +3,49 @@
 use eframe::egui::{self, RichText};
 
 use super::client_form::{ClientForm, client_form_fields};
-use super::{Page, date, date_time, setup::SetupForm};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::{Page, ViewCx, date, date_time, setup::SetupForm};
+use crate::app::{Command, Records, Remembered, theme};
 use crate::store::Status;
 
-/// Draws a client's page.
-pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let SecurebaseApp {
-        screen,
-        commands,
-        catalog,
-        ..
-    } = app;
-    let Screen::Clinician(ws) = screen else {
-        return;
-    };
-    let Page::ClientPage { client_id, .. } = &ws.page else {
-        return;
-    };
-    let client_id = client_id.clone();
-    let Some(client) = ws.clients.iter().find(|c| c.id == client_id).cloned() else {
+/// Draws a client's page; `edit` is the edit form, while editing.
+pub fn client_page_ui(
+    ui: &mut egui::Ui,
+    client_id: &str,
+    edit: &mut Option<ClientForm>,
+    records: &Records,
+    remembered: &mut Remembered,
+    cx: &mut ViewCx<'_>,
+) {
+    let Some(client) = records.client(client_id) else {
         ui.label("This client is no longer in the list.");
         return;
     };
-    let Some(administrations) = ws.cached(&client_id).map(<[_]>::to_vec) else {
-        // Read by the app before the next frame; views never read the store.
-        ws.want(&client_id);
+    let Some(administrations) = records.cached(client_id) else {
+        // Read after this frame (and before a page is first shown); views never read the store.
+        cx.push(Command::Read {
+            client_id: client_id.to_owned(),
+        });
         ui.label("\u{2026}");
         return;
     };
 
     ui.add_space(8.0);
     if ui.link("Back to all clients").clicked() {
-        commands.push(Command::Navigate(Page::Clients));
+        cx.push(Command::Navigate(Page::Clients));
     }
     ui.add_space(4.0);
 
     // Details, or the edit form.
-    if let Page::ClientPage {
-        edit: Some(form), ..
-    } = &mut ws.page
-    {
+    if let Some(form) = edit {
         ui.heading(format!("Edit {}", client.name));
         ui.scope(|ui| {
             ui.set_max_width(520.0);
-            let (command, cancel) = client_form_fields(ui, form, Some(&client.id), theme_choice);
+            let (command, cancel) = client_form_fields(ui, form, Some(&client.id));
             if let Some(command) = command {
-                commands.push(command);
+                cx.push(command);
             }
             if cancel {
-                commands.push(Command::Navigate(Page::ClientPage {
+                cx.push(Command::Navigate(Page::ClientPage {
                     client_id: client.id.clone(),
                     edit: None,
                 }));
@@ -65,9 +57,9 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         ui.heading(&client.name);
         ui.add_space(16.0);
         if ui.button("Edit").clicked() {
-            commands.push(Command::Navigate(Page::ClientPage {
+            cx.push(Command::Navigate(Page::ClientPage {
                 client_id: client.id.clone(),
-                edit: Some(ClientForm::from_client(&client)),
+                edit: Some(ClientForm::from_client(client)),
             }));
         }
     });
@@ -75,7 +67,7 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         Some(year) => format!("Client since {} · born {year}", date(client.created)),
         None => format!("Client since {}", date(client.created)),
     };
-    ui.label(RichText::new(facts).color(theme::muted(theme_choice)));
+    ui.label(RichText::new(facts).color(theme::muted(ui)));
     if !client.notes.trim().is_empty() {
         ui.label(&client.notes);
     }
@@ -85,7 +77,7 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
         .iter()
         .filter(|a| a.status == Status::InProgress)
         .count();
-    session_buttons_ui(ui, &client.id, unfinished, commands);
+    session_buttons_ui(ui, &client.id, unfinished, cx);
     if administrations
         .iter()
         .any(|a| a.status == Status::Completed)
@@ -96,23 +88,19 @@ pub fn client_page_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             what: "every administration",
             folded: true,
         };
-        super::export_bar::export_bar_ui(
-            ui,
-            &bar,
-            &mut ws.report_note,
-            &mut ws.export_names,
-            commands,
-            theme_choice,
-        );
+        super::export_bar::export_bar_ui(ui, &bar, remembered, cx);
     }
     ui.add_space(theme::GAP);
-    ui.label(RichText::new("Administrations").strong().size(18.0));
+    ui.label(
+        RichText::new("Administrations")
+            .strong()
+            .size(theme::EMPHASIS_SIZE),
+    );
     if administrations.is_empty() {
         ui.label("None yet.");
         return;
     }
-    let reports = &ws.reports;
-    administrations_table_ui(ui, &administrations, reports, catalog, &client.id, commands);
+    administrations_table_ui(ui, administrations, &records.reports, &client.id, cx);
 }
 
 /// Every administration, newest first, with its headline scores and actions.
@@ -120,9 +108,8 @@ fn administrations_table_ui(
     ui: &mut egui::Ui,
     administrations: &[crate::store::Administration],
     reports: &std::collections::HashMap<String, crate::core::ScoreReport>,
-    catalog: &crate::catalog::Catalog,
     client_id: &str,
-    commands: &mut Vec<Command>,
+    cx: &mut ViewCx<'_>,
 ) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -139,7 +126,8 @@ fn administrations_table_ui(
                     ui.end_row();
                     for a in administrations.iter().rev() {
                         ui.label(date_time(a.started));
-                        let name = catalog
+                        let name = cx
+                            .catalog
                             .get(&a.instrument_id)
                             .map_or(a.instrument_id.clone(), |i| i.short_name.clone());
                         ui.label(name);
@@ -150,10 +138,10 @@ fn administrations_table_ui(
                             Status::Completed => "completed".to_owned(),
                             Status::Abandoned => "abandoned".to_owned(),
                         });
-                        ui.label(headline(catalog, reports.get(&a.id), &a.instrument_id));
+                        ui.label(headline(cx.catalog, reports.get(&a.id), &a.instrument_id));
                         ui.horizontal(|ui| {
                             if a.status != Status::InProgress && ui.button("Results").clicked() {
-                                commands.push(Command::OpenResults {
+                                cx.push(Command::OpenResults {
                                     client_id: client_id.to_owned(),
                                     administration_id: a.id.clone(),
                                 });
@@ -161,7 +149,7 @@ fn administrations_table_ui(
                             if a.status == Status::InProgress
                                 && ui.button("Mark abandoned").clicked()
                             {
-                                commands.push(Command::Abandon {
+                                cx.push(Command::Abandon {
                                     client_id: client_id.to_owned(),
                                     administration_id: a.id.clone(),
                                 });
@@ -186,17 +174,12 @@ fn headline(
 }
 
 /// "Start a session", and "Resume" when something is unfinished.
-fn session_buttons_ui(
-    ui: &mut egui::Ui,
-    client_id: &str,
-    unfinished: usize,
-    commands: &mut Vec<Command>,
-) {
+fn session_buttons_ui(ui: &mut egui::Ui, client_id: &str, unfinished: usize, cx: &mut ViewCx<'_>) {
     ui.horizontal(|ui| {
-        let start = egui::Button::new(RichText::new("Start a session").size(17.0))
+        let start = egui::Button::new(RichText::new("Start a session").size(theme::EMPHASIS_SIZE))
             .min_size(egui::vec2(200.0, 40.0));
         if ui.add(start).clicked() {
-            commands.push(Command::Navigate(Page::SessionSetup(SetupForm::new(
+            cx.push(Command::Navigate(Page::SessionSetup(SetupForm::new(
                 client_id,
             ))));
         }
@@ -204,12 +187,12 @@ fn session_buttons_ui(
             let label = format!("Resume the unfinished session ({unfinished})");
             if ui
                 .add(
-                    egui::Button::new(RichText::new(label).size(17.0))
+                    egui::Button::new(RichText::new(label).size(theme::EMPHASIS_SIZE))
                         .min_size(egui::vec2(200.0, 40.0)),
                 )
                 .clicked()
             {
-                commands.push(Command::ResumeSession {
+                cx.push(Command::ResumeSession {
                     client_id: client_id.to_owned(),
                 });
             }

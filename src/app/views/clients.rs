@@ -2,56 +2,51 @@
 
 use eframe::egui::{self, RichText};
 
-use super::{Page, client_form::ClientForm, date};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
-use crate::store::settings::ThemeChoice;
+use super::{Page, ViewCx, client_form::ClientForm, date};
+use crate::app::{Command, Records, Remembered, theme};
 use crate::store::{Administration, Client, Status};
 
 /// Draws the client list.
-pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let SecurebaseApp {
-        screen,
-        commands,
-        settings,
-        ..
-    } = app;
-    let Screen::Clinician(ws) = screen else {
-        return;
-    };
+pub fn clients_ui(
+    ui: &mut egui::Ui,
+    records: &Records,
+    remembered: &mut Remembered,
+    cx: &mut ViewCx<'_>,
+) {
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         ui.heading("Clients");
         ui.add_space(20.0);
         let label = ui.label("Search");
         ui.add(
-            egui::TextEdit::singleline(&mut ws.search)
+            egui::TextEdit::singleline(&mut remembered.search)
                 .hint_text("pseudonym or clinic ID")
                 .desired_width(260.0),
         )
         .labelled_by(label.id);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Add client").clicked() {
-                commands.push(Command::Navigate(Page::NewClient(ClientForm::default())));
+                cx.push(Command::Navigate(Page::NewClient(ClientForm::default())));
             }
-            export_all_ui(ui, &mut ws.export_names, commands);
+            export_all_ui(ui, &mut remembered.export_names, cx);
         });
     });
-    for failure in &ws.failures {
+    for failure in &records.failures {
         ui.label(
             RichText::new(format!("Skipped an unreadable record: {failure}"))
-                .color(theme::warning(settings.theme)),
+                .color(theme::warning(ui)),
         );
     }
     ui.add_space(8.0);
-    let query = ws.search.trim().to_lowercase();
-    let shown: Vec<usize> = ws
+    let query = remembered.search.trim().to_lowercase();
+    let shown: Vec<usize> = records
         .clients
         .iter()
         .enumerate()
         .filter(|(_, c)| query.is_empty() || c.name.to_lowercase().contains(&query))
         .map(|(i, _)| i)
         .collect();
-    if ws.clients.is_empty() {
+    if records.clients.is_empty() {
         ui.add_space(40.0);
         ui.label("No clients yet. Add the first one with \u{201c}Add client\u{201d}.");
         return;
@@ -59,12 +54,11 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     if shown.is_empty() {
         ui.label(format!(
             "No client matches \u{201c}{}\u{201d}.",
-            ws.search.trim()
+            remembered.search.trim()
         ));
         return;
     }
     let row_height = 36.0;
-    let mut wanted: Vec<String> = Vec::new();
     header_row(ui);
     ui.separator();
     egui::ScrollArea::vertical()
@@ -77,20 +71,19 @@ pub fn clients_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 .striped(true)
                 .show(ui, |ui| {
                     for &i in &shown[range] {
-                        let client = &ws.clients[i];
+                        let client = &records.clients[i];
                         // Read lazily: only the rows on screen ask for their administrations,
-                        // which the app reads before the next frame (never while drawing).
-                        let cached = ws.cached(&client.id);
+                        // which the app reads after this frame (never while drawing).
+                        let cached = records.cached(&client.id);
                         if cached.is_none() {
-                            wanted.push(client.id.clone());
+                            cx.push(Command::Read {
+                                client_id: client.id.clone(),
+                            });
                         }
-                        client_row_ui(ui, client, cached, commands, settings.theme);
+                        client_row_ui(ui, client, cached, cx);
                     }
                 });
         });
-    for id in &wanted {
-        ws.want(id);
-    }
 }
 
 /// One client's row: name (a link to their page), birth year, last administration, and how
@@ -99,11 +92,10 @@ fn client_row_ui(
     ui: &mut egui::Ui,
     client: &Client,
     administrations: Option<&[Administration]>,
-    commands: &mut Vec<Command>,
-    theme_choice: ThemeChoice,
+    cx: &mut ViewCx<'_>,
 ) {
     if ui.link(&client.name).clicked() {
-        commands.push(Command::Navigate(Page::ClientPage {
+        cx.push(Command::Navigate(Page::ClientPage {
             client_id: client.id.clone(),
             edit: None,
         }));
@@ -117,10 +109,7 @@ fn client_row_ui(
             .count();
         ui.label(last.map_or_else(|| "none yet".to_owned(), date));
         if unfinished > 0 {
-            ui.label(
-                RichText::new(format!("{unfinished} unfinished"))
-                    .color(theme::warning(theme_choice)),
-            );
+            ui.label(RichText::new(format!("{unfinished} unfinished")).color(theme::warning(ui)));
         } else {
             ui.label("");
         }
@@ -150,7 +139,7 @@ fn header_row(ui: &mut egui::Ui) {
 }
 
 /// Research: every client's administrations in one file.
-fn export_all_ui(ui: &mut egui::Ui, names: &mut bool, commands: &mut Vec<Command>) {
+fn export_all_ui(ui: &mut egui::Ui, names: &mut bool, cx: &mut ViewCx<'_>) {
     ui.menu_button("Export all clients", |ui| {
         ui.checkbox(names, "Include client names");
         for kind in [
@@ -159,7 +148,7 @@ fn export_all_ui(ui: &mut egui::Ui, names: &mut bool, commands: &mut Vec<Command
             crate::export::Kind::Fhir,
         ] {
             if ui.button(format!("{} file", kind.label())).clicked() {
-                commands.push(Command::Export {
+                cx.push(Command::Export {
                     scope: crate::export::Scope::All,
                     kind,
                 });

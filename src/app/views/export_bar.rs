@@ -3,7 +3,8 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::app::{Command, theme};
+use super::ViewCx;
+use crate::app::{Command, Remembered, theme};
 use crate::export::{Kind, Scope};
 
 /// Which controls a page shows.
@@ -23,42 +24,38 @@ pub struct ExportBar<'a> {
 pub fn export_bar_ui(
     ui: &mut egui::Ui,
     bar: &ExportBar<'_>,
-    note: &mut String,
-    names: &mut bool,
-    commands: &mut Vec<Command>,
-    theme_choice: crate::store::settings::ThemeChoice,
+    remembered: &mut Remembered,
+    cx: &mut ViewCx<'_>,
 ) {
     ui.add_space(theme::GAP);
     if bar.folded {
         egui::CollapsingHeader::new(RichText::new("Reports and exports").strong())
             .default_open(false)
             .show(ui, |ui| {
-                controls_ui(ui, bar, note, names, commands, theme_choice);
+                controls_ui(ui, bar, remembered, cx);
             });
     } else {
         ui.label(RichText::new("Reports and exports").strong());
-        controls_ui(ui, bar, note, names, commands, theme_choice);
+        controls_ui(ui, bar, remembered, cx);
     }
 }
 
 fn controls_ui(
     ui: &mut egui::Ui,
     bar: &ExportBar<'_>,
-    note: &mut String,
-    names: &mut bool,
-    commands: &mut Vec<Command>,
-    theme_choice: crate::store::settings::ThemeChoice,
+    remembered: &mut Remembered,
+    cx: &mut ViewCx<'_>,
 ) {
     if let Some(report) = bar.report {
         let label = ui.label("Note for the report (printed under its heading)");
         ui.add(
-            egui::TextEdit::multiline(note)
+            egui::TextEdit::multiline(&mut remembered.report_note)
                 .desired_rows(2)
                 .desired_width(560.0),
         )
         .labelled_by(label.id);
         if ui.button(report).clicked() {
-            commands.push(Command::Export {
+            cx.push(Command::Export {
                 scope: bar.scope.clone(),
                 kind: Kind::ReportPdf,
             });
@@ -77,13 +74,13 @@ fn controls_ui(
                 })
                 .clicked()
             {
-                commands.push(Command::Export {
+                cx.push(Command::Export {
                     scope: bar.scope.clone(),
                     kind,
                 });
             }
         }
-        ui.checkbox(names, "Include client names");
+        ui.checkbox(&mut remembered.export_names, "Include client names");
     });
     ui.label(
         RichText::new(
@@ -91,6 +88,6 @@ fn controls_ui(
              are included. Every export is written to the audit log.",
         )
         .small()
-        .color(theme::muted(theme_choice)),
+        .color(theme::muted(ui)),
     );
 }

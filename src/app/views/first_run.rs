@@ -5,8 +5,8 @@ use std::path::Path;
 use age::secrecy::SecretString;
 use eframe::egui::{self, RichText};
 
-use super::{centered_column, labelled_field};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::{ViewCx, centered_column, labelled_field};
+use crate::app::{Command, theme};
 
 /// The first-run form.
 #[derive(Default)]
@@ -34,12 +34,8 @@ impl FirstRunForm {
 }
 
 /// Draws the first-run screen.
-pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let folder_notice = app.folder_notice.as_deref();
-    let Screen::FirstRun(form) = &mut app.screen else {
-        return;
-    };
+pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<'_>) {
+    let folder_notice = cx.folder_notice;
     let mut create = false;
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
@@ -47,7 +43,11 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             .show(ui, |ui| {
                 centered_column(ui, 620.0, |ui| {
                     ui.add_space(16.0);
-                    ui.label(RichText::new("Welcome to securebase").size(30.0).strong());
+                    ui.label(
+                        RichText::new("Welcome to securebase")
+                            .size(theme::TITLE_SIZE)
+                            .strong(),
+                    );
                     ui.add_space(8.0);
                     ui.label(
                         "Before the first client, set up where securebase keeps its records and \
@@ -63,10 +63,10 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                              with --data-dir; IT can set one for every user of this computer \
                              (docs/install.md in the documentation says how).",
                         )
-                        .color(theme::muted(theme_choice)),
+                        .color(theme::muted(ui)),
                     );
                     if let Some(notice) = folder_notice {
-                        ui.label(RichText::new(notice).color(theme::warning(theme_choice)));
+                        ui.label(RichText::new(notice).color(theme::warning(ui)));
                     }
                     ui.add_space(12.0);
                     ui.label(RichText::new("Clinician's passphrase").strong());
@@ -81,7 +81,7 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                         ui.label(
                             RichText::new("The passphrase cannot be recovered.")
                                 .strong()
-                                .color(theme::warning(theme_choice)),
+                                .color(theme::warning(ui)),
                         );
                         ui.label(
                             "The records are encrypted with it. Nobody — not securebase, not an \
@@ -97,14 +97,15 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                     let problem =
                         passphrase_problem(&form.passphrase, &form.again, form.understood);
                     if let Some(problem) = problem {
-                        ui.label(RichText::new(problem).color(theme::muted(theme_choice)));
+                        ui.label(RichText::new(problem).color(theme::muted(ui)));
                     }
                     if let Some(error) = &form.error {
-                        ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+                        ui.label(RichText::new(error).color(theme::warning(ui)));
                     }
-                    let button =
-                        egui::Button::new(RichText::new("Create the data folder").size(18.0))
-                            .min_size(egui::vec2(260.0, 44.0));
+                    let button = egui::Button::new(
+                        RichText::new("Create the data folder").size(theme::EMPHASIS_SIZE),
+                    )
+                    .min_size(egui::vec2(260.0, 44.0));
                     if ui.add_enabled(problem.is_none(), button).clicked() {
                         create = true;
                     }
@@ -114,7 +115,7 @@ pub fn first_run_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
     if create {
         let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
         form.again.clear();
-        app.commands.push(Command::CreateStore { passphrase });
+        cx.push(Command::CreateStore { passphrase });
     }
 }
 

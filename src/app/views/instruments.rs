@@ -2,17 +2,18 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::app::{Command, SecurebaseApp, theme};
+use super::ViewCx;
+use crate::app::{Command, theme};
 
 /// Draws the instruments page.
-pub fn instruments_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
+pub fn instruments_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>) {
+    let catalog = cx.catalog;
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         ui.heading("Instruments");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Import a questionnaire file\u{2026}").clicked() {
-                app.commands.push(Command::ImportInstrument);
+                cx.push(Command::ImportInstrument);
             }
         });
     });
@@ -21,28 +22,32 @@ pub fn instruments_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             "An imported file is checked before it is copied into the data folder; a file \
              that does not pass is refused with its error.",
         )
-        .color(theme::muted(theme_choice)),
+        .color(theme::muted(ui)),
     );
     ui.add_space(8.0);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if !app.catalog.failures.is_empty() {
+            if !catalog.failures.is_empty() {
                 ui.label(
                     RichText::new("Files that could not be loaded")
                         .strong()
-                        .color(theme::warning(theme_choice)),
+                        .color(theme::warning(ui)),
                 );
-                for f in &app.catalog.failures {
-                    ui.label(RichText::new(&f.error).color(theme::warning(theme_choice)));
+                for f in &catalog.failures {
+                    ui.label(RichText::new(&f.error).color(theme::warning(ui)));
                 }
                 ui.add_space(theme::GAP);
             }
-            for instrument in &app.catalog.instruments {
+            for instrument in &catalog.instruments {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(&instrument.short_name).strong().size(18.0));
+                        ui.label(
+                            RichText::new(&instrument.short_name)
+                                .strong()
+                                .size(theme::EMPHASIS_SIZE),
+                        );
                         ui.label(&instrument.name);
                         ui.label(
                             RichText::new(format!(
@@ -51,18 +56,18 @@ pub fn instruments_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                                 instrument.language,
                                 instrument.n_slots()
                             ))
-                            .color(theme::muted(theme_choice)),
+                            .color(theme::muted(ui)),
                         );
                     });
                     ui.label(&instrument.citation);
                     ui.label(
                         RichText::new(format!("Licence: {}", instrument.licence_note))
-                            .color(theme::muted(theme_choice)),
+                            .color(theme::muted(ui)),
                     );
                     if !instrument.instructions.verified {
                         ui.label(
                             RichText::new("Instructions not verified against the published form.")
-                                .color(theme::warning(theme_choice)),
+                                .color(theme::warning(ui)),
                         );
                     }
                     let scores: Vec<&str> =

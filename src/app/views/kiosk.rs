@@ -8,9 +8,9 @@ use age::secrecy::SecretString;
 use eframe::egui::{self, Key, RichText};
 use jiff::Timestamp;
 
-use super::{centered_column, labelled_field};
+use super::{ViewCx, centered_column, labelled_field};
 use crate::app::kiosk_session::Step;
-use crate::app::{Command, KioskState, Screen, SecurebaseApp, theme};
+use crate::app::{Command, KioskState, theme};
 use crate::core::Answer;
 
 /// The "return to the clinician" prompt.
@@ -38,28 +38,21 @@ enum Action {
 }
 
 /// Draws client mode.
-pub fn kiosk_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let SecurebaseApp {
-        screen, commands, ..
-    } = app;
-    let Screen::Kiosk(mode) = screen else {
-        return;
-    };
+pub fn kiosk_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
-        top_bar(ui, mode, theme_choice);
+        top_bar(ui, mode);
         if let Some(error) = &mode.save_error {
             ui.label(
                 RichText::new(format!(
                     "Your last answer could not be saved ({error}). Please let your clinician know."
                 ))
                 .size(theme::CLIENT_BODY_SIZE)
-                .color(theme::warning(theme_choice)),
+                .color(theme::warning(ui)),
             );
         }
         if mode.leave.is_some() {
-            leave_ui(ui, mode, commands, theme_choice);
+            leave_ui(ui, mode, cx);
             return;
         }
         if mode.paused {
@@ -72,7 +65,7 @@ pub fn kiosk_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 // Keep clear of the scroll bar, which floats over the right edge.
                 let width = theme::READING_WIDTH.min(ui.available_width() - 20.0);
                 centered_column(ui, width, |ui| {
-                    action = step_ui(ui, mode, theme_choice);
+                    action = step_ui(ui, mode);
                 });
             });
         if action.is_none() {
@@ -85,13 +78,9 @@ pub fn kiosk_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
 }
 
 /// The only control besides the form: the way back to the clinician.
-fn top_bar(
-    ui: &mut egui::Ui,
-    mode: &mut KioskState,
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn top_bar(ui: &mut egui::Ui, mode: &mut KioskState) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new("securebase").color(theme::muted(theme_choice)));
+        ui.label(RichText::new("securebase").color(theme::muted(ui)));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if mode.leave.is_none()
                 && ui
@@ -107,12 +96,7 @@ fn top_bar(
     });
 }
 
-fn leave_ui(
-    ui: &mut egui::Ui,
-    mode: &mut KioskState,
-    commands: &mut Vec<Command>,
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn leave_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
     let Some(form) = &mut mode.leave else {
         return;
     };
@@ -132,7 +116,7 @@ fn leave_ui(
             submit = true;
         }
         if let Some(error) = &form.error {
-            ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+            ui.label(RichText::new(error).color(theme::warning(ui)));
         }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -145,7 +129,7 @@ fn leave_ui(
         });
     });
     if submit && !form.passphrase.is_empty() {
-        commands.push(Command::LeaveKiosk {
+        cx.push(Command::LeaveKiosk {
             passphrase: SecretString::from(std::mem::take(&mut form.passphrase)),
         });
     }
@@ -198,11 +182,7 @@ fn body(ui: &mut egui::Ui, text: &str) {
 }
 
 /// Draws the current step; returns what the client clicked.
-fn step_ui(
-    ui: &mut egui::Ui,
-    mode: &mut KioskState,
-    theme_choice: crate::store::settings::ThemeChoice,
-) -> Option<Action> {
+fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action> {
     let session = &mode.session;
     let name = session.client.name.clone();
     let mut action = None;
@@ -252,7 +232,7 @@ fn step_ui(
                     session.forms.len()
                 ))
                 .size(theme::CLIENT_BODY_SIZE)
-                .color(theme::muted(theme_choice)),
+                .color(theme::muted(ui)),
             );
             ui.add_space(12.0);
             heading(ui, "Before you begin");
@@ -284,7 +264,7 @@ fn step_ui(
             });
         }
         Step::Choice => action = choice_ui(ui, mode),
-        Step::Item(slot) => action = item_ui(ui, mode, slot, theme_choice),
+        Step::Item(slot) => action = item_ui(ui, mode, slot),
         Step::End => {
             heading(
                 ui,
@@ -297,12 +277,7 @@ fn step_ui(
     action
 }
 
-fn item_ui(
-    ui: &mut egui::Ui,
-    mode: &KioskState,
-    slot: usize,
-    theme_choice: crate::store::settings::ThemeChoice,
-) -> Option<Action> {
+fn item_ui(ui: &mut egui::Ui, mode: &KioskState, slot: usize) -> Option<Action> {
     let session = &mode.session;
     let form = session.form()?;
     let instrument = &form.instrument;
@@ -314,8 +289,8 @@ fn item_ui(
         let fraction = position as f32 / total as f32;
         ui.label(
             RichText::new(format!("{position} of {total}"))
-                .size(18.0)
-                .color(theme::muted(theme_choice)),
+                .size(theme::PROGRESS_SIZE)
+                .color(theme::muted(ui)),
         );
         ui.add(egui::ProgressBar::new(fraction).desired_height(12.0));
     }
@@ -324,7 +299,7 @@ fn item_ui(
         ui.label(
             RichText::new(format!("About your {}", block.name))
                 .size(theme::CLIENT_BODY_SIZE)
-                .color(theme::accent(theme_choice)),
+                .color(theme::accent(ui)),
         );
         ui.add_space(8.0);
     }
@@ -351,7 +326,6 @@ fn item_ui(
                 value,
                 anchor,
                 selected,
-                theme_choice,
             )
             .clicked()
             {
@@ -381,8 +355,8 @@ fn item_ui(
             "Keys: {}\u{2013}{} answer · P prefer not to answer · Backspace back",
             response.min, response.max
         ))
-        .size(16.0)
-        .color(theme::muted(theme_choice)),
+        .size(theme::HINT_SIZE)
+        .color(theme::muted(ui)),
     );
     action
 }
@@ -396,7 +370,6 @@ fn answer_button(
     value: i32,
     anchor: &str,
     selected: bool,
-    theme_choice: crate::store::settings::ThemeChoice,
 ) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
     let name = if anchor.is_empty() {
@@ -408,12 +381,12 @@ fn answer_button(
     if ui.is_rect_visible(rect) {
         let visuals = ui.style().interact_selectable(&response, selected);
         let fill = if selected {
-            theme::accent(theme_choice)
+            theme::accent(ui)
         } else {
             visuals.weak_bg_fill
         };
         let text = if selected {
-            theme::on_accent(theme_choice)
+            theme::on_accent(ui)
         } else {
             visuals.text_color()
         };
@@ -427,11 +400,14 @@ fn answer_button(
                 egui::StrokeKind::Outside,
             );
         }
-        let number =
-            painter.layout_no_wrap(value.to_string(), egui::FontId::proportional(26.0), text);
+        let number = painter.layout_no_wrap(
+            value.to_string(),
+            egui::FontId::proportional(theme::ANSWER_NUMBER_SIZE),
+            text,
+        );
         let mut job = egui::text::LayoutJob::simple(
             anchor.to_owned(),
-            egui::FontId::proportional(15.0),
+            egui::FontId::proportional(theme::ANSWER_ANCHOR_SIZE),
             text,
             rect.width() - 10.0,
         );
@@ -566,7 +542,8 @@ fn choice_ui(ui: &mut egui::Ui, mode: &KioskState) -> Option<Action> {
     }
     ui.add_space(12.0);
     ui.label(
-        RichText::new("Keys: the letter of a paragraph chooses it · Backspace back").size(16.0),
+        RichText::new("Keys: the letter of a paragraph chooses it · Backspace back")
+            .size(theme::HINT_SIZE),
     );
     action
 }

@@ -1,4 +1,8 @@
-//! One file per screen; this one dispatches and holds the little widgets they share.
+//! One file per screen; this one holds the [`ViewCx`] they share, dispatches, and holds the
+//! little widgets they share.
+//!
+//! A view draws and changes only its page's own state; what it wants done (saving, reading a
+//! client's records, exporting) it pushes as a [`Command`] through its [`ViewCx`].
 
 pub mod client_form;
 pub mod client_page;
@@ -12,10 +16,14 @@ pub mod settings_view;
 pub mod setup;
 pub mod unlock;
 
+use std::path::Path;
+
 use eframe::egui::{self, RichText};
 
 use super::theme;
-use super::{Command, Screen, SecurebaseApp};
+use super::{Command, Screen, Workspace};
+use crate::catalog::Catalog;
+use crate::store::settings::Settings;
 
 /// The pages of the clinician's workspace.
 pub enum Page {
@@ -40,22 +48,42 @@ pub enum Page {
     Results(Box<results::ResultsPage>),
 }
 
-/// Draws the current screen.
-pub fn screen_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    match app.screen {
-        Screen::Problem(_) => problem_ui(app, ui),
-        Screen::FirstRun(_) => first_run::first_run_ui(app, ui),
-        Screen::Unlock(_) => unlock::unlock_ui(app, ui),
-        Screen::Clinician(_) => workspace_ui(app, ui),
-        Screen::Kiosk(_) => kiosk::kiosk_ui(app, ui),
+/// What a view may use besides its page's own state: the app's settings and catalog, read
+/// only, and the list of commands it asks for. Nothing here reaches the store or the key.
+pub struct ViewCx<'a> {
+    /// The clinic's settings.
+    pub settings: &'a Settings,
+    /// Bundled instruments plus the clinic's own.
+    pub catalog: &'a Catalog,
+    /// The data folder.
+    pub data_dir: &'a Path,
+    /// The clinician's notice (saved, imported, a failed audit write, …).
+    pub notice: Option<&'a str>,
+    /// Something about where the data folder is (shown on the first screens).
+    pub folder_notice: Option<&'a str>,
+    /// What this frame's views ask for, applied after it.
+    pub commands: &'a mut Vec<Command>,
+}
+
+impl ViewCx<'_> {
+    /// Asks for `command`, to be applied after the frame.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
     }
 }
 
-fn problem_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let Screen::Problem(message) = &app.screen else {
-        return;
-    };
-    let message = message.clone();
+/// Draws the current screen: the one place that matches the screen and the page.
+pub fn screen_ui(ui: &mut egui::Ui, screen: &mut Screen, cx: &mut ViewCx<'_>) {
+    match screen {
+        Screen::Problem(message) => problem_ui(ui, message, cx),
+        Screen::FirstRun(form) => first_run::first_run_ui(ui, form, cx),
+        Screen::Unlock(form) => unlock::unlock_ui(ui, form, cx),
+        Screen::Clinician(ws) => workspace_ui(ui, ws, cx),
+        Screen::Kiosk(mode) => kiosk::kiosk_ui(ui, mode, cx),
+    }
+}
+
+fn problem_ui(ui: &mut egui::Ui, message: &str, cx: &mut ViewCx<'_>) {
     egui::CentralPanel::default().show(ui, |ui| {
         centered_column(ui, 560.0, |ui| {
             ui.add_space(80.0);
@@ -64,78 +92,81 @@ fn problem_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             ui.label(message);
             ui.add_space(theme::GAP);
             if ui.button("Try again").clicked() {
-                app.commands.push(Command::Retry);
+                cx.push(Command::Retry);
             }
         });
     });
 }
 
 /// The clinician's workspace: a top bar, then the page.
-fn workspace_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let accent = theme::accent(app.settings.theme);
-    egui::Panel::top("workspace_bar").show(ui, |ui| {
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new("securebase")
-                    .size(20.0)
-                    .strong()
-                    .color(accent),
-            );
-            ui.add_space(20.0);
-            let current = match &app.screen {
-                Screen::Clinician(ws) => match ws.page {
-                    Page::Instruments => 1,
-                    Page::Settings(_) => 2,
-                    _ => 0,
-                },
-                _ => 0,
-            };
-            if ui.selectable_label(current == 0, "Clients").clicked() {
-                app.commands.push(Command::Navigate(Page::Clients));
-            }
-            if ui.selectable_label(current == 1, "Instruments").clicked() {
-                app.commands.push(Command::Navigate(Page::Instruments));
-            }
-            if ui.selectable_label(current == 2, "Settings").clicked() {
-                app.commands.push(Command::Navigate(Page::Settings(
-                    settings_view::SettingsForm::from(&app.settings),
-                )));
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("Lock")
-                    .on_hover_text("Lock the workspace now")
-                    .clicked()
-                {
-                    app.commands.push(Command::Lock);
-                }
-            });
-        });
-        if let Some(notice) = app.notice.clone() {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(notice).color(theme::warning(app.settings.theme)));
-                if ui.small_button("Dismiss").clicked() {
-                    app.notice = None;
-                }
-            });
+fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
+    let Workspace {
+        records,
+        remembered,
+        page,
+        ..
+    } = ws;
+    egui::Panel::top("workspace_bar").show(ui, |ui| top_bar_ui(ui, page, cx));
+    egui::CentralPanel::default().show(ui, |ui| match page {
+        Page::Clients => clients::clients_ui(ui, records, remembered, cx),
+        Page::NewClient(form) => client_form::new_client_ui(ui, form, cx),
+        Page::ClientPage { client_id, edit } => {
+            client_page::client_page_ui(ui, client_id, edit, records, remembered, cx);
         }
-        ui.add_space(4.0);
+        Page::SessionSetup(form) => setup::setup_ui(ui, form, records, cx),
+        Page::Instruments => instruments::instruments_ui(ui, cx),
+        Page::Settings(form) => {
+            settings_view::settings_ui(ui, form, records.local_norms.as_ref(), cx);
+        }
+        Page::Results(page) => results::results_ui(ui, page, remembered, cx),
     });
-    egui::CentralPanel::default().show(ui, |ui| {
-        let Screen::Clinician(ws) = &app.screen else {
-            return;
+}
+
+/// The workspace's top bar: the pages, Lock, and the clinician's notice.
+fn top_bar_ui(ui: &mut egui::Ui, page: &Page, cx: &mut ViewCx<'_>) {
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new("securebase")
+                .size(theme::WORDMARK_SIZE)
+                .strong()
+                .color(theme::accent(ui)),
+        );
+        ui.add_space(20.0);
+        let current = match page {
+            Page::Instruments => 1,
+            Page::Settings(_) => 2,
+            _ => 0,
         };
-        match ws.page {
-            Page::Clients => clients::clients_ui(app, ui),
-            Page::NewClient(_) => client_form::new_client_ui(app, ui),
-            Page::ClientPage { .. } => client_page::client_page_ui(app, ui),
-            Page::SessionSetup(_) => setup::setup_ui(app, ui),
-            Page::Instruments => instruments::instruments_ui(app, ui),
-            Page::Settings(_) => settings_view::settings_ui(app, ui),
-            Page::Results(_) => results::results_ui(app, ui),
+        if ui.selectable_label(current == 0, "Clients").clicked() {
+            cx.push(Command::Navigate(Page::Clients));
         }
+        if ui.selectable_label(current == 1, "Instruments").clicked() {
+            cx.push(Command::Navigate(Page::Instruments));
+        }
+        if ui.selectable_label(current == 2, "Settings").clicked() {
+            let form = settings_view::SettingsForm::from(cx.settings);
+            cx.push(Command::Navigate(Page::Settings(form)));
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .button("Lock")
+                .on_hover_text("Lock the workspace now")
+                .clicked()
+            {
+                cx.push(Command::Lock);
+            }
+        });
     });
+    if let Some(notice) = cx.notice {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(notice).color(theme::warning(ui)));
+            if ui.small_button("Dismiss").clicked() {
+                cx.push(Command::DismissNotice);
+            }
+        });
+    }
+    ui.add_space(4.0);
 }
 
 /// A column of at most `width` points, centred horizontally.

@@ -4,8 +4,8 @@
 
 use eframe::egui::{self, RichText};
 
-use super::{Page, date_time};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::{Page, ViewCx, date_time};
+use crate::app::{Command, Remembered, theme};
 use crate::chart::over_time::LineChart;
 use crate::chart::plane::{NormRegion, PlaneChart};
 use crate::core::ScoreReport;
@@ -227,26 +227,15 @@ fn norm_region(instrument: &Instrument, set: &NormOption) -> Option<NormRegion> 
 }
 
 /// Draws the results page.
-pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let SecurebaseApp {
-        screen, commands, ..
-    } = app;
-    let Screen::Clinician(ws) = screen else {
-        return;
-    };
-    let crate::app::Workspace {
-        page,
-        report_note,
-        export_names,
-        ..
-    } = ws.as_mut();
-    let Page::Results(page) = page else {
-        return;
-    };
+pub fn results_ui(
+    ui: &mut egui::Ui,
+    page: &mut ResultsPage,
+    remembered: &mut Remembered,
+    cx: &mut ViewCx<'_>,
+) {
     ui.add_space(8.0);
     if ui.link(format!("Back to {}", page.client.name)).clicked() {
-        commands.push(Command::Navigate(Page::ClientPage {
+        cx.push(Command::Navigate(Page::ClientPage {
             client_id: page.client.id.clone(),
             edit: None,
         }));
@@ -264,9 +253,9 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             page.instrument.n_slots(),
             page.report.n_declined
         ))
-        .color(theme::muted(theme_choice)),
+        .color(theme::muted(ui)),
     );
-    norm_choice_ui(ui, page, theme_choice);
+    norm_choice_ui(ui, page);
     ui.add_space(theme::GAP);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -275,22 +264,22 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 if page.chart.is_some() {
                     ui.vertical(|ui| {
                         plane_ui(ui, page);
-                        export_buttons_ui(ui, commands, ChartKind::Plane);
+                        export_buttons_ui(ui, cx, ChartKind::Plane);
                     });
                     ui.add_space(theme::GAP);
                 }
                 ui.vertical(|ui| {
-                    scores_grid_ui(ui, page.score_rows(), theme_choice);
+                    scores_grid_ui(ui, page.score_rows());
                     if let Some(change) = page.change_text.as_ref() {
                         ui.add_space(theme::GAP);
-                        change_ui(ui, change, theme_choice);
+                        change_ui(ui, change);
                     }
                 });
             });
             if page.lines.is_some() {
                 ui.add_space(theme::GAP);
                 lines_ui(ui, page);
-                export_buttons_ui(ui, commands, ChartKind::Lines);
+                export_buttons_ui(ui, cx, ChartKind::Lines);
             }
             ui.add_space(theme::GAP);
             readings_ui(
@@ -299,7 +288,6 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 page.norm_note()
                     .filter(|_| page.norm_selected.is_none())
                     .as_deref(),
-                theme_choice,
             );
             let bar = super::export_bar::ExportBar {
                 scope: crate::export::Scope::Administration(
@@ -310,23 +298,12 @@ pub fn results_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 what: "this administration",
                 folded: false,
             };
-            super::export_bar::export_bar_ui(
-                ui,
-                &bar,
-                report_note,
-                export_names,
-                commands,
-                theme_choice,
-            );
+            super::export_bar::export_bar_ui(ui, &bar, remembered, cx);
         });
 }
 
 /// The norm set for z, T and percentile: a choice when there is one, and what it is.
-fn norm_choice_ui(
-    ui: &mut egui::Ui,
-    page: &mut ResultsPage,
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn norm_choice_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
     if page.norms.is_empty() {
         return;
     }
@@ -351,16 +328,12 @@ fn norm_choice_ui(
         page.select_norm(selected);
     }
     if let Some(note) = page.norm_note().filter(|_| page.norm_selected.is_some()) {
-        ui.label(
-            RichText::new(note)
-                .small()
-                .color(theme::muted(theme_choice)),
-        );
+        ui.label(RichText::new(note).small().color(theme::muted(ui)));
     }
 }
 
 /// "Save as PNG" and "Save as SVG" for one chart.
-fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: ChartKind) {
+fn export_buttons_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>, chart: ChartKind) {
     ui.horizontal(|ui| {
         let what = match chart {
             ChartKind::Plane => "plane",
@@ -374,7 +347,7 @@ fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: Char
                 ))
                 .clicked()
             {
-                commands.push(Command::ExportChart { chart, format });
+                cx.push(Command::ExportChart { chart, format });
             }
         }
     });
@@ -382,11 +355,7 @@ fn export_buttons_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, chart: Char
 
 /// Score, value (or why there is none), 95 % band, answered, possible range, flags; with z, T
 /// and percentile when a norm set is chosen. The rows are `results::text`'s, as on paper.
-fn scores_grid_ui(
-    ui: &mut egui::Ui,
-    rows: &[text::ScoreRow],
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn scores_grid_ui(ui: &mut egui::Ui, rows: &[text::ScoreRow]) {
     let with_norms = rows.iter().any(|r| r.standing.is_some());
     let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range", "Flags"];
     if with_norms {
@@ -405,25 +374,27 @@ fn scores_grid_ui(
                 ui.label(&row.name).on_hover_text(&row.higher_means);
                 match &row.not_scored {
                     Some(reason) if row.value == text::NONE => {
-                        ui.label(RichText::new(reason).color(theme::warning(theme_choice)))
+                        ui.label(RichText::new(reason).color(theme::warning(ui)))
                     }
-                    _ => ui.label(RichText::new(&row.value).strong().size(18.0)),
+                    _ => ui.label(
+                        RichText::new(&row.value)
+                            .strong()
+                            .size(theme::EMPHASIS_SIZE),
+                    ),
                 };
                 match &row.band {
                     Some(band) => ui.label(band),
                     None => ui
-                        .label(RichText::new(text::NONE).color(theme::muted(theme_choice)))
+                        .label(RichText::new(text::NONE).color(theme::muted(ui)))
                         .on_hover_text("No reliability and SD for this score: see Settings."),
                 };
                 ui.label(&row.answered);
                 ui.label(&row.range);
                 // Flags about this score (the form's own flags are listed under Validity).
                 if row.flags.is_empty() {
-                    ui.label(RichText::new(text::NONE).color(theme::muted(theme_choice)));
+                    ui.label(RichText::new(text::NONE).color(theme::muted(ui)));
                 } else {
-                    ui.label(
-                        RichText::new(row.flags.join("; ")).color(theme::warning(theme_choice)),
-                    );
+                    ui.label(RichText::new(row.flags.join("; ")).color(theme::warning(ui)));
                 }
                 if let Some(standing) = &row.standing {
                     for cell in standing {
@@ -519,11 +490,7 @@ fn cached_texture<'a>(
 
 /// Change since the administration before: per score, the difference and, where reliability
 /// figures exist, the reliable change index and its reading; otherwise why not, plainly.
-fn change_ui(
-    ui: &mut egui::Ui,
-    change: &text::Change,
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn change_ui(ui: &mut egui::Ui, change: &text::Change) {
     ui.label(RichText::new(format!("Change since {}", change.since)).strong());
     egui::Grid::new("change")
         .num_columns(5)
@@ -540,7 +507,7 @@ fn change_ui(
                 ui.label(&row.now);
                 ui.label(&row.difference);
                 if row.reading == "not computable" {
-                    ui.label(RichText::new(&row.reading).color(theme::muted(theme_choice)));
+                    ui.label(RichText::new(&row.reading).color(theme::muted(ui)));
                 } else {
                     ui.label(&row.reading);
                 }
@@ -548,22 +515,13 @@ fn change_ui(
             }
         });
     for note in &change.notes {
-        ui.label(
-            RichText::new(note)
-                .small()
-                .color(theme::muted(theme_choice)),
-        );
+        ui.label(RichText::new(note).small().color(theme::muted(ui)));
     }
 }
 
 /// The readings beside the numbers: the RQ's forced choice and category, the plane's region,
 /// how to read the scores, the validity flags, and the note on norms, each with its caveat.
-fn readings_ui(
-    ui: &mut egui::Ui,
-    readings: &text::Readings,
-    norm_note: Option<&str>,
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn readings_ui(ui: &mut egui::Ui, readings: &text::Readings, norm_note: Option<&str>) {
     if let Some(choice) = &readings.choice {
         ui.label(RichText::new(&choice.heading).strong());
         ui.label(RichText::new(&choice.paragraph).italics());
@@ -580,7 +538,7 @@ fn readings_ui(
     ui.add_space(8.0);
     for (line, caveat) in [&readings.category, &readings.region].into_iter().flatten() {
         ui.label(RichText::new(line).strong());
-        ui.label(RichText::new(caveat).color(theme::muted(theme_choice)));
+        ui.label(RichText::new(caveat).color(theme::muted(ui)));
     }
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Validity").strong());
@@ -588,19 +546,15 @@ fn readings_ui(
         ui.label(text::NO_FLAGS);
     }
     for flag in &readings.flags {
-        ui.label(RichText::new(format!("\u{2022} {flag}")).color(theme::warning(theme_choice)));
+        ui.label(RichText::new(format!("\u{2022} {flag}")).color(theme::warning(ui)));
     }
     ui.label(
         RichText::new(text::FLAGS_NOTE)
             .small()
-            .color(theme::muted(theme_choice)),
+            .color(theme::muted(ui)),
     );
     if let Some(note) = norm_note {
         ui.add_space(8.0);
-        ui.label(
-            RichText::new(note)
-                .small()
-                .color(theme::muted(theme_choice)),
-        );
+        ui.label(RichText::new(note).small().color(theme::muted(ui)));
     }
 }

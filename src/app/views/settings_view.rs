@@ -2,8 +2,8 @@
 
 use eframe::egui::{self, RichText};
 
-use super::Page;
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::ViewCx;
+use crate::app::{Command, theme};
 use crate::store::settings::{ClinicFigures, IDLE_CHOICES, Settings, TEXT_SCALES, ThemeChoice};
 
 /// The settings being edited.
@@ -70,34 +70,25 @@ impl From<&Settings> for SettingsForm {
 }
 
 /// Draws the settings page.
-pub fn settings_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let SecurebaseApp {
-        screen,
-        commands,
-        catalog,
-        ..
-    } = app;
-    let Screen::Clinician(ws) = screen else {
-        return;
-    };
-    let Page::Settings(form) = &mut ws.page else {
-        return;
-    };
+pub fn settings_ui(
+    ui: &mut egui::Ui,
+    form: &mut SettingsForm,
+    local_norms: Option<&crate::store::LocalNorms>,
+    cx: &mut ViewCx<'_>,
+) {
     ui.add_space(8.0);
     ui.heading("Settings");
     ui.add_space(theme::GAP);
-    let local_norms = ws.local_norms.as_ref();
     // The page scrolls; its Save button stays in view below it.
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .max_height((ui.available_height() - 56.0).max(120.0))
         .show(ui, |ui| {
-            settings_body(ui, form, local_norms, commands, catalog, theme_choice);
+            settings_body(ui, form, local_norms, cx);
         });
     ui.separator();
     if ui.button("Save settings").clicked() {
-        commands.push(Command::SaveSettings(form.settings.clone()));
+        cx.push(Command::SaveSettings(form.settings.clone()));
     }
 }
 
@@ -106,17 +97,15 @@ fn settings_body(
     ui: &mut egui::Ui,
     form: &mut SettingsForm,
     local_norms: Option<&crate::store::LocalNorms>,
-    commands: &mut Vec<Command>,
-    catalog: &crate::catalog::Catalog,
-    theme_choice: ThemeChoice,
+    cx: &mut ViewCx<'_>,
 ) {
-    backup_ui(ui, commands, theme_choice);
+    backup_ui(ui, cx);
     ui.add_space(theme::GAP);
     let s = &mut form.settings;
     ui.label(RichText::new("Lock after").strong());
     ui.label(
         RichText::new("Without input for this long, the workspace locks and client mode shows a calm pause screen.")
-            .color(theme::muted(theme_choice)),
+            .color(theme::muted(ui)),
     );
     ui.horizontal(|ui| {
         for minutes in IDLE_CHOICES {
@@ -166,19 +155,13 @@ fn settings_body(
         }
         ui.add_space(theme::GAP);
     }
-    figures_ui(
-        ui,
-        &mut form.settings,
-        &mut form.figures,
-        catalog,
-        theme_choice,
-    );
+    figures_ui(ui, &mut form.settings, &mut form.figures, cx.catalog);
     ui.add_space(theme::GAP);
-    local_norms_ui(ui, &mut form.settings, local_norms, commands, theme_choice);
+    local_norms_ui(ui, &mut form.settings, local_norms, cx);
 }
 
 /// "Back up now": acts at once (it is not one of the settings saved below).
-fn backup_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, theme_choice: ThemeChoice) {
+fn backup_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>) {
     ui.label(RichText::new("Backup").strong());
     ui.label(
         RichText::new(
@@ -186,10 +169,10 @@ fn backup_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>, theme_choice: Theme
              decrypted, and it opens with the same passphrase. Keep it on another disk or a \
              server. IT can schedule the same with `securebase backup --output FILE`.",
         )
-        .color(theme::muted(theme_choice)),
+        .color(theme::muted(ui)),
     );
     if ui.button("Back up now…").clicked() {
-        commands.push(Command::BackUp);
+        cx.push(Command::BackUp);
     }
 }
 
@@ -199,7 +182,6 @@ fn figures_ui(
     settings: &mut Settings,
     form: &mut FiguresForm,
     catalog: &crate::catalog::Catalog,
-    theme_choice: ThemeChoice,
 ) {
     ui.label(RichText::new("Reliability for reliable change").strong());
     ui.label(
@@ -208,7 +190,7 @@ fn figures_ui(
              and SD from a source you trust, with the source, and results show 95 % bands and \
              the reliable change index for that score.",
         )
-        .color(theme::muted(theme_choice)),
+        .color(theme::muted(ui)),
     );
     let mut remove = None;
     for (i, f) in settings.figures.iter().enumerate() {
@@ -288,7 +270,7 @@ fn figures_ui(
         }
     });
     if let Some(error) = &form.error {
-        ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+        ui.label(RichText::new(error).color(theme::warning(ui)));
     }
 }
 
@@ -298,8 +280,7 @@ fn local_norms_ui(
     ui: &mut egui::Ui,
     settings: &mut Settings,
     norms: Option<&crate::store::LocalNorms>,
-    commands: &mut Vec<Command>,
-    theme_choice: ThemeChoice,
+    cx: &mut ViewCx<'_>,
 ) {
     ui.label(RichText::new("Local norms").strong());
     ui.label(
@@ -307,7 +288,7 @@ fn local_norms_ui(
             "Mean and SD of each score over this clinic's clients, from each client's first \
              completed administration. They describe your clinic's intake, not the population.",
         )
-        .color(theme::muted(theme_choice)),
+        .color(theme::muted(ui)),
     );
     match norms {
         None => {
@@ -342,7 +323,7 @@ fn local_norms_ui(
             "Compute local norms"
         };
         if ui.button(verb).clicked() {
-            commands.push(Command::ComputeLocalNorms);
+            cx.push(Command::ComputeLocalNorms);
         }
         ui.checkbox(
             &mut settings.use_local_norms,

@@ -2,8 +2,8 @@
 
 use eframe::egui::{self, RichText};
 
-use super::{Page, labelled_field};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::{Page, ViewCx, labelled_field};
+use crate::app::{Command, Records, theme};
 use crate::store::settings::Battery;
 
 /// The session set-up form.
@@ -28,34 +28,16 @@ impl SetupForm {
 }
 
 /// Draws the session set-up.
-pub fn setup_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let batteries = app.settings.all_batteries();
-    let SecurebaseApp {
-        screen,
-        commands,
-        catalog,
-        ..
-    } = app;
-    let Screen::Clinician(ws) = screen else {
-        return;
-    };
-    let name = {
-        let Page::SessionSetup(form) = &ws.page else {
-            return;
-        };
-        ws.clients
-            .iter()
-            .find(|c| c.id == form.client_id)
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
-    };
-    let Page::SessionSetup(form) = &mut ws.page else {
-        return;
-    };
+pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: &mut ViewCx<'_>) {
+    let batteries = cx.settings.all_batteries();
+    let catalog = cx.catalog;
+    let name = records
+        .client(&form.client_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     ui.add_space(8.0);
     if ui.link(format!("Back to {name}")).clicked() {
-        commands.push(Command::Navigate(Page::ClientPage {
+        cx.push(Command::Navigate(Page::ClientPage {
             client_id: form.client_id.clone(),
             edit: None,
         }));
@@ -83,23 +65,21 @@ pub fn setup_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             }
         }
     });
-    instrument_ticks_ui(ui, form, catalog, theme_choice);
+    instrument_ticks_ui(ui, form, catalog);
     ui.add_space(theme::GAP);
     ui.horizontal(|ui| {
         let ready = !form.selected.is_empty();
-        let start = egui::Button::new(RichText::new("Start and hand over").size(18.0))
-            .min_size(egui::vec2(240.0, 44.0));
+        let start =
+            egui::Button::new(RichText::new("Start and hand over").size(theme::EMPHASIS_SIZE))
+                .min_size(egui::vec2(240.0, 44.0));
         if ui.add_enabled(ready, start).clicked() {
-            commands.push(Command::StartSession {
+            cx.push(Command::StartSession {
                 client_id: form.client_id.clone(),
                 instruments: form.selected.clone(),
             });
         }
         if !ready {
-            ui.label(
-                RichText::new("Choose at least one questionnaire.")
-                    .color(theme::muted(theme_choice)),
-            );
+            ui.label(RichText::new("Choose at least one questionnaire.").color(theme::muted(ui)));
         }
     });
     ui.add_space(theme::GAP);
@@ -111,7 +91,7 @@ pub fn setup_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             .add_enabled(can_save, egui::Button::new("Save battery"))
             .clicked()
         {
-            commands.push(Command::SaveBattery(Battery {
+            cx.push(Command::SaveBattery(Battery {
                 name: form.battery_name.trim().to_owned(),
                 instruments: form.selected.clone(),
             }));
@@ -120,18 +100,10 @@ pub fn setup_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
 }
 
 /// One checkbox per instrument; ticking order is the order of the session.
-fn instrument_ticks_ui(
-    ui: &mut egui::Ui,
-    form: &mut SetupForm,
-    catalog: &crate::catalog::Catalog,
-    theme_choice: crate::store::settings::ThemeChoice,
-) {
+fn instrument_ticks_ui(ui: &mut egui::Ui, form: &mut SetupForm, catalog: &crate::catalog::Catalog) {
     ui.add_space(theme::GAP);
     ui.label(RichText::new("Questionnaires").strong());
-    ui.label(
-        RichText::new("Tick them in the order they should be given.")
-            .color(theme::muted(theme_choice)),
-    );
+    ui.label(RichText::new("Tick them in the order they should be given.").color(theme::muted(ui)));
     for instrument in &catalog.instruments {
         let position = form.selected.iter().position(|id| id == &instrument.id);
         let mut ticked = position.is_some();

@@ -3,8 +3,8 @@
 use age::secrecy::SecretString;
 use eframe::egui::{self, RichText};
 
-use super::{centered_column, labelled_field};
-use crate::app::{Command, Screen, SecurebaseApp, theme};
+use super::{ViewCx, centered_column, labelled_field};
+use crate::app::{Command, theme};
 
 /// The unlock form.
 #[derive(Default)]
@@ -31,28 +31,24 @@ impl UnlockForm {
 }
 
 /// Draws the unlock screen.
-pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
-    let theme_choice = app.settings.theme;
-    let folder = app.data_dir.display().to_string();
-    let folder_notice = app.folder_notice.as_deref();
-    let Screen::Unlock(form) = &mut app.screen else {
-        return;
-    };
+pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) {
+    let folder = cx.data_dir.display().to_string();
+    let folder_notice = cx.folder_notice;
     let mut unlock = false;
     egui::CentralPanel::default().show(ui, |ui| {
         centered_column(ui, 440.0, |ui| {
             ui.add_space(120.0);
             ui.label(
                 RichText::new("securebase")
-                    .size(34.0)
+                    .size(theme::TITLE_SIZE)
                     .strong()
-                    .color(theme::accent(theme_choice)),
+                    .color(theme::accent(ui)),
             );
             ui.add_space(4.0);
             ui.label(
                 RichText::new("Locked")
-                    .size(18.0)
-                    .color(theme::muted(theme_choice)),
+                    .size(theme::EMPHASIS_SIZE)
+                    .color(theme::muted(ui)),
             );
             ui.add_space(theme::GAP);
             if let Some(reason) = &form.reason {
@@ -67,10 +63,10 @@ pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
                 unlock = true;
             }
             if let Some(error) = &form.error {
-                ui.label(RichText::new(error).color(theme::warning(theme_choice)));
+                ui.label(RichText::new(error).color(theme::warning(ui)));
             }
             ui.add_space(8.0);
-            let button = egui::Button::new(RichText::new("Unlock").size(18.0))
+            let button = egui::Button::new(RichText::new("Unlock").size(theme::EMPHASIS_SIZE))
                 .min_size(egui::vec2(160.0, 42.0));
             if ui
                 .add_enabled(!form.passphrase.is_empty(), button)
@@ -82,16 +78,16 @@ pub fn unlock_ui(app: &mut SecurebaseApp, ui: &mut egui::Ui) {
             ui.label(
                 RichText::new(format!("Data folder: {folder}"))
                     .small()
-                    .color(theme::muted(theme_choice)),
+                    .color(theme::muted(ui)),
             );
             if let Some(notice) = folder_notice {
                 ui.add_space(8.0);
-                ui.label(RichText::new(notice).color(theme::warning(theme_choice)));
+                ui.label(RichText::new(notice).color(theme::warning(ui)));
             }
         });
     });
     if unlock && !form.passphrase.is_empty() {
         let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
-        app.commands.push(Command::Unlock { passphrase });
+        cx.push(Command::Unlock { passphrase });
     }
 }

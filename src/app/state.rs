@@ -1,0 +1,174 @@
+//! What the app holds between frames: the screen, and in the workspace the records read so far.
+//!
+//! The split matters to views: a view gets its page's own state, the read-only [`Records`]
+//! and [`Remembered`], never the [`Workspace`] (whose key it has no business with) and never
+//! the store.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::kiosk_session::KioskSession;
+use super::views;
+use crate::catalog::Catalog;
+use crate::core::ScoreReport;
+use crate::store::{Administration, Client, Keys, LocalNorms, Store};
+
+/// What the window shows.
+pub enum Screen {
+    /// Something stops the app from opening the data folder (another securebase has it).
+    Problem(String),
+    /// No data folder yet: create the passphrase.
+    FirstRun(views::first_run::FirstRunForm),
+    /// The data folder is locked: ask for the passphrase.
+    Unlock(views::unlock::UnlockForm),
+    /// The clinician's workspace.
+    Clinician(Box<Workspace>),
+    /// A client is filling in forms.
+    Kiosk(Box<KioskState>),
+}
+
+/// The unlocked workspace.
+pub struct Workspace {
+    /// The unlocked key.
+    pub keys: Keys,
+    /// The records read so far, with their scores.
+    pub records: Records,
+    /// What the clinician typed or ticked that outlives a page.
+    pub remembered: Remembered,
+    /// The page shown.
+    pub page: views::Page,
+}
+
+impl Workspace {
+    /// The workspace just unlocked: the client list, nothing else read yet.
+    pub fn new(
+        keys: Keys,
+        clients: Vec<Client>,
+        failures: Vec<String>,
+        local_norms: Option<LocalNorms>,
+    ) -> Self {
+        Self {
+            keys,
+            records: Records {
+                clients,
+                administrations: HashMap::new(),
+                reports: HashMap::new(),
+                failures,
+                local_norms,
+            },
+            remembered: Remembered::default(),
+            page: views::Page::Clients,
+        }
+    }
+
+    /// A client's administrations (read from the store once, then cached), each scored by the
+    /// core as it is read, so that views only show reports.
+    pub fn administrations_of(
+        &mut self,
+        store: &Store,
+        catalog: &Catalog,
+        client_id: &str,
+    ) -> &[Administration] {
+        let records = &mut self.records;
+        if !records.administrations.contains_key(client_id) {
+            let read = match store.administrations(&self.keys, client_id) {
+                Ok(loaded) => {
+                    records
+                        .failures
+                        .extend(loaded.failures.iter().map(ToString::to_string));
+                    loaded.records
+                }
+                Err(e) => {
+                    records.failures.push(e.to_string());
+                    Vec::new()
+                }
+            };
+            for a in &read {
+                if let Some(instrument) = catalog.get(&a.instrument_id)
+                    && let Ok(responses) = a.responses(instrument)
+                {
+                    records
+                        .reports
+                        .insert(a.id.clone(), crate::core::score(instrument, &responses));
+                }
+            }
+            records.administrations.insert(client_id.to_owned(), read);
+        }
+        records.cached(client_id).unwrap_or(&[])
+    }
+
+    /// Reads the open client page's administrations if they have not been read: they are
+    /// there before the page is first drawn.
+    pub(super) fn load_page(&mut self, store: &Store, catalog: &Catalog) -> bool {
+        if let views::Page::ClientPage { client_id, .. } = &self.page
+            && self.records.cached(client_id).is_none()
+        {
+            let id = client_id.clone();
+            self.administrations_of(store, catalog, &id);
+            return true;
+        }
+        false
+    }
+}
+
+/// The records of the workspace read so far: what views show.
+pub struct Records {
+    /// Every client, sorted by name.
+    pub clients: Vec<Client>,
+    /// Per client id: its administrations, read when first needed.
+    pub administrations: HashMap<String, Vec<Administration>>,
+    /// Per administration id: its scores, computed by the core when it was read.
+    pub reports: HashMap<String, ScoreReport>,
+    /// Records that could not be read.
+    pub failures: Vec<String>,
+    /// The clinic's local norms, when computed.
+    pub local_norms: Option<LocalNorms>,
+}
+
+impl Records {
+    /// A client's administrations if they have been read: `None` means a view should ask for
+    /// them with [`Command::Read`](super::Command::Read); nothing is read while drawing.
+    pub fn cached(&self, client_id: &str) -> Option<&[Administration]> {
+        self.administrations.get(client_id).map(Vec::as_slice)
+    }
+
+    /// A client by id.
+    pub fn client(&self, client_id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == client_id)
+    }
+
+    /// Forgets a client's cached administrations (after a change), so they are read again.
+    pub fn forget(&mut self, client_id: &str) {
+        if let Some(records) = self.administrations.remove(client_id) {
+            for a in records {
+                self.reports.remove(&a.id);
+            }
+        }
+    }
+}
+
+/// What the clinician typed or ticked on one page that the next page (or a return to it)
+/// should still have.
+#[derive(Default)]
+pub struct Remembered {
+    /// Text in the client search box.
+    pub search: String,
+    /// The clinician's note for the next PDF report.
+    pub report_note: String,
+    /// Whether exports include client names.
+    pub export_names: bool,
+}
+
+/// The kiosk (the UI's "client mode"): a session and the few things around it.
+pub struct KioskState {
+    /// The session.
+    pub session: KioskSession,
+    /// When the current screen appeared (for seconds per item).
+    pub shown_at: Instant,
+    /// The "return to clinician" passphrase prompt, when open.
+    pub leave: Option<views::kiosk::LeaveForm>,
+    /// A save failed: shown until a save works again.
+    pub save_error: Option<String>,
+    /// Paused after the idle time.
+    pub paused: bool,
+}
