@@ -17,7 +17,7 @@ use eframe::egui;
 use jiff::{Timestamp, ToSpan};
 use securebase::app::kiosk_session::Step;
 use securebase::app::views::Page;
-use securebase::app::views::setup::SetupForm;
+use securebase::app::views::session_setup::SetupForm;
 use securebase::app::{Command, Screen, SecurebaseApp};
 use securebase::core::Answer;
 use securebase::core::bundled::bundled;
@@ -218,13 +218,13 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
         }
         "instruments" => app.apply(ctx, Command::Navigate(Page::Instruments)),
         "settings" => {
-            let form = securebase::app::views::settings_view::SettingsForm::from(&app.settings);
+            let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
         "settings-norms" => {
             app.apply(ctx, Command::ComputeLocalNorms);
             app.settings.use_local_norms = true;
-            let form = securebase::app::views::settings_view::SettingsForm::from(&app.settings);
+            let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
         "results" | "results-rq" | "results-ecrrs" | "results-rfq" | "results-intake"

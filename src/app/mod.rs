@@ -7,16 +7,14 @@
 //! applied after the frame by [`SecurebaseApp::apply`]. Scores are computed by the core, never
 //! by a view.
 
-mod backup;
 mod command;
-mod exports;
 pub mod frame_stats;
+mod handlers;
 pub mod kiosk_session;
-mod local_norms;
-mod open_results;
 mod state;
 pub mod theme;
 pub mod views;
+mod widgets;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -233,29 +231,6 @@ impl SecurebaseApp {
             mode.paused = false;
             if mode.leave.is_none() {
                 mode.leave = Some(views::kiosk::LeaveForm::default());
-            }
-        }
-    }
-
-    /// Saves whatever client mode changed, at once.
-    fn save_kiosk(&mut self) {
-        let (Screen::Kiosk(mode), Some(store)) = (&mut self.screen, &self.store) else {
-            return;
-        };
-        for administration in mode.session.take_dirty() {
-            match store.save_administration(&administration) {
-                Ok(()) => mode.save_error = None,
-                Err(e) => {
-                    // Keep it to save again with the next answer; tell the client calmly.
-                    mode.session.dirty.push(
-                        mode.session
-                            .forms
-                            .iter()
-                            .position(|f| f.administration.id == administration.id)
-                            .unwrap_or(0),
-                    );
-                    mode.save_error = Some(e.to_string());
-                }
             }
         }
     }

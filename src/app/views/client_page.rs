@@ -3,7 +3,7 @@
 use eframe::egui::{self, RichText};
 
 use super::client_form::{ClientForm, client_form_fields};
-use super::{Page, ViewCx, date, date_time, setup::SetupForm};
+use super::{Page, ViewCx, date, date_time, session_setup::SetupForm};
 use crate::app::{Command, Records, Remembered, theme};
 use crate::store::Status;
 
@@ -82,13 +82,13 @@ pub fn client_page_ui(
         .iter()
         .any(|a| a.status == Status::Completed)
     {
-        let bar = super::export_bar::ExportBar {
+        let bar = crate::app::widgets::ExportBar {
             scope: crate::export::Scope::Client(client.id.clone()),
             report: Some("Report of the whole history (PDF)"),
             what: "every administration",
             folded: true,
         };
-        super::export_bar::export_bar_ui(ui, &bar, remembered, cx);
+        crate::app::widgets::export_bar_ui(ui, &bar, remembered, cx);
     }
     ui.add_space(theme::GAP);
     ui.label(

@@ -1,5 +1,5 @@
-//! One file per screen; this one holds the [`ViewCx`] they share, dispatches, and holds the
-//! little widgets they share.
+//! One file (or folder) per screen; this one holds the [`ViewCx`] they share and the one
+//! dispatch over screens and pages. Widgets several screens use are in `app::widgets`.
 //!
 //! A view draws and changes only its page's own state; what it wants done (saving, reading a
 //! client's records, exporting) it pushes as a [`Command`] through its [`ViewCx`].
@@ -7,13 +7,12 @@
 pub mod client_form;
 pub mod client_page;
 pub mod clients;
-pub mod export_bar;
 pub mod first_run;
 pub mod instruments;
 pub mod kiosk;
 pub mod results;
-pub mod settings_view;
-pub mod setup;
+pub mod session_setup;
+pub mod settings;
 pub mod unlock;
 
 use std::path::Path;
@@ -21,6 +20,7 @@ use std::path::Path;
 use eframe::egui::{self, RichText};
 
 use super::theme;
+pub use super::widgets::{centered_column, labelled_field};
 use super::{Command, Screen, Workspace};
 use crate::catalog::Catalog;
 use crate::store::settings::Settings;
@@ -39,11 +39,11 @@ pub enum Page {
         edit: Option<client_form::ClientForm>,
     },
     /// Choosing instruments for a session.
-    SessionSetup(setup::SetupForm),
+    SessionSetup(session_setup::SetupForm),
     /// The loaded instruments.
     Instruments,
     /// The settings.
-    Settings(settings_view::SettingsForm),
+    Settings(settings::SettingsForm),
     /// An administration's results.
     Results(Box<results::ResultsPage>),
 }
@@ -113,10 +113,10 @@ fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
         Page::ClientPage { client_id, edit } => {
             client_page::client_page_ui(ui, client_id, edit, records, remembered, cx);
         }
-        Page::SessionSetup(form) => setup::setup_ui(ui, form, records, cx),
+        Page::SessionSetup(form) => session_setup::setup_ui(ui, form, records, cx),
         Page::Instruments => instruments::instruments_ui(ui, cx),
         Page::Settings(form) => {
-            settings_view::settings_ui(ui, form, records.local_norms.as_ref(), cx);
+            settings::settings_ui(ui, form, records.local_norms.as_ref(), cx);
         }
         Page::Results(page) => results::results_ui(ui, page, remembered, cx),
     });
@@ -145,7 +145,7 @@ fn top_bar_ui(ui: &mut egui::Ui, page: &Page, cx: &mut ViewCx<'_>) {
             cx.push(Command::Navigate(Page::Instruments));
         }
         if ui.selectable_label(current == 2, "Settings").clicked() {
-            let form = settings_view::SettingsForm::from(cx.settings);
+            let form = settings::SettingsForm::from(cx.settings);
             cx.push(Command::Navigate(Page::Settings(form)));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -167,42 +167,6 @@ fn top_bar_ui(ui: &mut egui::Ui, page: &Page, cx: &mut ViewCx<'_>) {
         });
     }
     ui.add_space(4.0);
-}
-
-/// A column of at most `width` points, centred horizontally.
-pub fn centered_column<R>(
-    ui: &mut egui::Ui,
-    width: f32,
-    add: impl FnOnce(&mut egui::Ui) -> R,
-) -> R {
-    let available = ui.available_width();
-    let width = width.min(available);
-    let margin = ((available - width) / 2.0).max(0.0);
-    ui.horizontal(|ui| {
-        ui.add_space(margin);
-        ui.vertical(|ui| {
-            ui.set_width(width);
-            add(ui)
-        })
-        .inner
-    })
-    .inner
-}
-
-/// A labelled single-line text field; the label is its accessible name.
-pub fn labelled_field(
-    ui: &mut egui::Ui,
-    label: &str,
-    text: &mut String,
-    password: bool,
-) -> egui::Response {
-    let label = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(text)
-            .password(password)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id)
 }
 
 /// A date for people: `27 Nov 2026`.

@@ -4,13 +4,13 @@
 
 use jiff::Timestamp;
 
-use super::{Screen, SecurebaseApp};
+use crate::app::{Screen, SecurebaseApp};
 use crate::export::report::{ReportRequest, report_pdf};
 use crate::export::{Kind, Scope, default_file_name, fhir, gather, table, write_audited};
 
 impl SecurebaseApp {
     /// Asks where to save, then exports.
-    pub(super) fn export(&mut self, scope: &Scope, kind: Kind) {
+    pub(in crate::app) fn export(&mut self, scope: &Scope, kind: Kind) {
         let today = Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::system())
             .strftime("%Y-%m-%d")

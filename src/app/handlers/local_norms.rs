@@ -2,13 +2,13 @@
 
 use jiff::Timestamp;
 
-use super::{Screen, SecurebaseApp};
+use crate::app::{Screen, SecurebaseApp};
 use crate::store::{Administration, AuditAction, AuditTarget};
 
 impl SecurebaseApp {
     /// Reads every client's administrations, computes local norms from each client's first
     /// completed administration per instrument, and keeps them (encrypted) in the data folder.
-    pub(super) fn compute_local_norms(&mut self) {
+    pub(in crate::app) fn compute_local_norms(&mut self) {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
@@ -38,6 +38,6 @@ impl SecurebaseApp {
                 Err(e) => format!("The local norms could not be saved: {e}"),
             }
         });
-        super::note_audit(&mut self.notice, "The local norms were saved", audit);
+        crate::app::note_audit(&mut self.notice, "The local norms were saved", audit);
     }
 }

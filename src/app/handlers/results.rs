@@ -2,15 +2,15 @@
 //! the core (scores, the plane and its history, the line chart, change, norm sets); and saving
 //! the page's charts as PNG or SVG with the same renderer.
 
-use super::views::Page;
-use super::views::results::{ChartKind, ImageFormat, ResultsPage};
-use super::{Screen, SecurebaseApp};
+use crate::app::views::Page;
+use crate::app::views::results::{ChartKind, ImageFormat, ResultsPage};
+use crate::app::{Screen, SecurebaseApp};
 use crate::core::score;
 use crate::results;
 use crate::store::{AuditAction, AuditTarget};
 
 impl SecurebaseApp {
-    pub(super) fn open_results(&mut self, client_id: &str, administration_id: &str) {
+    pub(in crate::app) fn open_results(&mut self, client_id: &str, administration_id: &str) {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
@@ -38,7 +38,7 @@ impl SecurebaseApp {
                 return;
             }
         };
-        super::note_audit(
+        crate::app::note_audit(
             &mut self.notice,
             "The results were opened",
             store.audit(
@@ -64,7 +64,7 @@ impl SecurebaseApp {
         ws.page = Page::Results(Box::new(page));
     }
 
-    pub(super) fn export_chart(&mut self, chart: ChartKind, format: ImageFormat) {
+    pub(in crate::app) fn export_chart(&mut self, chart: ChartKind, format: ImageFormat) {
         let Screen::Clinician(ws) = &self.screen else {
             return;
         };

@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 
 use jiff::Timestamp;
 
-use super::SecurebaseApp;
+use crate::app::SecurebaseApp;
 use crate::store::backup;
 use crate::store::{AuditAction, AuditTarget};
 
 impl SecurebaseApp {
     /// Asks where to save the backup, then takes it.
-    pub(super) fn back_up(&mut self) {
+    pub(in crate::app) fn back_up(&mut self) {
         let today = Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::system())
             .strftime("%Y-%m-%d")

@@ -2,6 +2,11 @@
 //! missing answers, validity flags, the plane with the client's history, the scores over time,
 //! change since the administration before, and the descriptive category with its caveat.
 
+mod change;
+mod charts;
+mod readings;
+mod scores;
+
 use eframe::egui::{self, RichText};
 
 use super::{Page, ViewCx, date_time};
@@ -255,7 +260,7 @@ pub fn results_ui(
         ))
         .color(theme::muted(ui)),
     );
-    norm_choice_ui(ui, page);
+    scores::norm_choice_ui(ui, page);
     ui.add_space(theme::GAP);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -263,33 +268,33 @@ pub fn results_ui(
             ui.horizontal_top(|ui| {
                 if page.chart.is_some() {
                     ui.vertical(|ui| {
-                        plane_ui(ui, page);
+                        charts::plane_ui(ui, page);
                         export_buttons_ui(ui, cx, ChartKind::Plane);
                     });
                     ui.add_space(theme::GAP);
                 }
                 ui.vertical(|ui| {
-                    scores_grid_ui(ui, page.score_rows());
+                    scores::scores_grid_ui(ui, page.score_rows());
                     if let Some(change) = page.change_text.as_ref() {
                         ui.add_space(theme::GAP);
-                        change_ui(ui, change);
+                        change::change_ui(ui, change);
                     }
                 });
             });
             if page.lines.is_some() {
                 ui.add_space(theme::GAP);
-                lines_ui(ui, page);
+                charts::lines_ui(ui, page);
                 export_buttons_ui(ui, cx, ChartKind::Lines);
             }
             ui.add_space(theme::GAP);
-            readings_ui(
+            readings::readings_ui(
                 ui,
                 &page.readings,
                 page.norm_note()
                     .filter(|_| page.norm_selected.is_none())
                     .as_deref(),
             );
-            let bar = super::export_bar::ExportBar {
+            let bar = crate::app::widgets::ExportBar {
                 scope: crate::export::Scope::Administration(
                     page.client.id.clone(),
                     page.administration.id.clone(),
@@ -298,38 +303,8 @@ pub fn results_ui(
                 what: "this administration",
                 folded: false,
             };
-            super::export_bar::export_bar_ui(ui, &bar, remembered, cx);
+            crate::app::widgets::export_bar_ui(ui, &bar, remembered, cx);
         });
-}
-
-/// The norm set for z, T and percentile: a choice when there is one, and what it is.
-fn norm_choice_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
-    if page.norms.is_empty() {
-        return;
-    }
-    let mut selected = page.norm_selected;
-    ui.horizontal(|ui| {
-        let label = ui.label("Norms for z, T and percentile");
-        let shown = selected
-            .and_then(|i| page.norms.get(i))
-            .map_or("none".to_owned(), |n| n.short.clone());
-        egui::ComboBox::from_id_salt("norm_set")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut selected, None, "none");
-                for (i, option) in page.norms.iter().enumerate() {
-                    ui.selectable_value(&mut selected, Some(i), &option.short);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    });
-    if selected != page.norm_selected {
-        page.select_norm(selected);
-    }
-    if let Some(note) = page.norm_note().filter(|_| page.norm_selected.is_some()) {
-        ui.label(RichText::new(note).small().color(theme::muted(ui)));
-    }
 }
 
 /// "Save as PNG" and "Save as SVG" for one chart.
@@ -351,210 +326,4 @@ fn export_buttons_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>, chart: ChartKind) {
             }
         }
     });
-}
-
-/// Score, value (or why there is none), 95 % band, answered, possible range, flags; with z, T
-/// and percentile when a norm set is chosen. The rows are `results::text`'s, as on paper.
-fn scores_grid_ui(ui: &mut egui::Ui, rows: &[text::ScoreRow]) {
-    let with_norms = rows.iter().any(|r| r.standing.is_some());
-    let mut titles = vec!["Score", "Value", "95 % band", "Answered", "Range", "Flags"];
-    if with_norms {
-        titles.extend(["z", "T", "Percentile"]);
-    }
-    egui::Grid::new("scores")
-        .num_columns(titles.len())
-        .striped(true)
-        .spacing(egui::vec2(20.0, 10.0))
-        .show(ui, |ui| {
-            for title in &titles {
-                ui.label(RichText::new(*title).strong());
-            }
-            ui.end_row();
-            for row in rows {
-                ui.label(&row.name).on_hover_text(&row.higher_means);
-                match &row.not_scored {
-                    Some(reason) if row.value == text::NONE => {
-                        ui.label(RichText::new(reason).color(theme::warning(ui)))
-                    }
-                    _ => ui.label(
-                        RichText::new(&row.value)
-                            .strong()
-                            .size(theme::EMPHASIS_SIZE),
-                    ),
-                };
-                match &row.band {
-                    Some(band) => ui.label(band),
-                    None => ui
-                        .label(RichText::new(text::NONE).color(theme::muted(ui)))
-                        .on_hover_text("No reliability and SD for this score: see Settings."),
-                };
-                ui.label(&row.answered);
-                ui.label(&row.range);
-                // Flags about this score (the form's own flags are listed under Validity).
-                if row.flags.is_empty() {
-                    ui.label(RichText::new(text::NONE).color(theme::muted(ui)));
-                } else {
-                    ui.label(RichText::new(row.flags.join("; ")).color(theme::warning(ui)));
-                }
-                if let Some(standing) = &row.standing {
-                    for cell in standing {
-                        ui.label(cell);
-                    }
-                } else if with_norms {
-                    for _ in 0..3 {
-                        ui.label(text::NONE);
-                    }
-                }
-                ui.end_row();
-            }
-        });
-}
-
-/// The plane as an image, drawn by the chart renderer at the screen's pixel density and drawn
-/// again only when that size or the chart changes.
-fn plane_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
-    let Some(chart) = page.chart.as_ref() else {
-        return;
-    };
-    let side = (ui.available_width() * 0.5).clamp(280.0, 480.0);
-    let image = cached_texture(
-        ui,
-        &mut page.texture,
-        "plane",
-        [side, side],
-        |w, h, scale| crate::chart::plane::render_rgb(chart, w, h, scale),
-    );
-    if let Some(image) = image {
-        ui.add(image.alt_text("The anxiety-avoidance plane with this and earlier administrations"));
-    }
-}
-
-/// The scores over time, drawn as [`plane_ui`] draws the plane.
-fn lines_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
-    let Some(chart) = page.lines.as_ref() else {
-        return;
-    };
-    let width = ui.available_width().clamp(400.0, 900.0);
-    let size = [width, width * 0.4];
-    let image = cached_texture(ui, &mut page.line_texture, "lines", size, |w, h, scale| {
-        crate::chart::over_time::render_rgb(chart, w, h, scale)
-    });
-    if let Some(image) = image {
-        ui.add(image.alt_text("The scores at each administration, joined by lines"));
-    }
-}
-
-/// An image of `size` points from `texture`, rendered by `render(width, height, scale)` (in
-/// pixels, and pixels per chart point) only when the pixel size differs from the cached one:
-/// an unchanged page costs no rendering.
-fn cached_texture<'a>(
-    ui: &mut egui::Ui,
-    texture: &'a mut Option<(egui::TextureHandle, [usize; 2])>,
-    name: &str,
-    size: [f32; 2],
-    render: impl FnOnce(u32, u32, f64) -> Result<Vec<u8>, crate::chart::plane::ChartError>,
-) -> Option<egui::Image<'a>> {
-    let ppp = ui.ctx().pixels_per_point();
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a few hundred pixels"
-    )]
-    let pixels = [
-        (size[0] * ppp).round() as usize,
-        (size[1] * ppp).round() as usize,
-    ];
-    if texture.as_ref().map(|(_, p)| *p) != Some(pixels) {
-        let w = u32::try_from(pixels[0]).unwrap_or(480);
-        let h = u32::try_from(pixels[1]).unwrap_or(480);
-        // The charts' sizes are in points of a 480-point chart; scale with the drawn size.
-        let scale = f64::from(ppp) * f64::from(size[0].min(size[1])) / 480.0;
-        match render(w, h, scale) {
-            Ok(rgb) => {
-                let image = egui::ColorImage::from_rgb(pixels, &rgb);
-                let handle = ui
-                    .ctx()
-                    .load_texture(name, image, egui::TextureOptions::LINEAR);
-                *texture = Some((handle, pixels));
-            }
-            Err(e) => {
-                ui.label(e.to_string());
-                return None;
-            }
-        }
-    }
-    texture
-        .as_ref()
-        .map(|(handle, _)| egui::Image::new((handle.id(), egui::vec2(size[0], size[1]))))
-}
-
-/// Change since the administration before: per score, the difference and, where reliability
-/// figures exist, the reliable change index and its reading; otherwise why not, plainly.
-fn change_ui(ui: &mut egui::Ui, change: &text::Change) {
-    ui.label(RichText::new(format!("Change since {}", change.since)).strong());
-    egui::Grid::new("change")
-        .num_columns(5)
-        .striped(true)
-        .spacing(egui::vec2(20.0, 8.0))
-        .show(ui, |ui| {
-            for title in ["Score", "Before", "Now", "Difference", "Reliable change"] {
-                ui.label(RichText::new(title).strong());
-            }
-            ui.end_row();
-            for row in &change.rows {
-                ui.label(&row.name);
-                ui.label(&row.before);
-                ui.label(&row.now);
-                ui.label(&row.difference);
-                if row.reading == "not computable" {
-                    ui.label(RichText::new(&row.reading).color(theme::muted(ui)));
-                } else {
-                    ui.label(&row.reading);
-                }
-                ui.end_row();
-            }
-        });
-    for note in &change.notes {
-        ui.label(RichText::new(note).small().color(theme::muted(ui)));
-    }
-}
-
-/// The readings beside the numbers: the RQ's forced choice and category, the plane's region,
-/// how to read the scores, the validity flags, and the note on norms, each with its caveat.
-fn readings_ui(ui: &mut egui::Ui, readings: &text::Readings, norm_note: Option<&str>) {
-    if let Some(choice) = &readings.choice {
-        ui.label(RichText::new(&choice.heading).strong());
-        ui.label(RichText::new(&choice.paragraph).italics());
-        ui.label(&choice.agreement);
-    }
-    // How to read each score (for the RFQ-8, the authors' reading of high and low values).
-    if !readings.how_to_read.is_empty() {
-        ui.add_space(8.0);
-        ui.label(RichText::new("How to read the scores").strong());
-        for line in &readings.how_to_read {
-            ui.label(line);
-        }
-    }
-    ui.add_space(8.0);
-    for (line, caveat) in [&readings.category, &readings.region].into_iter().flatten() {
-        ui.label(RichText::new(line).strong());
-        ui.label(RichText::new(caveat).color(theme::muted(ui)));
-    }
-    ui.add_space(theme::GAP);
-    ui.label(RichText::new("Validity").strong());
-    if readings.flags.is_empty() {
-        ui.label(text::NO_FLAGS);
-    }
-    for flag in &readings.flags {
-        ui.label(RichText::new(format!("\u{2022} {flag}")).color(theme::warning(ui)));
-    }
-    ui.label(
-        RichText::new(text::FLAGS_NOTE)
-            .small()
-            .color(theme::muted(ui)),
-    );
-    if let Some(note) = norm_note {
-        ui.add_space(8.0);
-        ui.label(RichText::new(note).small().color(theme::muted(ui)));
-    }
 }

@@ -1,0 +1,82 @@
+//! Opening the data folder: the first run creates it, the passphrase unlocks it, and the
+//! workspace starts with the client list.
+
+use age::secrecy::SecretString;
+
+use crate::app::{Screen, SecurebaseApp, Workspace};
+use crate::store::{Store, StoreError};
+
+impl SecurebaseApp {
+    pub(in crate::app) fn create_store(&mut self, passphrase: &SecretString) {
+        // The same reader as the command line's: a value that is not a work factor is refused
+        // (not quietly replaced), and a weakening one is said out loud.
+        let work_factor = match crate::env::work_factor(crate::store::DEFAULT_WORK_FACTOR) {
+            Ok(factor) => factor,
+            Err(e) => {
+                if let Screen::FirstRun(form) = &mut self.screen {
+                    form.error = Some(format!("The data folder was not set up: {e}."));
+                }
+                return;
+            }
+        };
+        match Store::init(&self.data_dir, passphrase, work_factor.log_n) {
+            Ok((store, keys)) => {
+                self.store = Some(store);
+                self.open_workspace(keys);
+                if let Some(warning) = work_factor.weakened() {
+                    crate::app::add_notice(&mut self.notice, warning);
+                }
+            }
+            Err(e) => {
+                if let Screen::FirstRun(form) = &mut self.screen {
+                    form.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    pub(in crate::app) fn unlock(&mut self, passphrase: &SecretString) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        match store.unlock(passphrase) {
+            Ok(keys) => self.open_workspace(keys),
+            Err(e) => {
+                if let Screen::Unlock(form) = &mut self.screen {
+                    form.error = Some(match e {
+                        StoreError::WrongPassphrase => {
+                            "That passphrase is not right. Please try again.".to_owned()
+                        }
+                        other => other.to_string(),
+                    });
+                    form.passphrase.clear();
+                }
+            }
+        }
+    }
+
+    /// The workspace after unlocking; an unfinished session is offered first.
+    pub(in crate::app) fn open_workspace(&mut self, keys: crate::store::Keys) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let (clients, failures) = match store.clients(&keys) {
+            Ok(loaded) => (
+                loaded.records,
+                loaded.failures.iter().map(ToString::to_string).collect(),
+            ),
+            Err(e) => (Vec::new(), vec![e.to_string()]),
+        };
+        let mut failures: Vec<String> = failures;
+        let local_norms = store.local_norms(&keys).unwrap_or_else(|e| {
+            failures.push(e.to_string());
+            None
+        });
+        self.screen = Screen::Clinician(Box::new(Workspace::new(
+            keys,
+            clients,
+            failures,
+            local_norms,
+        )));
+    }
+}

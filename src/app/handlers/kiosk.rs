@@ -1,0 +1,146 @@
+//! Client mode: starting (or resuming) a session and handing the PC over, and leaving it with
+//! the clinician's passphrase.
+
+use age::secrecy::SecretString;
+use eframe::egui;
+use jiff::Timestamp;
+
+use crate::app::kiosk_session::{Form, KioskSession};
+use crate::app::views::Page;
+use crate::app::{KioskState, Screen, SecurebaseApp};
+use crate::store::{Administration, AuditAction, AuditTarget, Source, Status, StoreError, new_id};
+
+impl SecurebaseApp {
+    /// Starts (or, with no instruments, resumes) a session and hands the computer over.
+    pub(in crate::app) fn start_session(
+        &mut self,
+        ctx: &egui::Context,
+        client_id: &str,
+        instruments: &[String],
+    ) {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
+            return;
+        };
+        let Some(client) = ws.records.client(client_id).cloned() else {
+            return;
+        };
+        let now = Timestamp::now();
+        let mut forms = Vec::new();
+        // Administrations already in progress come first: nothing started is left behind.
+        for a in ws.administrations_of(store, &self.catalog, client_id) {
+            if a.status == Status::InProgress
+                && let Some(instrument) = self.catalog.get(&a.instrument_id)
+            {
+                forms.push(Form {
+                    instrument: instrument.clone(),
+                    administration: a.clone(),
+                });
+            }
+        }
+        for (position, id) in instruments.iter().enumerate() {
+            let Some(instrument) = self.catalog.get(id) else {
+                continue;
+            };
+            let Ok(admin_id) = new_id() else {
+                continue;
+            };
+            // A millisecond apart, so that a resumed session keeps its order (the store sorts
+            // administrations by start time).
+            let started =
+                now + jiff::SignedDuration::from_millis(i64::try_from(position).unwrap_or(0));
+            let administration =
+                Administration::new(admin_id, client_id, instrument, Source::ClientMode, started);
+            // Saved before the hand-over, so that a crash now still shows the session.
+            if let Err(e) = store.save_administration(&administration) {
+                self.notice = Some(format!("The session could not be started: {e}"));
+                return;
+            }
+            crate::app::note_audit(
+                &mut self.notice,
+                &format!("The session of {} was started", instrument.id),
+                store.audit(
+                    AuditAction::Create,
+                    AuditTarget::Administration(&administration.id),
+                    &format!("session of {}", instrument.id),
+                ),
+            );
+            forms.push(Form {
+                instrument: instrument.clone(),
+                administration,
+            });
+        }
+        // What the client was in the middle of comes first, then what was not begun (records
+        // from before start times were kept distinct may share one).
+        forms.sort_by_key(|f| {
+            f.administration.answers.is_empty() && f.administration.choice.is_none()
+        });
+        if forms.is_empty() {
+            self.notice = Some("Choose at least one questionnaire.".to_owned());
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        // The workspace, and with it the unlocked key, is dropped here: leaving client mode
+        // needs the passphrase again.
+        self.screen = Screen::Kiosk(Box::new(KioskState {
+            session: KioskSession::new(client, forms),
+            shown_at: std::time::Instant::now(),
+            leave: None,
+            save_error: None,
+            paused: false,
+        }));
+    }
+
+    pub(in crate::app) fn leave_kiosk(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let Screen::Kiosk(mode) = &mut self.screen else {
+            return;
+        };
+        match store.unlock(passphrase) {
+            Ok(keys) => {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+                let client_id = mode.session.client.id.clone();
+                self.open_workspace(keys);
+                if let Screen::Clinician(ws) = &mut self.screen {
+                    ws.page = Page::ClientPage {
+                        client_id,
+                        edit: None,
+                    };
+                }
+            }
+            Err(e) => {
+                if let Some(form) = &mut mode.leave {
+                    form.error = Some(match e {
+                        StoreError::WrongPassphrase => "That passphrase is not right.".to_owned(),
+                        other => other.to_string(),
+                    });
+                    form.passphrase.clear();
+                }
+            }
+        }
+    }
+
+    /// Saves whatever client mode changed, at once.
+    pub(in crate::app) fn save_kiosk(&mut self) {
+        let (Screen::Kiosk(mode), Some(store)) = (&mut self.screen, &self.store) else {
+            return;
+        };
+        for administration in mode.session.take_dirty() {
+            match store.save_administration(&administration) {
+                Ok(()) => mode.save_error = None,
+                Err(e) => {
+                    // Keep it to save again with the next answer; tell the client calmly.
+                    mode.session.dirty.push(
+                        mode.session
+                            .forms
+                            .iter()
+                            .position(|f| f.administration.id == administration.id)
+                            .unwrap_or(0),
+                    );
+                    mode.save_error = Some(e.to_string());
+                }
+            }
+        }
+    }
+}

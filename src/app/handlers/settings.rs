@@ -1,0 +1,46 @@
+//! The clinic's settings and its own questionnaires (an imported file is checked first).
+
+use crate::app::SecurebaseApp;
+
+impl SecurebaseApp {
+    pub(in crate::app) fn save_settings(&mut self) {
+        self.notice = Some(match self.settings.save(&self.data_dir) {
+            Ok(()) => "Settings saved.".to_owned(),
+            Err(e) => format!("The settings could not be saved: {e}"),
+        });
+    }
+
+    pub(in crate::app) fn import_instrument(&mut self) {
+        let Some(path) = rfd::FileDialog::new()
+            .add_filter("Questionnaire", &["json"])
+            .set_title("Import a questionnaire file")
+            .pick_file()
+        else {
+            return;
+        };
+        self.notice = Some(match self.import_file(&path) {
+            Ok(id) => format!("Imported {id}."),
+            Err(e) => e,
+        });
+    }
+
+    /// Validates `path` and copies it into the data folder's `questionnaires/`.
+    pub fn import_file(&mut self, path: &std::path::Path) -> Result<String, String> {
+        let instrument = crate::catalog::load_file(path)?;
+        if self.catalog.get(&instrument.id).is_some() {
+            return Err(format!(
+                "{} is already loaded; a file cannot replace it. Give the new file its own id.",
+                instrument.id
+            ));
+        }
+        let folder = self.data_dir.join(crate::store::QUESTIONNAIRES);
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+        crate::atomic::write_atomic(&folder.join(format!("{}.json", instrument.id)), &bytes)
+            .map_err(|e| format!("cannot copy the file: {e}"))?;
+        let id = instrument.id.clone();
+        self.catalog.instruments.push(instrument);
+        Ok(id)
+    }
+}

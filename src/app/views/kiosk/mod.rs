@@ -1,0 +1,181 @@
+//! Client mode: one calm, large screen at a time, fully usable by keyboard.
+//!
+//! Keys: the number keys answer and move on, `P` is "prefer not to answer", Backspace or the
+//! left arrow goes back, Enter continues. Nothing of the clinician's side is reachable: the one
+//! way out is the clinician's passphrase.
+
+mod answer_scale;
+mod keyboard;
+mod step;
+
+use age::secrecy::SecretString;
+use eframe::egui::{self, Key, RichText};
+use jiff::Timestamp;
+
+use super::{ViewCx, centered_column, labelled_field};
+use crate::app::{Command, KioskState, theme};
+use crate::core::Answer;
+
+/// The "return to the clinician" prompt.
+#[derive(Default)]
+pub struct LeaveForm {
+    /// The passphrase typed so far.
+    pub passphrase: String,
+    /// What went wrong last time.
+    pub error: Option<String>,
+    /// Whether the field has been given the keyboard focus once (see `UnlockForm`).
+    pub focused_once: bool,
+}
+
+/// What the client did this frame.
+#[derive(Clone, Copy)]
+enum Action {
+    HandedOver,
+    ConfirmIdentity,
+    DenyIdentity,
+    BackToGreeting,
+    Continue,
+    Choose(usize),
+    Answer(Answer),
+    Back,
+}
+
+/// Draws client mode.
+pub fn kiosk_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
+    let mut action = None;
+    egui::CentralPanel::default().show(ui, |ui| {
+        top_bar(ui, mode);
+        if let Some(error) = &mode.save_error {
+            ui.label(
+                RichText::new(format!(
+                    "Your last answer could not be saved ({error}). Please let your clinician know."
+                ))
+                .size(theme::CLIENT_BODY_SIZE)
+                .color(theme::warning(ui)),
+            );
+        }
+        if mode.leave.is_some() {
+            leave_ui(ui, mode, cx);
+            return;
+        }
+        if mode.paused {
+            paused_ui(ui, mode);
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                // Keep clear of the scroll bar, which floats over the right edge.
+                let width = theme::READING_WIDTH.min(ui.available_width() - 20.0);
+                centered_column(ui, width, |ui| {
+                    action = step::step_ui(ui, mode);
+                });
+            });
+        if action.is_none() {
+            action = keyboard::keyboard(ui, mode);
+        }
+    });
+    if let Some(action) = action {
+        perform(mode, action);
+    }
+}
+
+/// The only control besides the form: the way back to the clinician.
+fn top_bar(ui: &mut egui::Ui, mode: &mut KioskState) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("securebase").color(theme::muted(ui)));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if mode.leave.is_none()
+                && ui
+                    .button("Clinician")
+                    .on_hover_text(
+                        "For your clinician: return to the workspace (needs the passphrase)",
+                    )
+                    .clicked()
+            {
+                mode.leave = Some(LeaveForm::default());
+            }
+        });
+    });
+}
+
+fn leave_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
+    let Some(form) = &mut mode.leave else {
+        return;
+    };
+    let mut submit = false;
+    let mut cancel = false;
+    centered_column(ui, 460.0, |ui| {
+        ui.add_space(100.0);
+        ui.label(RichText::new("For the clinician").size(theme::CLIENT_HEADING_SIZE));
+        ui.label("Enter the clinician's passphrase to return to the workspace.");
+        ui.add_space(12.0);
+        let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
+        if !form.focused_once {
+            field.request_focus();
+            form.focused_once = true;
+        }
+        if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+            submit = true;
+        }
+        if let Some(error) = &form.error {
+            ui.label(RichText::new(error).color(theme::warning(ui)));
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Return to workspace").clicked() {
+                submit = true;
+            }
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                cancel = true;
+            }
+        });
+    });
+    if submit && !form.passphrase.is_empty() {
+        cx.push(Command::LeaveKiosk {
+            passphrase: SecretString::from(std::mem::take(&mut form.passphrase)),
+        });
+    }
+    if cancel {
+        mode.leave = None;
+    }
+}
+
+fn paused_ui(ui: &mut egui::Ui, mode: &mut KioskState) {
+    centered_column(ui, theme::READING_WIDTH, |ui| {
+        ui.add_space(160.0);
+        ui.label(RichText::new("Paused").size(theme::CLIENT_HEADING_SIZE));
+        ui.add_space(12.0);
+        ui.label(
+            RichText::new("Take your time. Your answers so far are saved.")
+                .size(theme::CLIENT_BODY_SIZE),
+        );
+        ui.add_space(theme::GAP);
+        let button = egui::Button::new(RichText::new("Continue").size(theme::CLIENT_BODY_SIZE))
+            .min_size(egui::vec2(220.0, 64.0));
+        if ui.add(button).clicked()
+            || ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Space))
+        {
+            mode.paused = false;
+        }
+    });
+}
+
+fn perform(mode: &mut KioskState, action: Action) {
+    let session = &mut mode.session;
+    match action {
+        Action::HandedOver => session.handed_over(),
+        Action::ConfirmIdentity => session.confirm_identity(),
+        Action::DenyIdentity => session.deny_identity(),
+        Action::BackToGreeting => session.back_to_greeting(),
+        Action::Continue => session.continue_on(),
+        Action::Choose(option) => session.choose(option),
+        Action::Back => session.back(),
+        Action::Answer(answer) => {
+            let seconds = mode.shown_at.elapsed().as_secs_f64();
+            // The value comes from the instrument's own buttons, so it is always in range.
+            let _ = session.answer(answer, Some(seconds), Timestamp::now());
+        }
+    }
+    mode.shown_at = std::time::Instant::now();
+}
