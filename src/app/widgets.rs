@@ -51,7 +51,7 @@ pub fn cached_texture<'a>(
     texture: &'a mut Option<(egui::TextureHandle, [usize; 2])>,
     name: &str,
     size: [f32; 2],
-    render: impl FnOnce(u32, u32, f64) -> Result<Vec<u8>, crate::chart::plane::ChartError>,
+    render: impl FnOnce(u32, u32, f64) -> Result<Vec<u8>, crate::chart::ChartError>,
 ) -> Option<egui::Image<'a>> {
     let ppp = ui.ctx().pixels_per_point();
     #[expect(

@@ -1,7 +1,7 @@
 //! Scores over time: one line per score across a client's administrations, the companion of
 //! the plane (which shows two scores at once but hides the dates' spacing).
 //!
-//! Drawn with the same font, palette and marks as [`super::plane`], for the same three outputs
+//! Drawn with the same font, palette and marks as [`super::plane`] (all in [`super`]), for the same three outputs
 //! (pixels for the app, PNG, SVG). Administrations are spaced evenly and labelled with their
 //! dates: sessions are what the clinician counts, and uneven gaps stay readable in the labels.
 //! Each line has its own colour *and* marker shape, so a greyscale print still tells them
@@ -10,10 +10,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::plane::{
-    BLUE, ChartError, Drawable, FONT, GREEN, GREY, INK, VERMILLION, encode_png, err, line_width,
-    px, to_rgb, to_svg,
-};
+use super::{BLUE, ChartError, Drawable, FONT, GREEN, GREY, INK, VERMILLION, err, line_width, px};
 
 /// One score's values, one per administration (`None` where it has no value).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,31 +52,6 @@ impl Drawable for LineChart {
     {
         draw(root, self, scale)
     }
-}
-
-/// The chart as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
-pub fn render_rgb(
-    chart: &LineChart,
-    width: u32,
-    height: u32,
-    scale: f64,
-) -> Result<Vec<u8>, ChartError> {
-    to_rgb(chart, width, height, scale)
-}
-
-/// The chart as a PNG file's bytes.
-pub fn render_png(
-    chart: &LineChart,
-    width: u32,
-    height: u32,
-    scale: f64,
-) -> Result<Vec<u8>, ChartError> {
-    encode_png(&to_rgb(chart, width, height, scale)?, width, height)
-}
-
-/// The chart as an SVG document (text stays text).
-pub fn render_svg(chart: &LineChart, width: u32, height: u32) -> Result<String, ChartError> {
-    to_svg(chart, width, height)
 }
 
 /// The outline of marker `k` (square, triangle, diamond) around the origin, in pixels; `None`

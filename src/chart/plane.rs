@@ -9,42 +9,13 @@
 //! the same. The font is embedded (`DejaVu Sans`): no system font is looked up, so the same chart
 //! comes out everywhere.
 
-use std::sync::Once;
-
 use plotters::coord::Shift;
-
-use crate::core::instrument::Instrument;
 use plotters::prelude::*;
-use plotters::style::{FontStyle, RGBAColor, register_font};
+use plotters::style::RGBAColor;
 
-/// Okabe-Ito blue: earlier points and arrows.
-pub(crate) const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
-/// Okabe-Ito vermillion: the current point.
-pub(crate) const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
-/// Okabe-Ito bluish green: the norm region.
-pub(crate) const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
-/// Quiet grey for midlines and region labels.
-pub(crate) const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
-/// Near-black for text.
-pub(crate) const INK: RGBColor = RGBColor(0x20, 0x20, 0x20);
-
-/// The font family name the embedded font is registered under.
-pub(crate) const FONT: &str = "securebase-sans";
-
-/// One point of the plane.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartPoint {
-    /// Avoidance.
-    pub x: f64,
-    /// Anxiety.
-    pub y: f64,
-    /// 95 % band of x, where known.
-    pub x_band: Option<(f64, f64)>,
-    /// 95 % band of y, where known.
-    pub y_band: Option<(f64, f64)>,
-    /// What to write beside it (a date, a relationship).
-    pub label: String,
-}
+use super::{BLUE, ChartError, Drawable, FONT, GREEN, GREY, INK, VERMILLION, err, line_width, px};
+use crate::core::chart_data::PlanePoint;
+use crate::core::instrument::Instrument;
 
 /// A norm region: mean ± 1 SD on both axes.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,9 +42,9 @@ pub struct PlaneChart {
     /// Where the descriptive regions divide.
     pub midpoint: f64,
     /// The client's points in time order; the last is the current one.
-    pub trajectory: Vec<ChartPoint>,
+    pub trajectory: Vec<PlanePoint>,
     /// Points without order (ECR-RS relationships), each labelled.
-    pub labelled: Vec<ChartPoint>,
+    pub labelled: Vec<PlanePoint>,
     /// Many respondents (research): drawn as a density when there are many.
     pub cloud: Vec<(f64, f64)>,
     /// The selected norm set, if any.
@@ -106,46 +77,6 @@ impl PlaneChart {
     }
 }
 
-/// Drawing failed (the backend reported an error).
-#[derive(Debug, thiserror::Error)]
-#[error("the chart could not be drawn: {0}")]
-pub struct ChartError(String);
-
-impl ChartError {
-    /// An error with this message.
-    pub fn new(message: &str) -> Self {
-        Self(message.to_owned())
-    }
-}
-
-pub(crate) fn err<E: std::fmt::Display>(e: E) -> ChartError {
-    ChartError(e.to_string())
-}
-
-pub(crate) fn register() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // The bytes are compiled in and valid; a failure would only mean text is not drawn.
-        let _ = register_font(
-            FONT,
-            FontStyle::Normal,
-            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
-        );
-    });
-}
-
-/// A chart that draws itself on any plotters backend: what the renderers below share.
-pub(crate) trait Drawable {
-    /// Draws on `root` at `scale` pixels per point.
-    fn draw_on<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        scale: f64,
-    ) -> Result<(), ChartError>
-    where
-        DB::ErrorType: 'static;
-}
-
 impl Drawable for PlaneChart {
     fn draw_on<DB: DrawingBackend>(
         &self,
@@ -157,83 +88,6 @@ impl Drawable for PlaneChart {
     {
         draw(root, self, scale)
     }
-}
-
-/// `chart` as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
-pub(crate) fn to_rgb(
-    chart: &impl Drawable,
-    width: u32,
-    height: u32,
-    scale: f64,
-) -> Result<Vec<u8>, ChartError> {
-    register();
-    let mut buffer = vec![255u8; width as usize * height as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
-        chart.draw_on(&root, scale)?;
-        root.present().map_err(err)?;
-    }
-    Ok(buffer)
-}
-
-/// `chart` as an SVG document (text stays text).
-pub(crate) fn to_svg(chart: &impl Drawable, width: u32, height: u32) -> Result<String, ChartError> {
-    register();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        chart.draw_on(&root, 1.0)?;
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
-}
-
-/// The chart as RGB pixels (`width` × `height` × 3), at `scale` pixels per point.
-pub fn render_rgb(
-    chart: &PlaneChart,
-    width: u32,
-    height: u32,
-    scale: f64,
-) -> Result<Vec<u8>, ChartError> {
-    to_rgb(chart, width, height, scale)
-}
-
-/// The chart as a PNG file's bytes.
-pub fn render_png(
-    chart: &PlaneChart,
-    width: u32,
-    height: u32,
-    scale: f64,
-) -> Result<Vec<u8>, ChartError> {
-    encode_png(&to_rgb(chart, width, height, scale)?, width, height)
-}
-
-/// RGB pixels as a PNG file's bytes.
-pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(err)?;
-        writer.write_image_data(rgb).map_err(err)?;
-    }
-    Ok(out)
-}
-
-/// The chart as an SVG document (text stays text).
-pub fn render_svg(chart: &PlaneChart, width: u32, height: u32) -> Result<String, ChartError> {
-    to_svg(chart, width, height)
-}
-
-#[expect(clippy::cast_possible_truncation, reason = "pixel sizes are small")]
-pub(crate) fn px(points: f64, scale: f64) -> i32 {
-    (points * scale).round() as i32
-}
-
-/// A line width in pixels, at least one.
-pub(crate) fn line_width(points: f64, scale: f64) -> u32 {
-    u32::try_from(px(points, scale).max(1)).unwrap_or(1)
 }
 
 #[expect(

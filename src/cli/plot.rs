@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use super::{BadInput, PlotArgs, bad_input};
 use crate::atomic::write_atomic;
 use crate::catalog::Catalog;
-use crate::chart::plane::{PlaneChart, render_png, render_svg};
+use crate::chart::Drawable;
+use crate::chart::plane::PlaneChart;
 
 /// Runs `securebase plot`.
 pub fn run(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
@@ -58,14 +59,9 @@ pub fn run(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
     };
     chart.cloud = cloud;
     let bytes = if svg {
-        render_svg(&chart, args.width, args.height)?.into_bytes()
+        chart.render_svg(args.width, args.height)?.into_bytes()
     } else {
-        render_png(
-            &chart,
-            args.width,
-            args.height,
-            f64::from(args.width) / 800.0,
-        )?
+        chart.render_png(args.width, args.height, f64::from(args.width) / 800.0)?
     };
     write_atomic(&args.output, &bytes)
         .with_context(|| format!("cannot write {}", args.output.display()))

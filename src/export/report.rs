@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use super::layout::{Layout, Style};
 use super::pdf::{PdfError, render};
 use super::{ClientData, Scored};
+use crate::chart::Drawable;
 use crate::results::text::{self, Medium};
 use crate::results::{Assessment, assess, date, earlier_of};
 use crate::store::settings::Paper;
@@ -404,12 +405,12 @@ fn charts(doc: &mut Layout, a: &Assessment) {
     // Drawn as a 330-point chart scaled down: its text comes out at about 9 points.
     let scale = f64::from(PX) / 330.0;
     if let Some(chart) = &a.chart
-        && let Ok(png) = crate::chart::plane::render_png(chart, PX, PX, scale)
+        && let Ok(png) = chart.render_png(PX, PX, scale)
     {
         pngs.push(png);
     }
     if let Some(lines) = &a.lines
-        && let Ok(png) = crate::chart::over_time::render_png(lines, PX, PX, scale)
+        && let Ok(png) = lines.render_png(PX, PX, scale)
     {
         pngs.push(png);
     }

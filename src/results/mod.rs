@@ -12,7 +12,7 @@ pub mod text;
 use jiff::Timestamp;
 
 use crate::chart::over_time::{LineChart, Series};
-use crate::chart::plane::{ChartPoint, PlaneChart};
+use crate::chart::plane::PlaneChart;
 use crate::core::ScoreReport;
 use crate::core::change::{Figures, ScoreChange, change};
 use crate::core::chart_data;
@@ -169,13 +169,8 @@ pub fn plane_chart(
     let mut reports: Vec<(String, &ScoreReport)> =
         earlier.iter().map(|(d, r)| (d.clone(), r)).collect();
     reports.push((date(administration.started), report));
-    let to_chart = |p: &chart_data::PlanePoint, label: String| ChartPoint {
-        x: p.x,
-        y: p.y,
-        x_band: p.x_band,
-        y_band: p.y_band,
-        label,
-    };
+    let to_chart =
+        |p: &chart_data::PlanePoint, label: String| chart_data::PlanePoint { label, ..p.clone() };
     let mut chart = PlaneChart::for_instrument(
         instrument,
         &format!("{} \u{2014} {}", instrument.short_name, client.name),

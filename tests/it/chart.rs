@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use securebase::chart::plane::{
-    ChartPoint, NormRegion, PlaneChart, render_png, render_rgb, render_svg,
-};
+use securebase::chart::Drawable;
+use securebase::chart::plane::{NormRegion, PlaneChart};
+use securebase::core::chart_data::PlanePoint;
 
 /// The ECR-R's empty plane: 1-7, midpoint 4.
 fn ecr_r_plane(title: &str) -> PlaneChart {
@@ -22,7 +22,7 @@ fn ecr_r_plane(title: &str) -> PlaneChart {
 }
 
 fn fixed_case() -> PlaneChart {
-    let point = |x: f64, y: f64, label: &str, band: Option<f64>| ChartPoint {
+    let point = |x: f64, y: f64, label: &str, band: Option<f64>| PlanePoint {
         x,
         y,
         x_band: band.map(|b| (x - b, x + b)),
@@ -58,13 +58,13 @@ fn update() -> bool {
 #[test]
 fn png_matches_the_reference() {
     let (w, h) = (720, 720);
-    let png = render_png(&fixed_case(), w, h, 1.0).unwrap();
+    let png = fixed_case().render_png(w, h, 1.0).unwrap();
     let path = reference("trajectory.png");
     if update() {
         std::fs::write(&path, &png).unwrap();
     }
     let expected = decode(&std::fs::read(&path).unwrap());
-    let got = render_rgb(&fixed_case(), w, h, 1.0).unwrap();
+    let got = fixed_case().render_rgb(w, h, 1.0).unwrap();
     assert_eq!(expected.len(), got.len(), "size differs");
     // Tolerance: anti-aliasing may differ by a few levels between builds; a changed chart
     // moves many pixels by a lot.
@@ -83,7 +83,7 @@ fn png_matches_the_reference() {
 
 #[test]
 fn svg_matches_the_reference_and_keeps_text_as_text() {
-    let svg = render_svg(&fixed_case(), 720, 720).unwrap();
+    let svg = fixed_case().render_svg(720, 720).unwrap();
     let path = reference("trajectory.svg");
     if update() {
         std::fs::write(&path, &svg).unwrap();
@@ -118,8 +118,8 @@ fn a_changed_chart_does_not_match() {
         last.x = 6.0;
         last.y = 6.0;
     }
-    let a = render_rgb(&fixed_case(), 720, 720, 1.0).unwrap();
-    let b = render_rgb(&moved, 720, 720, 1.0).unwrap();
+    let a = fixed_case().render_rgb(720, 720, 1.0).unwrap();
+    let b = moved.render_rgb(720, 720, 1.0).unwrap();
     let differing = a.chunks(3).zip(b.chunks(3)).filter(|(x, y)| x != y).count();
     assert!(differing > 500, "only {differing} pixels changed");
 }
@@ -133,7 +133,7 @@ fn many_points_become_a_density() {
             (1.0 + 6.0 * t, 1.0 + 6.0 * (1.0 - t))
         })
         .collect();
-    let svg = render_svg(&chart, 400, 400).unwrap();
+    let svg = chart.render_svg(400, 400).unwrap();
     // A density grid has at most 60 x 60 cells, not 100,000 dots.
     assert!(
         svg.matches("<rect").count() < 3_700,
@@ -186,17 +186,16 @@ fn fixed_lines() -> securebase::chart::over_time::LineChart {
 
 #[test]
 fn line_chart_png_and_svg_match_their_references() {
-    use securebase::chart::over_time as line;
     let (w, h) = (960, 540);
-    let png = line::render_png(&fixed_lines(), w, h, 1.0).unwrap();
-    let svg = line::render_svg(&fixed_lines(), w, h).unwrap();
+    let png = fixed_lines().render_png(w, h, 1.0).unwrap();
+    let svg = fixed_lines().render_svg(w, h).unwrap();
     let (png_path, svg_path) = (reference("over-time.png"), reference("over-time.svg"));
     if update() {
         std::fs::write(&png_path, &png).unwrap();
         std::fs::write(&svg_path, &svg).unwrap();
     }
     let expected = decode(&std::fs::read(&png_path).unwrap());
-    let got = line::render_rgb(&fixed_lines(), w, h, 1.0).unwrap();
+    let got = fixed_lines().render_rgb(w, h, 1.0).unwrap();
     assert_eq!(expected.len(), got.len(), "size differs");
     let differing = expected
         .chunks(3)
@@ -225,15 +224,14 @@ fn line_chart_png_and_svg_match_their_references() {
 
 #[test]
 fn a_missing_value_leaves_a_gap_in_its_marks_not_a_zero() {
-    use securebase::chart::over_time as line;
     // Anxiety has no value at the third administration: one marker fewer than avoidance, and
     // nothing is drawn at the bottom of the axis for it.
-    let svg = line::render_svg(&fixed_lines(), 960, 540).unwrap();
+    let svg = fixed_lines().render_svg(960, 540).unwrap();
     let circles = svg.matches("<circle").count();
     assert_eq!(circles, 4, "anxiety: 4 circles for 4 values");
     let mut all = fixed_lines();
     all.series[0].values[2] = Some(5.0);
-    let svg = line::render_svg(&all, 960, 540).unwrap();
+    let svg = all.render_svg(960, 540).unwrap();
     assert_eq!(svg.matches("<circle").count(), 5);
 }
 

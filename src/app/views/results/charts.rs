@@ -4,6 +4,7 @@ use eframe::egui;
 
 use super::ResultsPage;
 use crate::app::widgets::cached_texture;
+use crate::chart::Drawable;
 
 /// The plane as an image, drawn by the chart renderer at the screen's pixel density and drawn
 /// again only when that size or the chart changes.
@@ -17,7 +18,7 @@ pub(super) fn plane_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
         &mut page.texture,
         "plane",
         [side, side],
-        |w, h, scale| crate::chart::plane::render_rgb(chart, w, h, scale),
+        |w, h, scale| chart.render_rgb(w, h, scale),
     );
     if let Some(image) = image {
         ui.add(image.alt_text("The anxiety-avoidance plane with this and earlier administrations"));
@@ -32,7 +33,7 @@ pub(super) fn lines_ui(ui: &mut egui::Ui, page: &mut ResultsPage) {
     let width = ui.available_width().clamp(400.0, 900.0);
     let size = [width, width * 0.4];
     let image = cached_texture(ui, &mut page.line_texture, "lines", size, |w, h, scale| {
-        crate::chart::over_time::render_rgb(chart, w, h, scale)
+        chart.render_rgb(w, h, scale)
     });
     if let Some(image) = image {
         ui.add(image.alt_text("The scores at each administration, joined by lines"));

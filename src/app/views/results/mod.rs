@@ -13,6 +13,7 @@ use super::{Page, ViewCx, date_time};
 use crate::app::{Command, Remembered, theme};
 use crate::chart::over_time::LineChart;
 use crate::chart::plane::{NormRegion, PlaneChart};
+pub use crate::chart::{ChartKind, ImageFormat};
 use crate::core::ScoreReport;
 use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
@@ -55,52 +56,6 @@ pub struct ResultsPage {
     pub change_text: Option<text::Change>,
     /// The readings.
     pub readings: text::Readings,
-}
-
-/// Which chart of the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartKind {
-    /// The anxiety-avoidance plane.
-    Plane,
-    /// The scores over time.
-    Lines,
-}
-
-impl ChartKind {
-    /// Name in file names and the audit log.
-    pub fn name(self) -> &'static str {
-        match self {
-            ChartKind::Plane => "plane",
-            ChartKind::Lines => "over-time",
-        }
-    }
-}
-
-/// An image file format for charts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// Pixels, at print density.
-    Png,
-    /// Vector, text kept as text.
-    Svg,
-}
-
-impl ImageFormat {
-    /// File name extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            ImageFormat::Png => "png",
-            ImageFormat::Svg => "svg",
-        }
-    }
-
-    /// Name in the save dialog.
-    pub fn label(self) -> &'static str {
-        match self {
-            ImageFormat::Png => "PNG image",
-            ImageFormat::Svg => "SVG image",
-        }
-    }
 }
 
 impl ResultsPage {
@@ -192,7 +147,7 @@ impl ResultsPage {
     /// A chart of the page as file bytes: the same renderer as the screen; PNG at print
     /// density.
     pub fn chart_bytes(&self, chart: ChartKind, format: ImageFormat) -> Result<Vec<u8>, String> {
-        use crate::chart::{over_time as line, plane};
+        use crate::chart::Drawable;
         let bytes = match chart {
             ChartKind::Plane => {
                 let c = self
@@ -200,8 +155,8 @@ impl ResultsPage {
                     .as_ref()
                     .ok_or("This questionnaire has no plane to save.")?;
                 match format {
-                    ImageFormat::Png => plane::render_png(c, 1440, 1440, 3.0),
-                    ImageFormat::Svg => plane::render_svg(c, 720, 720).map(String::into_bytes),
+                    ImageFormat::Png => c.render_png(1440, 1440, 3.0),
+                    ImageFormat::Svg => c.render_svg(720, 720).map(String::into_bytes),
                 }
             }
             ChartKind::Lines => {
@@ -210,8 +165,8 @@ impl ResultsPage {
                     .as_ref()
                     .ok_or("There is no chart over time: this is the only administration.")?;
                 match format {
-                    ImageFormat::Png => line::render_png(c, 1920, 1080, 2.0),
-                    ImageFormat::Svg => line::render_svg(c, 960, 540).map(String::into_bytes),
+                    ImageFormat::Png => c.render_png(1920, 1080, 2.0),
+                    ImageFormat::Svg => c.render_svg(960, 540).map(String::into_bytes),
                 }
             }
         };
