@@ -21,7 +21,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ClientData, Scored};
+use super::{ClientData, ExportError, Scored};
 use crate::core::instrument::Instrument;
 use crate::store::{Administration, Client, Status};
 
@@ -348,6 +348,9 @@ pub fn bundle(data: &[ClientData], names: bool, now: &str) -> Value {
 }
 
 /// The bundle as pretty-printed JSON bytes.
-pub fn bundle_bytes(data: &[ClientData], names: bool, now: &str) -> Result<Vec<u8>, String> {
-    serde_json::to_vec_pretty(&bundle(data, names, now)).map_err(|e| e.to_string())
+///
+/// # Errors
+/// When the JSON writer fails (it writes to memory, so hardly ever).
+pub fn bundle_bytes(data: &[ClientData], names: bool, now: &str) -> Result<Vec<u8>, ExportError> {
+    serde_json::to_vec_pretty(&bundle(data, names, now)).map_err(ExportError::Json)
 }

@@ -15,11 +15,17 @@ pub mod table;
 
 use std::path::Path;
 
+use jiff::Timestamp;
+
 use crate::catalog::Catalog;
 use crate::core::ScoreReport;
 use crate::core::instrument::Instrument;
 use crate::core::score;
-use crate::store::{Administration, AuditAction, AuditTarget, Client, Keys, Store, StoreError};
+use crate::store::settings::{Paper, Settings};
+use crate::store::{
+    Administration, AuditAction, AuditTarget, Client, Keys, LocalNorms, Store, StoreError,
+};
+use report::ReportError;
 
 /// One administration with its instrument and scores, as exports need it.
 #[derive(Debug, Clone)]
@@ -105,6 +111,92 @@ impl Kind {
             Kind::Json => "JSON",
             Kind::Fhir => "FHIR",
         }
+    }
+}
+
+impl Scope {
+    /// What must be read to export this scope as `kind`: a report of one administration still
+    /// shows the client's earlier ones (the plane's history, change since the one before), so
+    /// it reads the whole client.
+    #[must_use]
+    pub fn to_read(&self, kind: Kind) -> Scope {
+        match (kind, self) {
+            (Kind::ReportPdf, Scope::Administration(client, _)) => Scope::Client(client.clone()),
+            _ => self.clone(),
+        }
+    }
+}
+
+/// Everything one export file is made from: what was read ([`gather`]) and the choices around
+/// it. The app and the command line both fill one in and call [`bytes`], so that the same
+/// request gives the same file from either.
+pub struct ExportRequest<'a> {
+    /// Which kind of file.
+    pub kind: Kind,
+    /// What it covers (for a report, which administration).
+    pub scope: &'a Scope,
+    /// What was read for it (with [`Scope::to_read`]).
+    pub data: &'a [ClientData],
+    /// The instruments (the CSV's columns).
+    pub catalog: &'a Catalog,
+    /// Whether tables and bundles include client names (a report always names its client).
+    pub names: bool,
+    /// The clinician's note under the report's heading.
+    pub note: &'a str,
+    /// The report's paper.
+    pub paper: Paper,
+    /// The clinic's settings (figures, the local-norms opt-in).
+    pub settings: &'a Settings,
+    /// The clinic's local norms, when computed.
+    pub local_norms: Option<&'a LocalNorms>,
+    /// When the file is made (the report's date, the bundle's timestamp).
+    pub now: Timestamp,
+}
+
+/// Why an export file could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The report has nothing to show, or could not be drawn.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// The CSV writer failed.
+    #[error("the CSV file could not be made: {0}")]
+    Csv(#[source] csv::Error),
+    /// The JSON writer failed.
+    #[error("the JSON file could not be made: {0}")]
+    Json(#[source] serde_json::Error),
+}
+
+/// The export file's bytes.
+///
+/// # Errors
+/// [`ExportError::Report`] when a report has nothing to show (no client read, no such
+/// administration, nothing completed) or the PDF fails; the writers' errors otherwise.
+pub fn bytes(request: &ExportRequest<'_>) -> Result<Vec<u8>, ExportError> {
+    let r = request;
+    match r.kind {
+        Kind::ReportPdf => {
+            let data = r
+                .data
+                .first()
+                .ok_or_else(|| ReportError::Nothing("there is nothing to report".to_owned()))?;
+            let administration = match r.scope {
+                Scope::Administration(_, id) => Some(id.as_str()),
+                _ => None,
+            };
+            Ok(report::report_pdf(&report::ReportRequest {
+                data,
+                administration,
+                note: r.note,
+                paper: r.paper,
+                settings: r.settings,
+                local_norms: r.local_norms,
+                now: r.now,
+            })?)
+        }
+        Kind::Csv => table::csv_bytes(r.catalog, r.data, r.names),
+        Kind::Json => table::json_bytes(r.data, r.names),
+        Kind::Fhir => fhir::bundle_bytes(r.data, r.names, &r.now.to_string()),
     }
 }
 

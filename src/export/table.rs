@@ -16,7 +16,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ClientData, Scored};
+use super::{ClientData, ExportError, Scored};
 use crate::catalog::Catalog;
 use crate::core::instrument::Instrument;
 
@@ -67,7 +67,14 @@ fn declined(s: &Scored) -> Vec<String> {
 }
 
 /// The CSV table of `data`.
-pub fn csv_bytes(catalog: &Catalog, data: &[ClientData], names: bool) -> Result<Vec<u8>, String> {
+///
+/// # Errors
+/// When the CSV writer fails (it writes to memory, so hardly ever).
+pub fn csv_bytes(
+    catalog: &Catalog,
+    data: &[ClientData],
+    names: bool,
+) -> Result<Vec<u8>, ExportError> {
     let instruments = instruments_in(catalog, data);
     let mut header: Vec<String> = ["client_id"].map(str::to_owned).to_vec();
     if names {
@@ -98,7 +105,7 @@ pub fn csv_bytes(catalog: &Catalog, data: &[ClientData], names: bool) -> Result<
         header.extend(i.scores.iter().map(|s| format!("{p}_{}", s.id)));
     }
     let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&header).map_err(|e| e.to_string())?;
+    out.write_record(&header).map_err(ExportError::Csv)?;
     for c in data {
         for s in &c.administrations {
             let a = &s.administration;
@@ -148,10 +155,11 @@ pub fn csv_bytes(catalog: &Catalog, data: &[ClientData], names: bool) -> Result<
                     }
                 }
             }
-            out.write_record(&row).map_err(|e| e.to_string())?;
+            out.write_record(&row).map_err(ExportError::Csv)?;
         }
     }
-    out.into_inner().map_err(|e| e.to_string())
+    out.into_inner()
+        .map_err(|e| ExportError::Csv(e.into_error().into()))
 }
 
 fn source(a: &crate::store::Administration) -> String {
@@ -163,7 +171,10 @@ fn source(a: &crate::store::Administration) -> String {
 }
 
 /// The JSON table of `data` (pretty-printed).
-pub fn json_bytes(data: &[ClientData], names: bool) -> Result<Vec<u8>, String> {
+///
+/// # Errors
+/// When the JSON writer fails (it writes to memory, so hardly ever).
+pub fn json_bytes(data: &[ClientData], names: bool) -> Result<Vec<u8>, ExportError> {
     let rows: Vec<Value> = data
         .iter()
         .flat_map(|c| c.administrations.iter().map(move |s| (c, s)))
@@ -225,5 +236,5 @@ pub fn json_bytes(data: &[ClientData], names: bool) -> Result<Vec<u8>, String> {
             Value::Object(row)
         })
         .collect();
-    serde_json::to_vec_pretty(&rows).map_err(|e| e.to_string())
+    serde_json::to_vec_pretty(&rows).map_err(ExportError::Json)
 }

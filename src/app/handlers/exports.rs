@@ -5,8 +5,7 @@
 use jiff::Timestamp;
 
 use crate::app::{Screen, SecurebaseApp};
-use crate::export::report::{ReportRequest, report_pdf};
-use crate::export::{Kind, Scope, default_file_name, fhir, gather, table, write_audited};
+use crate::export::{ExportRequest, Kind, Scope, default_file_name, gather, write_audited};
 
 impl SecurebaseApp {
     /// Asks where to save, then exports.
@@ -53,42 +52,21 @@ impl SecurebaseApp {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &self.screen) else {
             return Err("The workspace is locked.".to_owned());
         };
-        // A report of one administration still shows the client's earlier ones (the plane's
-        // history, change since the one before): it reads the whole client.
-        let read = match (kind, scope) {
-            (Kind::ReportPdf, Scope::Administration(client, _)) => Scope::Client(client.clone()),
-            _ => scope.clone(),
-        };
-        let (data, failures) =
-            gather(store, &ws.keys, &self.catalog, &read).map_err(|e| e.to_string())?;
-        let bytes = match kind {
-            Kind::ReportPdf => {
-                let client = data
-                    .first()
-                    .ok_or_else(|| "There is nothing to report.".to_owned())?;
-                let administration = match scope {
-                    Scope::Administration(_, id) => Some(id.as_str()),
-                    _ => None,
-                };
-                report_pdf(&ReportRequest {
-                    data: client,
-                    administration,
-                    note: &ws.remembered.report_note,
-                    paper: self.settings.paper,
-                    settings: &self.settings,
-                    local_norms: ws.records.local_norms.as_ref(),
-                    now: Timestamp::now(),
-                })
-                .map_err(|e| e.to_string())?
-            }
-            Kind::Csv => table::csv_bytes(&self.catalog, &data, ws.remembered.export_names)?,
-            Kind::Json => table::json_bytes(&data, ws.remembered.export_names)?,
-            Kind::Fhir => fhir::bundle_bytes(
-                &data,
-                ws.remembered.export_names,
-                &Timestamp::now().to_string(),
-            )?,
-        };
+        let (data, failures) = gather(store, &ws.keys, &self.catalog, &scope.to_read(kind))
+            .map_err(|e| e.to_string())?;
+        let bytes = crate::export::bytes(&ExportRequest {
+            kind,
+            scope,
+            data: &data,
+            catalog: &self.catalog,
+            names: ws.remembered.export_names,
+            note: &ws.remembered.report_note,
+            paper: self.settings.paper,
+            settings: &self.settings,
+            local_norms: ws.records.local_norms.as_ref(),
+            now: Timestamp::now(),
+        })
+        .map_err(|e| e.to_string())?;
         write_audited(store, path, &bytes, scope, kind.audit_detail())
             .map_err(|e| e.to_string())?;
         if !failures.is_empty() {
