@@ -404,15 +404,24 @@ fn charts(doc: &mut Layout, a: &Assessment) {
     let mut pngs = Vec::new();
     // Drawn as a 330-point chart scaled down: its text comes out at about 9 points.
     let scale = f64::from(PX) / 330.0;
-    if let Some(chart) = &a.chart
-        && let Ok(png) = chart.render_png(PX, PX, scale)
-    {
-        pngs.push(png);
+    let mut failed = Vec::new();
+    let plane = a
+        .chart
+        .as_ref()
+        .map(|c| ("plane", c.render_png(PX, PX, scale)));
+    let lines = a
+        .lines
+        .as_ref()
+        .map(|c| ("chart over time", c.render_png(PX, PX, scale)));
+    for (what, png) in [plane, lines].into_iter().flatten() {
+        match png {
+            Ok(png) => pngs.push(png),
+            // The report is still worth having without the picture; it says what is missing.
+            Err(e) => failed.push(format!("The {what} could not be drawn ({e}).")),
+        }
     }
-    if let Some(lines) = &a.lines
-        && let Ok(png) = lines.render_png(PX, PX, scale)
-    {
-        pngs.push(png);
+    for line in failed {
+        doc.paragraph(&line, Style::SMALL);
     }
     if pngs.is_empty() {
         return;
