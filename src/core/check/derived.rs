@@ -4,18 +4,32 @@
 //! Apart from the pass in [`super`] so that the two methods' rules (which fields each takes,
 //! and which it refuses) stand side by side.
 
+use std::collections::HashMap;
+
 use crate::core::instrument::{ScoreDef, ScoreRule};
 use crate::core::schema::{self, DerivedMethod};
 
 use super::{Check, Checker};
 
 impl Checker<'_> {
-    pub(super) fn derived(
+    /// Checks `$.derived` in order onto the end of `scores`: each derived score may use the
+    /// scales and the derived scores before it. Each id is claimed in `ids`.
+    pub(super) fn derived_scores(
         &self,
-        path: &str,
-        d: &schema::DerivedDef,
-        scores: &[ScoreDef],
-    ) -> Check<ScoreDef> {
+        raw: &[schema::DerivedDef],
+        scores: &mut Vec<ScoreDef>,
+        ids: &mut HashMap<String, String>,
+    ) -> Check<()> {
+        for (d_idx, derived) in raw.iter().enumerate() {
+            let path = format!("$.derived[{d_idx}]");
+            self.claim_id(ids, &derived.id, &format!("{path}.id"))?;
+            let def = self.derived(&path, derived, scores)?;
+            scores.push(def);
+        }
+        Ok(())
+    }
+
+    fn derived(&self, path: &str, d: &schema::DerivedDef, scores: &[ScoreDef]) -> Check<ScoreDef> {
         let (rule, range) = match d.method {
             DerivedMethod::Linear => self.derived_linear(path, d, scores)?,
             DerivedMethod::Mean => self.derived_mean(path, d, scores)?,

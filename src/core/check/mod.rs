@@ -17,11 +17,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::InstrumentError;
 use super::instrument::{
-    Block, Instrument, Item, RESERVED_COLUMNS, ResponseScale, ScoreDef, ScoreRule, Slot,
-    item_column,
+    Block, Instrument, Item, RESERVED_COLUMNS, ResponseScale, Slot, item_column,
 };
 use super::schema::{self, InstrumentFile, SCHEMA_VERSION};
-use scales::slot_index;
 
 pub(super) struct Checker<'a> {
     pub(super) file: &'a str,
@@ -38,43 +36,9 @@ impl Checker<'_> {
         }
     }
 
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one linear pass over the file's sections reads best in order"
-    )]
+    /// The one pass: the file's sections in order, each checked against those before it.
     pub(super) fn check(&self, raw: InstrumentFile) -> Check<Instrument> {
-        if raw.schema_version != SCHEMA_VERSION {
-            return Err(self.err(
-                "$.schema_version",
-                format!(
-                    "schema version {} is not supported (this build reads {SCHEMA_VERSION})",
-                    raw.schema_version
-                ),
-            ));
-        }
-        if !is_instrument_id(&raw.id) {
-            return Err(self.err(
-                "$.id",
-                format!(
-                    "id {:?} must be lower-case letters, digits, '-' or '_', starting with a letter",
-                    raw.id
-                ),
-            ));
-        }
-        for (path, value) in [
-            ("$.version", &raw.version),
-            ("$.language", &raw.language),
-            ("$.name", &raw.name),
-            ("$.short_name", &raw.short_name),
-            ("$.citation", &raw.citation),
-            ("$.licence_note", &raw.licence_note),
-            ("$.instructions.text", &raw.instructions.text),
-        ] {
-            if value.trim().is_empty() {
-                return Err(self.err(path, "must not be empty"));
-            }
-        }
-
+        self.header(&raw)?;
         let response = self.response_scale(&raw.response_scale)?;
         let items = self.items(&raw.items)?;
         let item_idx: HashMap<u32, usize> = items
@@ -85,81 +49,21 @@ impl Checker<'_> {
         let blocks = self.blocks(&raw.blocks)?;
         let slots = build_slots(&items, &blocks);
         let (recode_tables, table_idx) = self.recode_tables(&raw.recode_tables, &response)?;
-
-        let default_fraction = match raw.max_missing_fraction {
-            None => 0.2,
-            Some(f) if (0.0..1.0).contains(&f) => f,
-            Some(f) => {
-                return Err(self.err(
-                    "$.max_missing_fraction",
-                    format!("{f} must be at least 0 and less than 1"),
-                ));
-            }
-        };
+        let default_fraction = self.max_missing_fraction(raw.max_missing_fraction)?;
 
         // Scales, expanded per block.
-        let mut scores: Vec<ScoreDef> = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
-        let mut scale_rules = Vec::new();
-        for (s_idx, scale) in raw.scales.iter().enumerate() {
-            let path = format!("$.scales[{s_idx}]");
-            let rule = self.scale(
-                &path,
-                scale,
-                &item_idx,
-                &table_idx,
-                &recode_tables,
-                &response,
-                default_fraction,
-            )?;
-            scale_rules.push(rule);
-        }
-        if raw.scales.is_empty() {
-            return Err(self.err("$.scales", "an instrument needs at least one scale"));
-        }
-        let block_list: Vec<Option<usize>> = if blocks.is_empty() {
-            vec![None]
-        } else {
-            (0..blocks.len()).map(Some).collect()
-        };
-        for block_idx in &block_list {
-            for (s_idx, (scale, (method, keyed, max_missing, range))) in
-                raw.scales.iter().zip(&scale_rules).enumerate()
-            {
-                let id = match block_idx {
-                    Some(b) => format!("{}_{}", blocks[*b].id, scale.id),
-                    None => scale.id.clone(),
-                };
-                let path = format!("$.scales[{s_idx}].id");
-                self.claim_id(&mut ids, &id, &path)?;
-                let slots_of_scale = keyed
-                    .iter()
-                    .map(|(item, keying)| {
-                        (slot_index(&blocks, items.len(), *block_idx, *item), *keying)
-                    })
-                    .collect();
-                scores.push(ScoreDef {
-                    id,
-                    name: scale.name.clone(),
-                    higher_means: scale.higher_means.clone(),
-                    block_idx: *block_idx,
-                    base_id: scale.id.clone(),
-                    rule: ScoreRule::Scale {
-                        method: *method,
-                        slots: slots_of_scale,
-                        max_missing: *max_missing,
-                    },
-                    range: *range,
-                });
-            }
-        }
-
-        for (d_idx, derived) in raw.derived.iter().enumerate() {
-            let path = format!("$.derived[{d_idx}]");
-            self.claim_id(&mut ids, &derived.id, &format!("{path}.id"))?;
-            let def = self.derived(&path, derived, &scores)?;
-            scores.push(def);
-        }
+        let scale_rules = self.scale_rules(
+            &raw.scales,
+            &item_idx,
+            &table_idx,
+            &recode_tables,
+            &response,
+            default_fraction,
+        )?;
+        let mut scores =
+            self.scale_scores(&raw.scales, &scale_rules, &blocks, items.len(), &mut ids)?;
+        self.derived_scores(&raw.derived, &mut scores, &mut ids)?;
 
         let choice = match &raw.choice {
             Some(c) => Some(self.choice(c, &item_idx, &ids)?),
@@ -202,6 +106,55 @@ impl Checker<'_> {
             norm_sets: raw.norm_sets,
             norms_note: raw.norms_note,
         })
+    }
+
+    /// `$.schema_version`, `$.id`, and the texts every instrument must have.
+    fn header(&self, raw: &InstrumentFile) -> Check<()> {
+        if raw.schema_version != SCHEMA_VERSION {
+            return Err(self.err(
+                "$.schema_version",
+                format!(
+                    "schema version {} is not supported (this build reads {SCHEMA_VERSION})",
+                    raw.schema_version
+                ),
+            ));
+        }
+        if !is_instrument_id(&raw.id) {
+            return Err(self.err(
+                "$.id",
+                format!(
+                    "id {:?} must be lower-case letters, digits, '-' or '_', starting with a letter",
+                    raw.id
+                ),
+            ));
+        }
+        for (path, value) in [
+            ("$.version", &raw.version),
+            ("$.language", &raw.language),
+            ("$.name", &raw.name),
+            ("$.short_name", &raw.short_name),
+            ("$.citation", &raw.citation),
+            ("$.licence_note", &raw.licence_note),
+            ("$.instructions.text", &raw.instructions.text),
+        ] {
+            if value.trim().is_empty() {
+                return Err(self.err(path, "must not be empty"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `$.max_missing_fraction`: the share of a scale's items that may be missing where the
+    /// scale does not say (0.2 when absent).
+    fn max_missing_fraction(&self, raw: Option<f64>) -> Check<f64> {
+        match raw {
+            None => Ok(0.2),
+            Some(f) if (0.0..1.0).contains(&f) => Ok(f),
+            Some(f) => Err(self.err(
+                "$.max_missing_fraction",
+                format!("{f} must be at least 0 and less than 1"),
+            )),
+        }
     }
 
     fn claim_id(&self, ids: &mut HashMap<String, String>, id: &str, path: &str) -> Check<()> {

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Check, Checker};
-use crate::core::instrument::{Block, Keying, RecodeTable, ResponseScale};
+use crate::core::instrument::{Block, Keying, RecodeTable, ResponseScale, ScoreDef, ScoreRule};
 use crate::core::schema::{self, ScaleMethod, UniqueMap};
 
 impl Checker<'_> {
@@ -70,9 +70,87 @@ impl Checker<'_> {
         Ok((tables, index))
     }
 
+    /// Checks every scale of `$.scales`, in order; an instrument needs at least one.
+    pub(super) fn scale_rules(
+        &self,
+        scales: &[schema::ScaleDef],
+        item_idx: &HashMap<u32, usize>,
+        table_idx: &HashMap<String, usize>,
+        tables: &[RecodeTable],
+        response: &ResponseScale,
+        default_fraction: f64,
+    ) -> Check<Vec<ScaleRuleParts>> {
+        let mut scale_rules = Vec::new();
+        for (s_idx, scale) in scales.iter().enumerate() {
+            let path = format!("$.scales[{s_idx}]");
+            let rule = self.scale(
+                &path,
+                scale,
+                item_idx,
+                table_idx,
+                tables,
+                response,
+                default_fraction,
+            )?;
+            scale_rules.push(rule);
+        }
+        if scales.is_empty() {
+            return Err(self.err("$.scales", "an instrument needs at least one scale"));
+        }
+        Ok(scale_rules)
+    }
+
+    /// The scales' score definitions: one per scale, or one per scale and block
+    /// (`mother_anxiety`, …), block by block; each id is claimed in `ids`.
+    pub(super) fn scale_scores(
+        &self,
+        scales: &[schema::ScaleDef],
+        rules: &[ScaleRuleParts],
+        blocks: &[Block],
+        n_items: usize,
+        ids: &mut HashMap<String, String>,
+    ) -> Check<Vec<ScoreDef>> {
+        let mut scores: Vec<ScoreDef> = Vec::new();
+        let block_list: Vec<Option<usize>> = if blocks.is_empty() {
+            vec![None]
+        } else {
+            (0..blocks.len()).map(Some).collect()
+        };
+        for block_idx in &block_list {
+            for (s_idx, (scale, (method, keyed, max_missing, range))) in
+                scales.iter().zip(rules).enumerate()
+            {
+                let id = match block_idx {
+                    Some(b) => format!("{}_{}", blocks[*b].id, scale.id),
+                    None => scale.id.clone(),
+                };
+                let path = format!("$.scales[{s_idx}].id");
+                self.claim_id(ids, &id, &path)?;
+                let slots_of_scale = keyed
+                    .iter()
+                    .map(|(item, keying)| (slot_index(blocks, n_items, *block_idx, *item), *keying))
+                    .collect();
+                scores.push(ScoreDef {
+                    id,
+                    name: scale.name.clone(),
+                    higher_means: scale.higher_means.clone(),
+                    block_idx: *block_idx,
+                    base_id: scale.id.clone(),
+                    rule: ScoreRule::Scale {
+                        method: *method,
+                        slots: slots_of_scale,
+                        max_missing: *max_missing,
+                    },
+                    range: *range,
+                });
+            }
+        }
+        Ok(scores)
+    }
+
     /// Checks one scale; returns (method, (item index, keying), `max_missing`, range).
     #[expect(clippy::too_many_arguments, reason = "private helper of one pass")]
-    pub(super) fn scale(
+    fn scale(
         &self,
         path: &str,
         scale: &schema::ScaleDef,
@@ -220,12 +298,7 @@ impl Checker<'_> {
 
 type ScaleRuleParts = (ScaleMethod, Vec<(usize, Keying)>, usize, (f64, f64));
 
-pub(super) fn slot_index(
-    blocks: &[Block],
-    n_items: usize,
-    block: Option<usize>,
-    item_idx: usize,
-) -> usize {
+fn slot_index(blocks: &[Block], n_items: usize, block: Option<usize>, item_idx: usize) -> usize {
     match (blocks.is_empty(), block) {
         (false, Some(b)) => b * n_items + item_idx,
         _ => item_idx,
