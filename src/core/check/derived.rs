@@ -30,6 +30,7 @@ impl Checker<'_> {
     }
 
     fn derived(&self, path: &str, d: &schema::DerivedDef, scores: &[ScoreDef]) -> Check<ScoreDef> {
+        self.method_fields(path, d)?;
         let (rule, range) = match d.method {
             DerivedMethod::Linear => self.derived_linear(path, d, scores)?,
             DerivedMethod::Mean => self.derived_mean(path, d, scores)?,
@@ -46,6 +47,29 @@ impl Checker<'_> {
             rule,
             range,
         })
+    }
+
+    /// The list `d.method` needs (`terms` or `scores`), and the fields that belong to the other
+    /// method, which it refuses: the first of these rules that is broken is the error.
+    fn method_fields(&self, path: &str, d: &schema::DerivedDef) -> Check<()> {
+        // A table, one rule a line: (broken, field, what is wrong), in the order checked.
+        #[rustfmt::skip]
+        let rules = match d.method {
+            DerivedMethod::Linear => [
+                (d.terms.is_empty(), "terms", "a linear derived score needs at least one term"),
+                (!d.scores.is_empty(), "scores", "a linear derived score takes `terms`, not `scores`"),
+                (d.max_missing != 0, "max_missing", "a linear derived score needs every term; max_missing applies to method mean"),
+            ],
+            DerivedMethod::Mean => [
+                (d.scores.is_empty(), "scores", "a mean derived score needs at least one score"),
+                (!d.terms.is_empty(), "terms", "a mean derived score takes `scores`, not `terms`"),
+                (d.constant != 0.0, "constant", "constant applies to method linear, not mean"),
+            ],
+        };
+        match rules.into_iter().find(|(broken, ..)| *broken) {
+            Some((_, field, message)) => Err(self.err(format!("{path}.{field}"), message)),
+            None => Ok(()),
+        }
     }
 
     fn find_score(&self, scores: &[ScoreDef], id: &str, path: String) -> Check<usize> {
@@ -65,33 +89,13 @@ impl Checker<'_> {
         d: &schema::DerivedDef,
         scores: &[ScoreDef],
     ) -> Check<(ScoreRule, (f64, f64))> {
-        let find = |id: &str, p: String| self.find_score(scores, id, p);
-
-        if d.terms.is_empty() {
-            return Err(self.err(
-                format!("{path}.terms"),
-                "a linear derived score needs at least one term",
-            ));
-        }
-        if !d.scores.is_empty() {
-            return Err(self.err(
-                format!("{path}.scores"),
-                "a linear derived score takes `terms`, not `scores`",
-            ));
-        }
-        if d.max_missing != 0 {
-            return Err(self.err(
-                format!("{path}.max_missing"),
-                "a linear derived score needs every term; max_missing applies to method mean",
-            ));
-        }
         if !d.constant.is_finite() {
             return Err(self.err(format!("{path}.constant"), "must be a finite number"));
         }
         let mut terms = Vec::new();
         let (mut lo, mut hi) = (d.constant, d.constant);
         for (i, t) in d.terms.iter().enumerate() {
-            let idx = find(&t.score, format!("{path}.terms[{i}].score"))?;
+            let idx = self.find_score(scores, &t.score, format!("{path}.terms[{i}].score"))?;
             if !t.weight.is_finite() || t.weight == 0.0 {
                 return Err(self.err(
                     format!("{path}.terms[{i}].weight"),
@@ -123,30 +127,10 @@ impl Checker<'_> {
         d: &schema::DerivedDef,
         scores: &[ScoreDef],
     ) -> Check<(ScoreRule, (f64, f64))> {
-        let find = |id: &str, p: String| self.find_score(scores, id, p);
-
-        if d.scores.is_empty() {
-            return Err(self.err(
-                format!("{path}.scores"),
-                "a mean derived score needs at least one score",
-            ));
-        }
-        if !d.terms.is_empty() {
-            return Err(self.err(
-                format!("{path}.terms"),
-                "a mean derived score takes `scores`, not `terms`",
-            ));
-        }
-        if d.constant != 0.0 {
-            return Err(self.err(
-                format!("{path}.constant"),
-                "constant applies to method linear, not mean",
-            ));
-        }
         let mut idxs = Vec::new();
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for (i, id) in d.scores.iter().enumerate() {
-            let idx = find(id, format!("{path}.scores[{i}]"))?;
+            let idx = self.find_score(scores, id, format!("{path}.scores[{i}]"))?;
             if idxs.contains(&idx) {
                 return Err(self.err(
                     format!("{path}.scores[{i}]"),
