@@ -9,17 +9,13 @@
 
 mod args;
 mod backup;
-mod columns;
 mod export;
 mod help;
 mod instruments;
-mod line_index;
 mod machine;
 mod passphrase;
 mod plot;
 mod records;
-mod row_reader;
-mod row_writer;
 mod score;
 
 use std::ffi::OsString;
@@ -37,7 +33,7 @@ pub use args::{
     Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, MachineSettingsArgs,
     PlotArgs, ReportArgs, RestoreArgs, ScoreArgs,
 };
-pub use columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
+pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 
 /// An error caused by the user's input or arguments: exit code 2.
 #[derive(Debug, thiserror::Error)]
