@@ -1,21 +1,29 @@
 //! The command line: every subcommand of `securebase` (`score`, `instruments`, `plot`, `init`,
 //! `client`, `enter`, `history`, `report`, `export`, `audit`, `change-passphrase`, `backup`,
-//! `restore`, `machine-settings`), in a module each, with their clap types in `args.rs`. This
-//! file parses the command line ([`parse`]), runs its command ([`run`]) and turns the result
-//! into an exit code ([`finish`]).
+//! `restore`, `machine-settings`) in a file of its own, or shared by a pair that belongs
+//! together (`init.rs` also changes the passphrase, `export.rs` also writes the report,
+//! `backup.rs` also restores); `score/` is a folder, its pipeline. Their clap types are in
+//! `args.rs`; what the commands over the data folder share (finding, opening, unlocking) is in
+//! `data_folder.rs`. This file parses the command line ([`parse`]), runs its command ([`run`])
+//! and turns the result into an exit code ([`finish`]).
 //!
 //! Exit codes are part of the contract: 0 success, 2 bad input or arguments, 1 anything else.
 //! Errors that are the user's input carry [`BadInput`]; everything else is exit 1.
 
 mod args;
+mod audit;
 mod backup;
+mod client;
+mod data_folder;
+mod enter;
 mod export;
 mod help;
+mod history;
+mod init;
 mod instruments;
 mod machine;
 mod passphrase;
 mod plot;
-mod records;
 mod score;
 
 use std::ffi::OsString;
@@ -87,7 +95,7 @@ pub fn finish(result: anyhow::Result<()>) -> ExitCode {
 /// Where the data folder is (and a notice about it, such as a move from Windows' Roaming
 /// place), for the app, which `main` starts.
 pub fn locate(data_dir: Option<PathBuf>) -> anyhow::Result<crate::store::paths::Location> {
-    records::locate(data_dir)
+    data_folder::locate(data_dir)
 }
 
 fn report_error(e: &anyhow::Error) -> ExitCode {
@@ -120,7 +128,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             .load_dir(dir)
             .with_context(|| format!("cannot read questionnaire folder {}", dir.display()))?;
     }
-    let data_dir = || records::data_dir(cli.data_dir.clone());
+    let data_dir = || data_folder::data_dir(cli.data_dir.clone());
     // The clinic's own instruments live in the data folder, when there is one.
     if let Some(dir) = crate::store::paths::resolve(cli.data_dir.clone()) {
         let own = dir.join(crate::store::QUESTIONNAIRES);
@@ -140,15 +148,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Instruments(args) => instruments::run(&catalog, args),
         Command::Plot(args) => plot::run(&catalog, args),
-        Command::Init => records::init(&data_dir()?),
-        Command::Client { command } => records::client(&data_dir()?, command),
+        Command::Init => init::init(&data_dir()?),
+        Command::Client { command } => client::run(&data_dir()?, command),
         Command::Enter(args) => {
             warn_failures(&catalog);
-            records::enter(&data_dir()?, &catalog, args)
+            enter::run(&data_dir()?, &catalog, args)
         }
         Command::History(args) => {
             warn_failures(&catalog);
-            records::history(&data_dir()?, &catalog, args)
+            history::run(&data_dir()?, &catalog, args)
         }
         Command::Report(args) => {
             warn_failures(&catalog);
@@ -158,8 +166,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             warn_failures(&catalog);
             export::export(&data_dir()?, &catalog, args)
         }
-        Command::Audit => records::audit(&data_dir()?),
-        Command::ChangePassphrase => records::change_passphrase(&data_dir()?),
+        Command::Audit => audit::run(&data_dir()?),
+        Command::ChangePassphrase => init::change_passphrase(&data_dir()?),
         Command::Backup(args) => match &args.verify {
             Some(archive) => backup::verify(archive),
             None => backup::backup(&data_dir()?, args),
