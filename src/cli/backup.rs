@@ -42,7 +42,7 @@ pub fn backup(dir: &Path, args: &BackupArgs) -> Result<()> {
     let store = match Store::open(dir) {
         Ok(store) => Some(store),
         Err(StoreError::Locked { .. }) => None,
-        Err(e) => return Err(super::records::user(e)),
+        Err(e) => return Err(super::data_folder::user(e)),
     };
     let summary = backup::create(dir, output).map_err(user)?;
     for path in &summary.skipped {

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use jiff::Timestamp;
 
-use super::records::{open_unlocked, user};
+use super::data_folder::{open_unlocked, user};
 use super::{BadInput, ExportArgs, ExportFormat, ReportArgs};
 use crate::catalog::Catalog;
 use crate::export::report::{ReportRequest, report_pdf};

@@ -1,9 +1,18 @@
 //! `securebase score`: stream a CSV of respondents through the scorer.
 //!
 //! Memory does not grow with the number of rows: a reader thread parses batches of rows
-//! ([`super::row_reader`]) that are recycled once scored and written ([`super::row_writer`]).
+//! ([`reader`]) that are recycled once scored and written ([`writer`]).
 //! An output file is written through [`crate::atomic::AtomicFile`], so on any error it is
 //! neither created nor changed.
+//!
+//! The pipeline is a folder because its parts are only for `score`: this file (header,
+//! delimiter, the two threads), [`reader`], [`writer`], [`columns`] (which column is which item)
+//! and [`line_index`] (the line numbers that errors name).
+
+pub(super) mod columns;
+mod line_index;
+mod reader;
+mod writer;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -12,10 +21,11 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 
-use super::columns::ColumnMap;
-use super::line_index::LineIndex;
-use super::row_reader::{Batch, ReadContext, read_batches, read_record};
-use super::row_writer::RowWriter;
+use columns::ColumnMap;
+use line_index::LineIndex;
+use reader::{Batch, ReadContext, read_batches, read_record};
+use writer::RowWriter;
+
 use super::{BadInput, Delimiter, Format, ScoreArgs, bad_input};
 use crate::atomic::AtomicFile;
 use crate::catalog::Catalog;

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::columns::ColumnMap;
-use super::{BadInput, Format};
+use crate::cli::{BadInput, Format};
 use crate::core::ScoreReport;
 use crate::core::instrument::Instrument;
 

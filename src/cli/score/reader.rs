@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use super::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 use super::line_index::LineIndex;
-use super::{BadInput, InvalidPolicy};
+use crate::cli::{BadInput, InvalidPolicy};
 use crate::core::Responses;
 use crate::core::instrument::Instrument;
 

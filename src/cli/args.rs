@@ -1,0 +1,317 @@
+//! The command line's grammar: the clap types of every subcommand and its arguments.
+//!
+//! Apart from [`super`] (which parses, runs and reports) so that what the command line accepts
+//! reads in one place, as ripgrep keeps its flags apart. The doc comments are the `--help`
+//! text. The types are re-exported as `cli::Cli`, `cli::ScoreArgs`, …
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// securebase: score adult attachment questionnaires.
+#[derive(Debug, Parser)]
+#[command(name = "securebase", version, about, long_about = None)]
+pub struct Cli {
+    /// Also load questionnaire files (*.json) from this folder.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = crate::env::QUESTIONNAIRES
+    )]
+    pub questionnaires: Option<PathBuf>,
+
+    /// The data folder. Without it: `SECUREBASE_DATA`, else the machine settings file's
+    /// `data_folder`, else the platform's local application-data folder (`securebase
+    /// machine-settings` says which and why).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// What to do; without a command, the desktop app starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score a CSV file of many respondents (one row each) with one instrument.
+    Score(ScoreArgs),
+    /// List the loaded instruments, or check questionnaire files.
+    Instruments(InstrumentsArgs),
+    /// Draw the respondents of a scored CSV on the attachment plane (PNG or SVG).
+    Plot(PlotArgs),
+    /// Set up a data folder and its passphrase.
+    Init,
+    /// Add or list clients.
+    Client {
+        /// What to do with clients.
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// Enter a paper form for a client; prints the scores.
+    Enter(EnterArgs),
+    /// A client's administrations with their scores, oldest first.
+    History(HistoryArgs),
+    /// Write a PDF report of a client's history or of one administration.
+    Report(ReportArgs),
+    /// Export administrations as CSV, JSON or an HL7 FHIR R4 bundle.
+    Export(ExportArgs),
+    /// Print the audit log.
+    Audit,
+    /// Change the passphrase (re-seals the key; records are not rewritten).
+    ChangePassphrase,
+    /// Back up the data folder into one file (works while the app runs; no passphrase
+    /// needed), or check a backup.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty or new folder (`--data-dir`).
+    Restore(RestoreArgs),
+    /// Show where the data folder is and why; or, for IT, set the data folder of every user
+    /// of this computer (the machine settings file).
+    MachineSettings(MachineSettingsArgs),
+}
+
+/// Arguments of `securebase backup`.
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The backup file to write (whole, or not at all), somewhere other than the data folder.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        required_unless_present = "verify"
+    )]
+    pub output: Option<PathBuf>,
+    /// Check this backup instead: that every entry is there and matches its SHA-256.
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub verify: Option<PathBuf>,
+}
+
+/// Arguments of `securebase restore`.
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The backup file (from `securebase backup` or the app's "Back up now").
+    #[arg(value_name = "FILE")]
+    pub archive: PathBuf,
+}
+
+/// Arguments of `securebase machine-settings`.
+#[derive(Debug, clap::Args)]
+pub struct MachineSettingsArgs {
+    /// Set the data folder of every user of this computer (needs the right to write the
+    /// machine settings file: an administrator, or the installer).
+    #[arg(long, value_name = "DIR", conflicts_with = "clear")]
+    pub data_folder: Option<PathBuf>,
+    /// Remove the machine settings file.
+    #[arg(long)]
+    pub clear: bool,
+}
+
+/// `securebase client …`.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client.
+    Add {
+        /// Pseudonym or clinic id.
+        #[arg(long)]
+        name: String,
+        /// Year of birth.
+        #[arg(long, value_name = "YEAR")]
+        birth_year: Option<i32>,
+        /// Notes of the clinician.
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// List clients: id, name, birth year, created, number of administrations.
+    List,
+}
+
+/// Arguments of `securebase enter`.
+#[derive(Debug, clap::Args)]
+pub struct EnterArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Instrument id.
+    #[arg(long, value_name = "ID")]
+    pub instrument: String,
+    /// One value per item in item order, separated by commas: empty = not answered,
+    /// x = prefer not to answer. ECR-RS: mother 1-9, father 1-9, partner 1-9, friend 1-9.
+    #[arg(long, value_name = "1,2,,4,...", allow_hyphen_values = true)]
+    pub answers: String,
+    /// The forced choice, for instruments that have one (RQ: A-D).
+    #[arg(long)]
+    pub choice: Option<String>,
+}
+
+/// Arguments of `securebase history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Output format: csv (one row per administration, one column per score) or json.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
+    pub format: HistoryFormat,
+}
+
+/// Arguments of `securebase report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Only this administration (its id, from `securebase history --format json`); without
+    /// it, the client's whole history.
+    #[arg(long, value_name = "ID")]
+    pub administration: Option<String>,
+    /// The PDF file to write (written whole, or not at all).
+    #[arg(long, short = 'o', value_name = "FILE.pdf")]
+    pub output: PathBuf,
+    /// Paper size: a4 or letter.
+    #[arg(long, default_value = "a4")]
+    pub paper: String,
+    /// A note of the clinician, printed under the heading.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Arguments of `securebase export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: Option<String>,
+    /// Every client (for research).
+    #[arg(long)]
+    pub all: bool,
+    /// Only this administration of the client.
+    #[arg(long, value_name = "ID")]
+    pub administration: Option<String>,
+    /// csv or json (one row per administration: answers and scores), or fhir (an HL7 FHIR R4
+    /// `Bundle` of `Questionnaire`, `QuestionnaireResponse` and `Observation` resources).
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The file to write; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Include client names (pseudonyms); without it, clients are known by id only.
+    #[arg(long)]
+    pub names: bool,
+}
+
+/// Format of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One row per administration.
+    Csv,
+    /// One object per administration.
+    Json,
+    /// An HL7 FHIR R4 Bundle (collection).
+    Fhir,
+}
+
+/// Output format of `history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// One row per administration, one column per score.
+    Csv,
+    /// One document with every administration.
+    Json,
+}
+
+/// Arguments of `securebase score`.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Instrument id (see `securebase instruments`), e.g. ecr-r.
+    #[arg(long, short = 'i', value_name = "ID")]
+    pub instrument: String,
+    /// CSV file to score; `-` is standard input.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// Where to write the result; `-` is standard output. A file is written only when the
+    /// whole input scored without error.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "-")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Input delimiter; `auto` detects comma, semicolon or tab from the header line.
+    #[arg(long, value_name = "auto|,|;|tab", default_value = "auto", value_parser = parse_delimiter)]
+    pub delimiter: Delimiter,
+    /// What an answer that is not a whole number within the response scale does: stop with an
+    /// error (`error`), or count as missing and flag the row `invalid:<column>` (`missing`).
+    #[arg(long, value_enum, default_value_t = InvalidPolicy::Error)]
+    pub invalid: InvalidPolicy,
+    /// Also write the descriptive category (RQ: the highest-rated paragraph, ties broken by
+    /// the forced choice) as a `category` column after the scores (a key in JSON).
+    #[arg(long)]
+    pub category: bool,
+}
+
+/// Arguments of `securebase plot`.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// Instrument id whose plane to draw (its avoidance and anxiety columns are read).
+    #[arg(long, short = 'i', value_name = "ID")]
+    pub instrument: String,
+    /// A CSV written by `securebase score`; `-` is standard input.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// The picture: a file ending in .png or .svg.
+    #[arg(long, short = 'o', value_name = "FILE.png|FILE.svg")]
+    pub output: PathBuf,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 900)]
+    pub width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
+}
+
+/// Arguments of `securebase instruments`.
+#[derive(Debug, clap::Args)]
+pub struct InstrumentsArgs {
+    /// Check these questionnaire files instead of listing; exit 2 if any fails.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub validate: Vec<PathBuf>,
+}
+
+/// Output format of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON array of objects.
+    Json,
+}
+
+/// What to do with an invalid answer cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InvalidPolicy {
+    /// Stop with exit code 2, naming line, column and value.
+    Error,
+    /// Treat as missing and flag the row.
+    Missing,
+}
+
+/// Input delimiter choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delimiter {
+    /// Detect from the header line.
+    Auto,
+    /// This byte.
+    Byte(u8),
+}
+
+fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
+    match s {
+        "auto" => Ok(Delimiter::Auto),
+        "," | "comma" => Ok(Delimiter::Byte(b',')),
+        ";" | "semicolon" => Ok(Delimiter::Byte(b';')),
+        "tab" | "\t" | "\\t" => Ok(Delimiter::Byte(b'\t')),
+        other => Err(format!(
+            "{other:?} is not a delimiter; use auto, ',', ';' or tab"
+        )),
+    }
+}

@@ -1,0 +1,68 @@
+//! `securebase client add` and `securebase client list`: the clients of the data folder.
+
+use std::io::Write;
+
+use anyhow::Result;
+use jiff::Timestamp;
+
+use super::data_folder::{open_unlocked, user, warn_failures};
+use super::{ClientCommand, bad_input};
+use crate::store::{self, AuditAction, AuditTarget, Client};
+
+/// `securebase client add|list`.
+pub fn run(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
+    match command {
+        ClientCommand::Add {
+            name,
+            birth_year,
+            notes,
+        } => {
+            let (store, keys) = open_unlocked(dir)?;
+            let existing = store.clients(&keys).map_err(user)?;
+            warn_failures(&existing);
+            if let Some(same) = existing
+                .records
+                .iter()
+                .find(|c| c.name.to_lowercase() == name.trim().to_lowercase())
+            {
+                return bad_input(format!(
+                    "a client called {:?} already exists (id {}); choose another name",
+                    same.name, same.id
+                ));
+            }
+            let client = Client::new(
+                store::new_id().map_err(user)?,
+                name,
+                *birth_year,
+                notes.as_deref().unwrap_or(""),
+                Timestamp::now(),
+            )
+            .map_err(user)?;
+            store.save_client(&client).map_err(user)?;
+            store
+                .audit(AuditAction::Create, AuditTarget::Client(&client.id), "")
+                .map_err(user)?;
+            println!("{}\t{}", client.id, client.name);
+            Ok(())
+        }
+        ClientCommand::List => {
+            let (store, keys) = open_unlocked(dir)?;
+            let clients = store.clients(&keys).map_err(user)?;
+            warn_failures(&clients);
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "id\tname\tbirth_year\tcreated\tadministrations")?;
+            for c in &clients.records {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    c.name,
+                    c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                    c.created.strftime("%Y-%m-%d"),
+                    store.count_administrations(&c.id)
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
