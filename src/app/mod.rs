@@ -279,17 +279,15 @@ impl eframe::App for SecurebaseApp {
     }
 }
 
-/// Bundled instruments plus the `questionnaires/` folder of the data folder.
-pub fn load_catalog(data_dir: &Path) -> Catalog {
-    let mut catalog = Catalog::bundled();
+/// Bundled instruments plus the data folder's own (`Catalog::load`); a folder that cannot be
+/// read is listed with the files that failed, and the bundled ones stay usable.
+fn load_catalog(data_dir: &Path) -> Catalog {
     let own = data_dir.join(crate::store::QUESTIONNAIRES);
-    if own.is_dir()
-        && let Err(e) = catalog.load_dir(&own)
-    {
-        catalog.failures.push(crate::catalog::LoadFailure {
-            file: own,
-            error: format!("cannot read the folder: {e}"),
-        });
-    }
-    catalog
+    Catalog::load(None, Some(&own)).unwrap_or_else(|error| {
+        let mut catalog = Catalog::bundled();
+        catalog
+            .failures
+            .push(crate::catalog::LoadFailure { file: own, error });
+        catalog
+    })
 }

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use super::data_folder::{open_unlocked, user};
 use super::{BadInput, ExportArgs, ExportFormat, ReportArgs};
 use crate::catalog::Catalog;
-use crate::export::report::{ReportRequest, report_pdf};
-use crate::export::{Scope, fhir, gather, table, write_audited};
+use crate::export::report::ReportError;
+use crate::export::{ExportError, ExportRequest, Kind, Scope, gather, write_audited};
 use crate::store::settings::Paper;
 use crate::store::settings::Settings;
 
@@ -29,15 +29,14 @@ pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Re
         Some(id) => Scope::Administration(client.id.clone(), id.clone()),
         None => Scope::Client(client.id.clone()),
     };
-    // One administration's report still shows the earlier ones: read the whole client.
-    let read = Scope::Client(client.id.clone());
-    let (data, failures) = gather(&store, &keys, catalog, &read).map_err(user)?;
+    let (data, failures) =
+        gather(&store, &keys, catalog, &scope.to_read(Kind::ReportPdf)).map_err(user)?;
     for f in &failures {
         eprintln!("securebase: warning: skipped unreadable record: {f}");
     }
-    let Some(client_data) = data.first() else {
+    if data.is_empty() {
         return Err(BadInput(format!("no records for {}", client.name)).into());
-    };
+    }
     let settings = Settings::load(dir).unwrap_or_else(|e| {
         eprintln!("securebase: warning: the defaults are used for the report: {e}");
         Settings::default()
@@ -46,20 +45,30 @@ pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Re
         eprintln!("securebase: warning: local norms not used: {e}");
         None
     });
-    let request = ReportRequest {
-        data: client_data,
-        administration: args.administration.as_deref(),
+    let pdf = crate::export::bytes(&ExportRequest {
+        kind: Kind::ReportPdf,
+        scope: &scope,
+        data: &data,
+        catalog,
+        names: true,
         note: args.note.as_deref().unwrap_or(""),
         paper,
         settings: &settings,
         local_norms: local.as_ref(),
         now: Timestamp::now(),
-    };
-    let pdf = report_pdf(&request).map_err(|e| match e {
-        crate::export::report::ReportError::Nothing(m) => BadInput(m).into(),
-        pdf @ crate::export::report::ReportError::Pdf(_) => anyhow::Error::new(pdf),
+    })
+    .map_err(|e| match e {
+        ExportError::Report(ReportError::Nothing(m)) => BadInput(m).into(),
+        other => anyhow::Error::new(other),
     })?;
-    write_audited(&store, &args.output, &pdf, &scope, "report pdf").map_err(user)?;
+    write_audited(
+        &store,
+        &args.output,
+        &pdf,
+        &scope,
+        Kind::ReportPdf.audit_detail(),
+    )
+    .map_err(user)?;
     eprintln!("Wrote {}.", args.output.display());
     Ok(())
 }
@@ -92,15 +101,26 @@ pub fn export(dir: &std::path::Path, catalog: &Catalog, args: &ExportArgs) -> Re
     for f in &failures {
         eprintln!("securebase: warning: skipped unreadable record: {f}");
     }
-    let (bytes, what) = match args.format {
-        ExportFormat::Csv => (table::csv_bytes(catalog, &data, args.names), "csv export"),
-        ExportFormat::Json => (table::json_bytes(&data, args.names), "json export"),
-        ExportFormat::Fhir => (
-            fhir::bundle_bytes(&data, args.names, &Timestamp::now().to_string()),
-            "fhir export",
-        ),
+    let kind = match args.format {
+        ExportFormat::Csv => Kind::Csv,
+        ExportFormat::Json => Kind::Json,
+        ExportFormat::Fhir => Kind::Fhir,
     };
-    let bytes = bytes.map_err(anyhow::Error::msg)?;
+    let what = kind.audit_detail();
+    // Tables and bundles use neither the settings nor the note; they are there for reports.
+    let settings = Settings::default();
+    let bytes = crate::export::bytes(&ExportRequest {
+        kind,
+        scope: &scope,
+        data: &data,
+        catalog,
+        names: args.names,
+        note: "",
+        paper: settings.paper,
+        settings: &settings,
+        local_norms: None,
+        now: Timestamp::now(),
+    })?;
     if args.output.as_os_str() == "-" {
         store
             .audit(

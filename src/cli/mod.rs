@@ -31,7 +31,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::catalog::Catalog;
@@ -122,22 +121,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Runs a parsed command line's command (`main` starts the app when there is none).
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
-    let mut catalog = Catalog::bundled();
-    if let Some(dir) = &cli.questionnaires {
-        catalog
-            .load_dir(dir)
-            .with_context(|| format!("cannot read questionnaire folder {}", dir.display()))?;
-    }
     let data_dir = || data_folder::data_dir(cli.data_dir.clone());
     // The clinic's own instruments live in the data folder, when there is one.
-    if let Some(dir) = crate::store::paths::resolve(cli.data_dir.clone()) {
-        let own = dir.join(crate::store::QUESTIONNAIRES);
-        if own.is_dir() {
-            catalog
-                .load_dir(&own)
-                .with_context(|| format!("cannot read questionnaire folder {}", own.display()))?;
-        }
-    }
+    let own = crate::store::paths::resolve(cli.data_dir.clone())
+        .map(|dir| dir.join(crate::store::QUESTIONNAIRES));
+    let catalog = Catalog::load(cli.questionnaires.as_deref(), own.as_deref())?;
     let Some(command) = &cli.command else {
         return bad_input("give a command (see --help); without one, securebase opens the app");
     };

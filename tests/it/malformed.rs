@@ -564,12 +564,12 @@ fn catalog_keeps_good_files_next_to_a_broken_one() {
     assert_eq!(failure.file, broken);
     let expected = format!("{}: at $.scales[1].items[2]: ", broken.display());
     assert!(
-        failure.error.starts_with(&expected),
+        failure.error.to_string().starts_with(&expected),
         "error {:?} should start with {expected:?}",
         failure.error
     );
     assert!(
-        failure.error.contains("item 9 is not defined"),
+        failure.error.to_string().contains("item 9 is not defined"),
         "{}",
         failure.error
     );
@@ -591,11 +591,17 @@ fn catalog_lists_unparsable_file_with_its_name() {
     assert!(
         catalog.failures[0]
             .error
+            .to_string()
             .starts_with(&format!("{}: at $: ", broken.display())),
         "{}",
         catalog.failures[0].error
     );
-    assert!(catalog.failures[0].error.contains("line 17 column 3"));
+    assert!(
+        catalog.failures[0]
+            .error
+            .to_string()
+            .contains("line 17 column 3")
+    );
 }
 
 #[test]
@@ -647,12 +653,18 @@ fn catalog_refuses_a_copy_of_a_bundled_instrument() {
     let failure = &catalog.failures[0];
     assert_eq!(failure.file, copy);
     assert!(
-        failure.error.contains(&copy.display().to_string()),
+        failure
+            .error
+            .to_string()
+            .contains(&copy.display().to_string()),
         "{}",
         failure.error
     );
     assert!(
-        failure.error.contains("\"ecr-r\" is already loaded"),
+        failure
+            .error
+            .to_string()
+            .contains("\"ecr-r\" is already loaded"),
         "{}",
         failure.error
     );

@@ -26,7 +26,7 @@ impl SecurebaseApp {
 
     /// Validates `path` and copies it into the data folder's `questionnaires/`.
     pub fn import_file(&mut self, path: &std::path::Path) -> Result<String, String> {
-        let instrument = crate::catalog::load_file(path)?;
+        let instrument = crate::catalog::load_file(path).map_err(|e| e.to_string())?;
         if self.catalog.get(&instrument.id).is_some() {
             return Err(format!(
                 "{} is already loaded; a file cannot replace it. Give the new file its own id.",

@@ -35,7 +35,7 @@ pub fn instruments_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>) {
                         .color(theme::warning(ui)),
                 );
                 for f in &catalog.failures {
-                    ui.label(RichText::new(&f.error).color(theme::warning(ui)));
+                    ui.label(RichText::new(f.error.to_string()).color(theme::warning(ui)));
                 }
                 ui.add_space(theme::GAP);
             }
