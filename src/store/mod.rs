@@ -44,7 +44,7 @@ pub use error::StoreError;
 pub use ids::new_id;
 pub use lock::{Lock, Quiet};
 pub use records::{
-    Administration, Client, LocalNormEntry, LocalNorms, Source, Status, StoredAnswer,
+    Administration, Client, LocalNormEntry, LocalNorms, RecordError, Source, Status, StoredAnswer,
 };
 
 use crate::atomic::write_atomic;

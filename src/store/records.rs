@@ -162,6 +162,40 @@ pub struct Administration {
     pub choice: Option<String>,
 }
 
+/// An administration's answers that do not fit its instrument's definition: the record and
+/// the questionnaire file disagree (a changed file, a damaged record), and a score from it
+/// could not be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// An answer to a column the instrument does not have.
+    #[error("answer {column:?} is not an item of {instrument}")]
+    UnknownColumn {
+        /// The record's column.
+        column: String,
+        /// The instrument's id.
+        instrument: String,
+    },
+    /// An answer outside the response scale.
+    #[error("answer {column}: {source}")]
+    Answer {
+        /// The column.
+        column: String,
+        /// Why it does not fit.
+        source: AnswerError,
+    },
+    /// A forced choice that is not one of the instrument's options.
+    #[error("choice {choice:?} is not an option of {instrument}")]
+    UnknownChoice {
+        /// The record's choice.
+        choice: String,
+        /// The instrument's id.
+        instrument: String,
+    },
+    /// A forced choice the instrument cannot take.
+    #[error(transparent)]
+    Choice(AnswerError),
+}
+
 impl Administration {
     /// A new, empty administration of `instrument`.
     pub fn new(
@@ -227,31 +261,41 @@ impl Administration {
     /// The answers as the core's [`Responses`], checked against `instrument`. An answer that
     /// does not fit (an unknown column, a value out of range) is an error naming it: the record
     /// and the definition disagree, and a score from it could not be trusted.
-    pub fn responses(&self, instrument: &Instrument) -> Result<Responses, String> {
+    ///
+    /// # Errors
+    /// A [`RecordError`] naming the answer (or the choice) that does not fit.
+    pub fn responses(&self, instrument: &Instrument) -> Result<Responses, RecordError> {
         let mut responses = Responses::new(instrument);
         for a in &self.answers {
             let slot = instrument
                 .slots
                 .iter()
                 .position(|s| s.column == a.column)
-                .ok_or_else(|| {
-                    format!("answer {:?} is not an item of {}", a.column, instrument.id)
+                .ok_or_else(|| RecordError::UnknownColumn {
+                    column: a.column.clone(),
+                    instrument: instrument.id.clone(),
                 })?;
             let answer = a.value.map_or(Answer::Declined, Answer::Value);
             responses
                 .set(slot, answer)
-                .map_err(|e| format!("answer {}: {e}", a.column))?;
+                .map_err(|source| RecordError::Answer {
+                    column: a.column.clone(),
+                    source,
+                })?;
             if let Some(s) = a.seconds {
                 let _ = responses.set_seconds(slot, s);
             }
         }
         if let (Some(choice), Some(def)) = (&self.choice, &instrument.choice) {
-            let option = def.option_index(choice).ok_or_else(|| {
-                format!("choice {choice:?} is not an option of {}", instrument.id)
-            })?;
+            let option = def
+                .option_index(choice)
+                .ok_or_else(|| RecordError::UnknownChoice {
+                    choice: choice.clone(),
+                    instrument: instrument.id.clone(),
+                })?;
             responses
                 .set_choice(Some(option))
-                .map_err(|e| e.to_string())?;
+                .map_err(RecordError::Choice)?;
         }
         Ok(responses)
     }
