@@ -9,13 +9,11 @@ use crate::support::run;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{PASS, assert_same_files, save_client, save_ecr_r, secret, snapshot, temp_data_dir};
-use run::{
-    BIN, PASS_ENV, audit_rows, expect_bad_input, expect_code, library_store_with_client, sb,
-};
+use run::{PASS_ENV, audit_rows, expect_bad_input, expect_code, library_store_with_client, sb};
 use securebase::store::{Quiet, Store, new_id};
 
 /// A data folder with two clients, three administrations and a questionnaire of the clinic's.
@@ -369,17 +367,15 @@ fn writes_wait_while_a_backup_reads_the_folder() {
     let (_tmp, dir, _) = library_store_with_client("Gate Keeper", None);
     let quiet = Quiet::acquire(&dir).unwrap();
     let home = dir.parent().unwrap().join("home");
-    let mut child = Command::new(BIN)
-        .args(["client", "add", "--name", "Waiting Wendy"])
-        .env("SECUREBASE_DATA", &dir)
-        .env(PASS_ENV, PASS)
-        .env("SECUREBASE_SCRYPT_WORK_FACTOR", "10")
-        .env("HOME", &home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        crate::support::bin::in_home(&["client", "add", "--name", "Waiting Wendy"], &home)
+            .env("SECUREBASE_DATA", &dir)
+            .env(PASS_ENV, PASS)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
     // Long enough for the child to start and reach its write (slowly, under Wine).
     let until = Instant::now() + Duration::from_secs(if cfg!(windows) { 6 } else { 2 });
     while Instant::now() < until {

@@ -282,7 +282,7 @@ fn a_one_to_five_instrument_is_drawn_on_its_own_plane_everywhere() {
     let scores = tmp.path().join("scores.csv");
     std::fs::write(&scores, "beta,alpha\n1,2\n4.5,4\n").unwrap();
     let svg = tmp.path().join("plane.svg");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_securebase"))
+    let out = crate::support::bin::command(&[])
         .arg("--questionnaires")
         .arg(&folder)
         .args(["plot", "--instrument", "mini", "--input"])

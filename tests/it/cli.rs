@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use serde_json::Value;
 
-use crate::support::bin::{BIN, outcome};
+use crate::support::bin::outcome;
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
@@ -22,10 +22,8 @@ use crate::support::bin::{BIN, outcome};
 /// Starts the binary in the package root (so `questionnaires/…` resolves) with all three
 /// standard streams piped and without a questionnaire folder from the environment.
 fn spawn(args: &[&str]) -> Child {
-    Command::new(BIN)
-        .args(args)
+    crate::support::bin::command(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SECUREBASE_QUESTIONNAIRES")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -23,7 +23,6 @@ use securebase::export::fhir::questionnaire_url;
 use securebase::store::{Administration, Client, Source, Status, Store, new_id};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_securebase");
 const PASS: &str = "fhir export passphrase";
 /// Two clients; their names must never appear in an export without `--names`.
 const FIRST: &str = "Zoë Quintana";
@@ -195,19 +194,14 @@ fn show(out: &Output) -> String {
 fn export(folder: &Folder, args: &[&str], file: &str) -> String {
     let path = folder.dir.parent().unwrap().join(file);
     let home = folder.dir.parent().unwrap().join("home");
-    let out = Command::new(BIN)
+    let out = crate::support::bin::in_home(&[], &home)
         .arg("--data-dir")
         .arg(&folder.dir)
         .arg("export")
         .args(args)
         .args(["--format", "fhir", "--output"])
         .arg(&path)
-        .env_remove("SECUREBASE_DATA")
-        .env_remove("SECUREBASE_QUESTIONNAIRES")
         .env("SECUREBASE_PASSPHRASE", PASS)
-        .env("SECUREBASE_SCRYPT_WORK_FACTOR", "10")
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join("share"))
         .stdin(Stdio::null())
         .output()
         .unwrap();

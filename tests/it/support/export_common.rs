@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use age::secrecy::SecretString;
 use jiff::Timestamp;
@@ -14,14 +14,12 @@ use securebase::core::instrument::Instrument;
 use securebase::core::{Answer, ScoreReport, score};
 use securebase::store::{Administration, Client, Source, Status, Store, new_id};
 
-/// The binary under test.
-pub use super::bin::BIN;
 /// The clinician's passphrase of every test data folder.
 pub const PASS: &str = "export test passphrase";
 /// Environment variable of the passphrase.
 pub const PASS_ENV: &str = "SECUREBASE_PASSPHRASE";
 /// scrypt work factor for the test folders (2^10: unlocking is quick).
-pub const WORK_FACTOR: u8 = 10;
+pub use super::common::WORK_FACTOR;
 
 /// A bundled instrument.
 pub fn instrument(id: &str) -> Instrument {
@@ -141,20 +139,14 @@ pub struct Out {
 /// environment. Standard input is empty, so nothing can wait on a terminal.
 pub fn run_in(dir: &Path, cwd: &Path, pass: Option<&str>, args: &[&str]) -> Out {
     let home = dir.parent().expect("data folder has a parent").join("home");
-    let mut command = Command::new(BIN);
+    let data_dir = dir.display().to_string();
+    let all: Vec<&str> = ["--data-dir", data_dir.as_str()]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    let mut command = super::bin::in_home(&all, &home);
     command
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
         .current_dir(cwd)
-        .env_remove(PASS_ENV)
-        .env_remove("SECUREBASE_NEW_PASSPHRASE")
-        .env_remove("SECUREBASE_QUESTIONNAIRES")
-        .env_remove("SECUREBASE_DATA")
-        .env("SECUREBASE_SCRYPT_WORK_FACTOR", WORK_FACTOR.to_string())
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join("share"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use securebase::store::Store;
 
@@ -33,16 +33,9 @@ pub struct Out {
 /// missing passphrase variable can never wait on a terminal.
 pub fn sb_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Out {
     let home = dir.parent().expect("data folder has a parent").join("home");
-    let mut command = Command::new(BIN);
+    let mut command = super::bin::in_home(args, &home);
     command
-        .args(args)
-        .env_remove(PASS_ENV)
-        .env_remove(NEW_PASS_ENV)
-        .env_remove("SECUREBASE_QUESTIONNAIRES")
         .env("SECUREBASE_DATA", dir)
-        .env("SECUREBASE_SCRYPT_WORK_FACTOR", WORK_FACTOR.to_string())
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join("share"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
