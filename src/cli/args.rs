@@ -275,6 +275,19 @@ pub struct InstrumentsArgs {
     /// Check these questionnaire files instead of listing; exit 2 if any fails.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub validate: Vec<PathBuf>,
+    /// `text` for people, or `json` for scripts: per instrument its id, version, answers and
+    /// per score its id, name, possible range and which way is better.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+}
+
+/// Output format of `instruments`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// For people.
+    Text,
+    /// For scripts.
+    Json,
 }
 
 /// Output format of `score`.

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::help::item_columns;
-use super::{InstrumentsArgs, bad_input};
+use super::{InstrumentsArgs, ListFormat, bad_input};
 use crate::catalog::{Catalog, load_file};
 
 /// Runs `securebase instruments`.
@@ -56,6 +56,14 @@ pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
         return Ok(());
     }
 
+    if args.format == ListFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &json_list(catalog))?;
+        writeln!(out)?;
+        for f in &catalog.failures {
+            eprintln!("securebase: warning: not loaded: {}", f.error);
+        }
+        return Ok(());
+    }
     for i in &catalog.instruments {
         let scores: Vec<&str> = i.scores.iter().map(|s| s.id.as_str()).collect();
         let mut columns = item_columns(i);
@@ -82,4 +90,30 @@ pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The loaded instruments for scripts: `[{"id", "name", "version", "answers", "scale":
+/// [min, max], "scores": [{"id", "name", "range": [low, high], "better", "better_reason"}]}]`,
+/// `better` being `lower`, `higher` or `neither`.
+fn json_list(catalog: &Catalog) -> serde_json::Value {
+    catalog
+        .instruments
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id,
+                "name": i.name,
+                "version": i.version,
+                "answers": i.n_slots(),
+                "scale": [i.response.min, i.response.max],
+                "scores": i.scores.iter().map(|s| serde_json::json!({
+                    "id": s.id,
+                    "name": s.name,
+                    "range": [s.range.0, s.range.1],
+                    "better": s.better.name(),
+                    "better_reason": s.better_reason,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }

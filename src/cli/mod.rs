@@ -37,8 +37,8 @@ use crate::catalog::Catalog;
 
 pub use args::{
     BackupArgs, Cli, ClientCommand, Command, Delimiter, EnterArgs, ExportArgs, ExportFormat,
-    Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, MachineSettingsArgs,
-    PlotArgs, ReportArgs, RestoreArgs, ScoreArgs,
+    Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, ListFormat,
+    MachineSettingsArgs, PlotArgs, ReportArgs, RestoreArgs, ScoreArgs,
 };
 pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 

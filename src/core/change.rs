@@ -2,8 +2,8 @@
 //! measurement, 95 % bands around a score, and Jacobson-Truax reliable change between two
 //! administrations of the same instrument.
 //!
-//! What lives here: the arithmetic ([`sem`], [`band95`], [`rci`], [`verdict`]), which way is
-//! "better" for a score ([`direction_of`], a data table until the instrument files carry it),
+//! What lives here: the arithmetic ([`sem`], [`band95`], [`rci`], [`verdict`]), the verdict
+//! in the score's good direction ([`Direction`], which each instrument file states per score),
 //! where the reliability and SD come from ([`figures_for`]: the clinic's figures win over the
 //! instrument file's), and [`change`], which puts these together over two score reports.
 //!
@@ -62,71 +62,9 @@ pub fn rci(before: f64, after: f64, sem: f64) -> Option<f64> {
     Some((after - before) / (2.0 * sem * sem).sqrt())
 }
 
-/// Which way is better for a score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// A fall is an improvement (attachment anxiety, avoidance).
-    LowerIsBetter,
-    /// A rise is an improvement (the RQ's model of self and of other, the secure rating).
-    HigherIsBetter,
-    /// Neither way is better in itself (e.g. the RFQ-8, whose readings are U-shaped): change is
-    /// reported as an increase or a decrease.
-    Neither,
-}
-
-/// How one entry of [`DIRECTION_RULES`] matches a score id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdPattern {
-    /// The id is exactly this.
-    Exact(&'static str),
-    /// The id is this word, or ends in `_` followed by it: `WordSuffix("anxiety")` matches
-    /// `anxiety`, `global_anxiety` and `mother_anxiety`, but not `nonanxiety`.
-    WordSuffix(&'static str),
-}
-
-impl IdPattern {
-    /// Whether `id` matches.
-    pub fn matches(self, id: &str) -> bool {
-        match self {
-            IdPattern::Exact(word) => id == word,
-            IdPattern::WordSuffix(word) => {
-                id == word
-                    || id
-                        .strip_suffix(word)
-                        .is_some_and(|head| head.ends_with('_'))
-            }
-        }
-    }
-}
-
-/// Which way is better, by score id: the first matching rule wins; an id no rule matches is
-/// [`Direction::Neither`].
-///
-/// This is data, kept here only because the questionnaire files do not carry a direction yet.
-/// It belongs in the schema (a `"better": "lower" | "higher" | "neither"` per scale and derived
-/// score); when it moves there, this table and [`direction_of`] go.
-pub const DIRECTION_RULES: [(IdPattern, Direction); 5] = [
-    (IdPattern::WordSuffix("anxiety"), Direction::LowerIsBetter),
-    (IdPattern::WordSuffix("avoidance"), Direction::LowerIsBetter),
-    (IdPattern::Exact("model_of_self"), Direction::HigherIsBetter),
-    (
-        IdPattern::Exact("model_of_other"),
-        Direction::HigherIsBetter,
-    ),
-    (IdPattern::Exact("secure"), Direction::HigherIsBetter),
-];
-
-/// Which way is better for the score with this id, by [`DIRECTION_RULES`].
-///
-/// Ids ending in `anxiety` or `avoidance` (as a whole word) are lower-is-better;
-/// `model_of_self`, `model_of_other` and `secure` are higher-is-better; every other id
-/// (the RFQ-8's `rfq_c`/`rfq_u`, the RQ's other paragraph ratings) is [`Direction::Neither`].
-pub fn direction_of(score_id: &str) -> Direction {
-    DIRECTION_RULES
-        .iter()
-        .find(|(pattern, _)| pattern.matches(score_id))
-        .map_or(Direction::Neither, |(_, direction)| *direction)
-}
+/// Which way is better for a score: each instrument file says so per score
+/// (`ScoreDef::better`).
+pub use crate::core::instrument::Direction;
 
 /// What a reliable change index says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,7 +319,7 @@ pub struct ScoreChange {
     pub score_idx: usize,
     /// The score's id.
     pub score_id: String,
-    /// Which way is better ([`direction_of`]).
+    /// Which way is better (the instrument file's `better`).
     pub direction: Direction,
     /// The earlier value.
     pub before: Option<f64>,
@@ -430,7 +368,7 @@ pub fn change(
             };
             let (x1, x2) = (value(before), value(after));
             let difference = x1.zip(x2).map(|(a, b)| b - a);
-            let direction = direction_of(&def.id);
+            let direction = def.better;
             let clinic_figures = clinic(idx);
             let found = figures_or_reason(instrument, idx, clinic_figures.as_ref());
             let sem = found.as_ref().ok().and_then(|(f, _)| f.sem());

@@ -160,6 +160,10 @@ pub struct ScoreDef {
     pub name: String,
     /// What a high value means.
     pub higher_means: String,
+    /// Which way is better when it changes (the file's `better`).
+    pub better: Direction,
+    /// Why, in one line (the file's `better_reason`).
+    pub better_reason: String,
     /// For per-block scales: the block.
     pub block_idx: Option<usize>,
     /// For per-block scales: the scale id without the block prefix.
@@ -168,6 +172,40 @@ pub struct ScoreDef {
     pub rule: ScoreRule,
     /// Lowest and highest possible value.
     pub range: (f64, f64),
+}
+
+/// Which way is better for a score: data in each questionnaire file (`"better"`), checked to
+/// be there for every score, and read by reliable change for its verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// A fall is an improvement (attachment anxiety, avoidance, RFQ-8 uncertainty).
+    LowerIsBetter,
+    /// A rise is an improvement (the RQ's model of self and of other, the secure rating).
+    HigherIsBetter,
+    /// Neither way is better in itself (RFQ-8 certainty, whose both extremes are of concern):
+    /// change is reported as an increase or a decrease.
+    Neither,
+}
+
+impl Direction {
+    /// The file's word for it, and the command line's: `lower`, `higher`, `neither`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::LowerIsBetter => "lower",
+            Direction::HigherIsBetter => "higher",
+            Direction::Neither => "neither",
+        }
+    }
+}
+
+impl From<super::schema::Better> for Direction {
+    fn from(better: super::schema::Better) -> Self {
+        match better {
+            super::schema::Better::Lower => Direction::LowerIsBetter,
+            super::schema::Better::Higher => Direction::HigherIsBetter,
+            super::schema::Better::Neither => Direction::Neither,
+        }
+    }
 }
 
 /// How a score is computed.

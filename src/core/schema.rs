@@ -165,6 +165,13 @@ pub struct ScaleDef {
     /// What a high score means, for people.
     #[serde(default)]
     pub higher_means: String,
+    /// Which way is better when the score changes: `lower`, `higher` or `neither`. The
+    /// checker requires it of every score, naming the one that lacks it.
+    #[serde(default)]
+    pub better: Option<Better>,
+    /// Why, in one line, for people (shown beside change over time).
+    #[serde(default)]
+    pub better_reason: String,
 }
 
 /// How item values combine into a scale score.
@@ -204,6 +211,25 @@ pub struct DerivedDef {
     /// What a high score means, for people.
     #[serde(default)]
     pub higher_means: String,
+    /// Which way is better when the score changes: `lower`, `higher` or `neither`. The
+    /// checker requires it of every score, naming the one that lacks it.
+    #[serde(default)]
+    pub better: Option<Better>,
+    /// Why, in one line, for people (shown beside change over time).
+    #[serde(default)]
+    pub better_reason: String,
+}
+
+/// Which way a score is better when it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// A fall is an improvement.
+    Lower,
+    /// A rise is an improvement.
+    Higher,
+    /// Neither way is better in itself: change is an increase or a decrease.
+    Neither,
 }
 
 /// How a derived score is computed.

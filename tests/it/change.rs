@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use securebase::core::bundled::{BUNDLED, bundled};
 use securebase::core::change::{
     Direction, Figures, FiguresFrom, NotComputable, Verdict, Z95, band95, band95_within, change,
-    direction_of, figures_for, figures_or_reason, rci, sem, verdict,
+    figures_for, figures_or_reason, rci, sem, verdict,
 };
 use securebase::core::chart_data::{
     GLOBAL_LABEL, block_points, plane_point, score_series, trajectory, trajectory_with_figures,
@@ -188,7 +188,7 @@ fn rci_is_difference_over_root_two_sem_squared() {
     close(r, -2.553_441_154_284_755, "rci(5.5 → 4.2, .36)");
     // Anxiety: lower is better → a fall past 1.96 is a reliable improvement.
     assert_eq!(
-        verdict(r, direction_of("anxiety")),
+        verdict(r, Direction::LowerIsBetter),
         Verdict::ReliableImprovement
     );
     // The same difference on a higher-is-better score is a reliable deterioration,
@@ -272,51 +272,31 @@ fn rci_refuses_a_zero_or_unusable_sem() {
     assert_eq!(rci(3.0, 3.0, 0.3), Some(0.0));
 }
 
+/// "Better" is data: every bundled score says which way, with a reason. Lower for every
+/// anxiety and avoidance score and for RFQ-8 uncertainty (a reliable fall in `rfq_u` is an
+/// improvement: AUDIT.md D1); higher for the RQ's models and its secure rating; neither for
+/// RFQ-8 certainty (both extremes are of concern) and the RQ's insecure ratings.
 #[test]
-fn direction_by_score_id() {
+fn every_bundled_score_says_which_way_is_better() {
     use Direction::{HigherIsBetter, LowerIsBetter, Neither};
-    for (id, expected) in [
-        ("anxiety", LowerIsBetter),
-        ("avoidance", LowerIsBetter),
-        ("global_anxiety", LowerIsBetter),
-        ("mother_avoidance", LowerIsBetter),
-        ("model_of_self", HigherIsBetter),
-        ("model_of_other", HigherIsBetter),
-        ("secure", HigherIsBetter),
-        ("rfq_c", Neither),
-        ("rfq_u", Neither),
-        ("fearful", Neither),
-        ("preoccupied", Neither),
-        ("dismissing", Neither),
-        // Whole words only, and only at the end.
-        ("nonanxiety", Neither),
-        ("anxiety_total", Neither),
-        ("insecure", Neither),
-        ("", Neither),
-    ] {
-        assert_eq!(direction_of(id), expected, "{id}");
-    }
-}
-
-#[test]
-fn every_bundled_score_has_the_direction_the_brief_gives() {
-    // Lower is better for every anxiety/avoidance score; higher for the RQ's models and its
-    // secure rating; the RFQ-8 and the RQ's other ratings are neither.
     for instrument in bundled().into_iter().map(Result::unwrap) {
         for def in &instrument.scores {
             let expected = if def.id.ends_with("anxiety") || def.id.ends_with("avoidance") {
-                Direction::LowerIsBetter
+                LowerIsBetter
             } else if ["model_of_self", "model_of_other", "secure"].contains(&def.id.as_str()) {
-                Direction::HigherIsBetter
+                HigherIsBetter
+            } else if def.id == "rfq_u" {
+                LowerIsBetter
             } else {
-                Direction::Neither
+                Neither
             };
-            assert_eq!(
-                direction_of(&def.id),
-                expected,
-                "{} {}",
+            assert_eq!(def.better, expected, "{} {}", instrument.id, def.id);
+            assert!(
+                def.better_reason.ends_with('.') && def.better_reason.len() > 20,
+                "{} {}: a one-line reason, {:?}",
                 instrument.id,
-                def.id
+                def.id,
+                def.better_reason
             );
         }
     }
@@ -921,4 +901,50 @@ fn ecr_rs_block_points_and_the_global_point() {
     );
     let rfq = bundled_instrument("rfq-8");
     assert!(block_points(&rfq, &score(&rfq, &Responses::new(&rfq))).is_empty());
+}
+
+/// AUDIT.md D1: RFQ-8 uncertainty is lower-is-better, so a reliable fall is a reliable
+/// improvement (it was a neutral "reliable decrease"). Before: items 2, 4, 5, 6, 8 answered 7
+/// (recoded 3) and item 7 answered 1 (recoded 3): `rfq_u` = 3. After: all six answered 4
+/// (recoded 0): `rfq_u` = 0. With the clinic's reliability .8 and SD .8, SEM = .8 · √.2 =
+/// 0.35777 and RCI = -3 / √(2 · 0.35777²) = -5.93. RFQ-8 certainty (items 1-6 answered 4
+/// before and after: recoded 0 throughout) does not change.
+#[test]
+fn a_reliable_fall_in_rfq_uncertainty_is_a_reliable_improvement() {
+    let rfq = bundled_instrument("rfq-8");
+    let cells = |u: i64, u7: i64| -> Vec<(String, i64)> {
+        (1..=8)
+            .map(|n| {
+                let v = match n {
+                    7 => u7,
+                    2 | 4 | 5 | 6 | 8 => u,
+                    _ => 4,
+                };
+                (format!("q{n}"), v)
+            })
+            .collect()
+    };
+    let before = score(&rfq, &answers(&rfq, &cells(7, 1)));
+    let after = score(&rfq, &answers(&rfq, &cells(4, 4)));
+    let u = idx(&rfq, "rfq_u");
+    assert_eq!(before.scores[u].value, Some(3.0));
+    assert_eq!(after.scores[u].value, Some(0.0));
+    let changes = change(&rfq, &before, &after, &|i| {
+        (i == u).then(|| clinic(0.8, 0.8))
+    });
+    let c = &changes[u];
+    assert_eq!(c.direction, Direction::LowerIsBetter);
+    close(
+        c.rci.unwrap(),
+        -3.0 / (2.0 * (0.8 * 0.2_f64.sqrt()).powi(2)).sqrt(),
+        "rci",
+    );
+    assert_eq!(c.verdict, Some(Verdict::ReliableImprovement));
+    assert_eq!(
+        c.verdict.unwrap().label(),
+        "reliable improvement",
+        "the words the page, the report and `securebase change` show"
+    );
+    let certainty = &changes[idx(&rfq, "rfq_c")];
+    assert_eq!(certainty.direction, Direction::Neither);
 }

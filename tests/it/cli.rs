@@ -1388,6 +1388,49 @@ fn instruments_lists_all_six() {
     }
 }
 
+/// For scripts: every score with its id, range and which way is better.
+#[test]
+fn instruments_json_lists_each_scores_range_and_better() {
+    let (code, stdout, stderr) = run(&["instruments", "--format", "json"], "");
+    assert_eq!(code, 0, "{stderr}");
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    let score = |instrument: &str, score: &str| -> Value {
+        let i = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == instrument)
+            .unwrap_or_else(|| panic!("{instrument} listed"));
+        i["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == score)
+            .unwrap_or_else(|| panic!("{instrument} {score} listed"))
+            .clone()
+    };
+    assert_eq!(score("ecr-r", "anxiety")["better"], "lower");
+    assert_eq!(
+        score("ecr-r", "anxiety")["range"],
+        serde_json::json!([1.0, 7.0])
+    );
+    assert_eq!(score("rfq-8", "rfq_u")["better"], "lower");
+    assert_eq!(score("rfq-8", "rfq_c")["better"], "neither");
+    assert_eq!(score("rq", "model_of_self")["better"], "higher");
+    assert_eq!(
+        score("rq", "model_of_self")["range"],
+        serde_json::json!([-12.0, 12.0])
+    );
+    for i in list.as_array().unwrap() {
+        for s in i["scores"].as_array().unwrap() {
+            assert!(
+                ["lower", "higher", "neither"].contains(&s["better"].as_str().unwrap()),
+                "{s}"
+            );
+        }
+    }
+}
+
 #[test]
 fn instruments_validate() {
     let (code, stdout, stderr) = run(

@@ -376,6 +376,17 @@ const CASES: &[(&str, &str, &str)] = &[
         "$.validity.longstring_run",
         "at least 2",
     ),
+    // Which way is better is data, required of every score: change over time reads it.
+    (
+        "better-missing.json",
+        "$.derived[0].better",
+        "does not say which way is better",
+    ),
+    (
+        "better-reason-empty.json",
+        "$.scales[1].better_reason",
+        "but not why",
+    ),
 ];
 
 fn tests_dir() -> PathBuf {

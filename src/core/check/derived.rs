@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::instrument::{ScoreDef, ScoreRule};
+use crate::core::instrument::{Direction, ScoreDef, ScoreRule};
 use crate::core::schema::{self, DerivedMethod};
 
 use super::{Check, Checker};
@@ -42,6 +42,9 @@ impl Checker<'_> {
             id: d.id.clone(),
             name: d.name.clone(),
             higher_means: d.higher_means.clone(),
+            // A missing `better` is refused at the end of the pass (`Checker::better`).
+            better: d.better.map_or(Direction::Neither, Into::into),
+            better_reason: d.better_reason.clone(),
             block_idx: None,
             base_id: d.id.clone(),
             rule,

@@ -80,6 +80,7 @@ impl Checker<'_> {
         let validity = self.validity(&raw.validity, &response, slots.len())?;
         let reliability = self.reliability(&raw.reliability, &scores)?;
         self.norm_sets(&raw.norm_sets, &scores)?;
+        self.better(&raw)?;
 
         Ok(Instrument {
             id: raw.id,
@@ -106,6 +107,42 @@ impl Checker<'_> {
             norm_sets: raw.norm_sets,
             norms_note: raw.norms_note,
         })
+    }
+
+    /// Every scale and derived score says which way is better, and why: change over time is
+    /// read by it (reliable improvement or deterioration), so it cannot be left to a guess.
+    /// Checked last, so that a file's other errors are reported first.
+    fn better(&self, raw: &InstrumentFile) -> Check<()> {
+        let scales = raw
+            .scales
+            .iter()
+            .map(|s| (&s.id, s.better, &s.better_reason));
+        let derived = raw
+            .derived
+            .iter()
+            .map(|d| (&d.id, d.better, &d.better_reason));
+        for (section, list) in [
+            ("scales", scales.collect::<Vec<_>>()),
+            ("derived", derived.collect()),
+        ] {
+            for (i, (id, better, reason)) in list.into_iter().enumerate() {
+                if better.is_none() {
+                    return Err(self.err(
+                        format!("$.{section}[{i}].better"),
+                        format!(
+                            "score {id:?} does not say which way is better: add \"better\": \"lower\", \"higher\" or \"neither\", with a one-line \"better_reason\" (change over time is read by it)"
+                        ),
+                    ));
+                }
+                if reason.trim().is_empty() {
+                    return Err(self.err(
+                        format!("$.{section}[{i}].better_reason"),
+                        format!("score {id:?} says which way is better but not why: add a one-line \"better_reason\""),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `$.schema_version`, `$.id`, and the texts every instrument must have.

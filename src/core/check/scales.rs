@@ -7,7 +7,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Check, Checker};
-use crate::core::instrument::{Block, Keying, RecodeTable, ResponseScale, ScoreDef, ScoreRule};
+use crate::core::instrument::{
+    Block, Direction, Keying, RecodeTable, ResponseScale, ScoreDef, ScoreRule,
+};
 use crate::core::schema::{self, ScaleMethod, UniqueMap};
 
 impl Checker<'_> {
@@ -134,6 +136,9 @@ impl Checker<'_> {
                     id,
                     name: scale.name.clone(),
                     higher_means: scale.higher_means.clone(),
+                    // A missing `better` is refused at the end of the pass (`Checker::better`).
+                    better: scale.better.map_or(Direction::Neither, Into::into),
+                    better_reason: scale.better_reason.clone(),
                     block_idx: *block_idx,
                     base_id: scale.id.clone(),
                     rule: ScoreRule::Scale {
