@@ -59,6 +59,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the audit log.
     Audit,
+    /// Reliability of each scale of an instrument: n, Cronbach's alpha with its 95 % Feldt
+    /// interval, corrected item-total correlations, mean and SD.
+    Reliability(ReliabilityArgs),
     /// Change the passphrase (re-seals the key; records are not rewritten).
     ChangePassphrase,
     /// Back up the data folder into one file (works while the app runs; no passphrase
@@ -218,6 +221,22 @@ pub enum HistoryFormat {
     Csv,
     /// One document with every administration.
     Json,
+}
+
+/// Arguments of `securebase reliability`.
+#[derive(Debug, clap::Args)]
+pub struct ReliabilityArgs {
+    /// Instrument id (see `securebase instruments`), e.g. ecr-r.
+    #[arg(long, short = 'i', value_name = "ID")]
+    pub instrument: String,
+    /// A CSV in `score`'s input format (`-` is standard input); a row counts for a scale when
+    /// every item of that scale is answered. Without it: the data folder's intakes (each
+    /// client's first completed administration, as for local norms).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// `csv`: one row per item of each scale, with the scale's figures; `json`: one document.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
+    pub format: HistoryFormat,
 }
 
 /// Arguments of `securebase score`.

@@ -24,6 +24,7 @@ mod instruments;
 mod machine;
 mod passphrase;
 mod plot;
+mod reliability;
 mod score;
 
 use std::ffi::OsString;
@@ -38,7 +39,7 @@ use crate::catalog::Catalog;
 pub use args::{
     BackupArgs, Cli, ClientCommand, Command, Delimiter, EnterArgs, ExportArgs, ExportFormat,
     Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, ListFormat,
-    MachineSettingsArgs, PlotArgs, ReportArgs, RestoreArgs, ScoreArgs,
+    MachineSettingsArgs, PlotArgs, ReliabilityArgs, ReportArgs, RestoreArgs, ScoreArgs,
 };
 pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 
@@ -155,6 +156,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             export::export(&data_dir()?, &catalog, args)
         }
         Command::Audit => audit::run(&data_dir()?),
+        Command::Reliability(args) => match &args.input {
+            Some(_) => reliability::run(&catalog, args, None),
+            None => reliability::run(&catalog, args, Some(&data_dir()?)),
+        },
         Command::ChangePassphrase => init::change_passphrase(&data_dir()?),
         Command::Backup(args) => match &args.verify {
             Some(archive) => backup::verify(archive),

@@ -17,6 +17,29 @@ use crate::core::norms::local_norm_set;
 use crate::store::records::FORMAT;
 use crate::store::{Administration, LocalNormEntry, LocalNorms, Status};
 
+/// Each client's intake of each instrument: of the completed administrations given (each with
+/// what the caller needs of it, e.g. its report), the earliest started (then the smaller id),
+/// per instrument and client, in (instrument, client) order. The one rule for local norms and
+/// the clinic's own reliability, so that both describe the same people.
+pub fn intakes<'a, T>(
+    administrations: impl IntoIterator<Item = (&'a Administration, T)>,
+) -> Vec<(&'a Administration, T)> {
+    let mut first: BTreeMap<(&str, &str), (&Administration, T)> = BTreeMap::new();
+    for (a, value) in administrations {
+        if a.status != Status::Completed {
+            continue;
+        }
+        let key = (a.instrument_id.as_str(), a.client_id.as_str());
+        let earlier = first
+            .get(&key)
+            .is_some_and(|(b, _)| (b.started, &b.id) <= (a.started, &a.id));
+        if !earlier {
+            first.insert(key, (a, value));
+        }
+    }
+    first.into_values().collect()
+}
+
 /// Local norms from every client's first completed administration of each instrument.
 ///
 /// `administrations` are all administrations of all clients, each with its report when it
@@ -26,27 +49,17 @@ pub fn compute(
     administrations: &[(&Administration, Option<&ScoreReport>)],
     now: Timestamp,
 ) -> LocalNorms {
-    // (instrument, client) -> the earliest completed, scored administration.
-    let mut first: BTreeMap<(&str, &str), (&Administration, &ScoreReport)> = BTreeMap::new();
-    for (a, report) in administrations {
-        let Some(report) = report else { continue };
-        if a.status != Status::Completed {
-            continue;
-        }
-        let key = (a.instrument_id.as_str(), a.client_id.as_str());
-        let earlier = first
-            .get(&key)
-            .is_some_and(|(b, _)| (b.started, &b.id) <= (a.started, &a.id));
-        if !earlier {
-            first.insert(key, (a, report));
-        }
-    }
+    let first = intakes(
+        administrations
+            .iter()
+            .filter_map(|(a, report)| report.map(|r| (*a, r))),
+    );
     let mut scores = Vec::new();
     for instrument in &catalog.instruments {
         let reports: Vec<&ScoreReport> = first
             .iter()
-            .filter(|((id, _), _)| *id == instrument.id)
-            .map(|(_, (_, r))| *r)
+            .filter(|(a, _)| a.instrument_id == instrument.id)
+            .map(|(_, r)| *r)
             .collect();
         for (idx, norm) in local_norm_set(instrument, &reports) {
             scores.push(LocalNormEntry {

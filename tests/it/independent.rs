@@ -1,4 +1,5 @@
-//! Independent check: `securebase score` against R (`psych::scoreItems`; RFQ-8 recoded in R) on
+//! Independent check: `securebase score` against R (`psych::scoreItems`; RFQ-8 recoded in R) and
+//! `securebase reliability` against `psych::alpha` (α, its Feldt interval, r.drop, mean, SD) on
 //! simulated ECR-R, ECR-S and RFQ-8 data (`tests/data/independent/check_psych.R`). Skipped, with a
 //! message, when Rscript or R's psych package is not installed.
 

@@ -31,6 +31,7 @@ mod kiosk_session;
 mod local_norms;
 mod malformed;
 mod properties;
+mod reliability;
 mod report;
 mod results;
 #[cfg(feature = "gui")]

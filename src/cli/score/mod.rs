@@ -26,11 +26,11 @@ use line_index::LineIndex;
 use reader::{Batch, ReadContext, read_batches, read_record};
 use writer::RowWriter;
 
-use super::{BadInput, Delimiter, Format, ScoreArgs, bad_input};
+use super::{BadInput, Delimiter, Format, InvalidPolicy, ScoreArgs, bad_input};
 use crate::atomic::AtomicFile;
 use crate::catalog::Catalog;
 use crate::core::instrument::Instrument;
-use crate::core::{ScoreReport, score_into};
+use crate::core::{Responses, ScoreReport, score_into};
 
 /// Runs `securebase score`.
 pub fn run(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
@@ -128,58 +128,16 @@ pub fn score_stream(
     args: &ScoreArgs,
     input_name: &str,
 ) -> Result<()> {
-    let mut input = BufReader::with_capacity(1 << 16, input);
-    let mut first_line =
-        read_header_line(&mut input).with_context(|| format!("cannot read {input_name}"))?;
-    if let Some(rest) = first_line.strip_prefix(b"\xEF\xBB\xBF") {
-        first_line = rest.to_vec();
-    }
-    if first_line.trim_ascii().is_empty() {
-        return bad_input(format!(
-            "{input_name}: the input is empty; expected a header row naming the columns"
-        ));
-    }
-    let delimiter = match args.delimiter {
-        Delimiter::Byte(b) => b,
-        Delimiter::Auto => detect_delimiter(&first_line)
-            .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?,
-    };
-
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(LineIndex::new(io::Cursor::new(first_line).chain(input)));
-
-    let mut record = csv::ByteRecord::new();
-    if !read_record(&mut reader, &mut record, input_name)? {
-        return bad_input(format!("{input_name}: no header row"));
-    }
-    let header: Vec<&[u8]> = record.iter().collect();
-    if header.iter().any(|h| std::str::from_utf8(h).is_err()) {
-        if args.format == Format::Json {
-            return bad_input(format!(
-                "{input_name}: line 1: the header is not valid UTF-8; JSON output needs UTF-8 text (save the file as UTF-8)"
-            ));
-        }
-        eprintln!(
-            "securebase: warning: {input_name}: the header is not valid UTF-8; text columns are passed through byte for byte"
-        );
-    }
-    let columns = ColumnMap::new(
+    let json = args.format == Format::Json;
+    let (mut reader, columns) = open_input(
         instrument,
-        &header,
-        args.format == Format::Json,
+        input,
+        args.delimiter,
+        json,
         args.category,
-    )
-    .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?;
-    for w in &columns.warnings {
-        eprintln!("securebase: warning: {input_name}: {w}");
-    }
-    if args.format == Format::Json
-        && let Some(name) = columns.duplicate_pass_through()
-    {
+        input_name,
+    )?;
+    if json && let Some(name) = columns.duplicate_pass_through() {
         return bad_input(format!(
             "{input_name}: line 1: column {name:?} appears twice; JSON output needs unique column names"
         ));
@@ -211,6 +169,92 @@ pub fn score_stream(
             anyhow::bail!("the input reader stopped unexpectedly");
         }
         writer.finish()
+    })
+}
+
+/// Reads and maps the header of `input` (after a byte-order mark; the delimiter detected unless
+/// given), leaving the reader at the first data row. `json` and `category` are what
+/// [`ColumnMap::new`] needs to know of the output. Errors name the input and line 1.
+pub fn open_input<R: Read>(
+    instrument: &Instrument,
+    input: R,
+    delimiter: Delimiter,
+    json: bool,
+    category: bool,
+    input_name: &str,
+) -> Result<(csv::Reader<LineIndex<impl Read>>, ColumnMap)> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let mut first_line =
+        read_header_line(&mut input).with_context(|| format!("cannot read {input_name}"))?;
+    if let Some(rest) = first_line.strip_prefix(b"\xEF\xBB\xBF") {
+        first_line = rest.to_vec();
+    }
+    if first_line.trim_ascii().is_empty() {
+        return bad_input(format!(
+            "{input_name}: the input is empty; expected a header row naming the columns"
+        ));
+    }
+    let delimiter = match delimiter {
+        Delimiter::Byte(b) => b,
+        Delimiter::Auto => detect_delimiter(&first_line)
+            .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?,
+    };
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(LineIndex::new(io::Cursor::new(first_line).chain(input)));
+
+    let mut record = csv::ByteRecord::new();
+    if !read_record(&mut reader, &mut record, input_name)? {
+        return bad_input(format!("{input_name}: no header row"));
+    }
+    let header: Vec<&[u8]> = record.iter().collect();
+    if header.iter().any(|h| std::str::from_utf8(h).is_err()) {
+        if json {
+            return bad_input(format!(
+                "{input_name}: line 1: the header is not valid UTF-8; JSON output needs UTF-8 text (save the file as UTF-8)"
+            ));
+        }
+        eprintln!(
+            "securebase: warning: {input_name}: the header is not valid UTF-8; text columns are passed through byte for byte"
+        );
+    }
+    let columns = ColumnMap::new(instrument, &header, json, category)
+        .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?;
+    for w in &columns.warnings {
+        eprintln!("securebase: warning: {input_name}: {w}");
+    }
+    Ok((reader, columns))
+}
+
+/// Every row of `input` (in `score`'s input format) as answers to `instrument`, for commands
+/// that need them all at once (`reliability`). Cells are checked as `score` checks them: an
+/// invalid cell is an error naming its line and column.
+pub fn read_all(
+    instrument: &Instrument,
+    input: impl Read + Send,
+    input_name: &str,
+) -> Result<Vec<Responses>> {
+    let (mut reader, columns) =
+        open_input(instrument, input, Delimiter::Auto, false, false, input_name)?;
+    let ctx = ReadContext {
+        instrument,
+        columns: &columns,
+        policy: InvalidPolicy::Error,
+        input_name,
+    };
+    let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(2);
+    let (_recycle_tx, recycle_rx) = mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_batches(&mut reader, &ctx, &tx, &recycle_rx));
+        let mut all = Vec::new();
+        for batch in rx {
+            all.extend(batch?.filled().iter().map(|row| row.responses.clone()));
+        }
+        Ok(all)
     })
 }
 

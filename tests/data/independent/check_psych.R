@@ -15,7 +15,11 @@
 #   4. applies the missing-answer limit in R from each row's own missing count and
 #      compares: every row securebase scores agrees with R to 1e-9; rows over the limit
 #      are empty in securebase, rows within it are scored; pass-through columns, row
-#      order and n_missing come back unchanged.
+#      order and n_missing come back unchanged;
+#   5. runs `securebase reliability` on the same file and compares, per scale, n, Cronbach's
+#      alpha, its Feldt 95 % interval and each item's corrected item-total correlation with
+#      psych::alpha on the complete rows (keyed in R), and the mean and SD of the scale score,
+#      to 1e-9.
 #
 # The scoring keys below are transcribed from the verified references
 # (shared instruments/ecr-r.json, ecr-s.json, rfq-8.json), NOT read from the project's
@@ -326,6 +330,76 @@ check_instrument <- function(id, inst) {
       sum(n_miss_scale == inst$max_missing + 1), sum(!should_score), max_diff))
   }
   cat(sprintf("%-6s rows %d; %s\n", id, n, paste(summary_parts, collapse = "; ")))
+  check_reliability(id, inst, x, input)
+}
+
+# ---------------------------------------------------------------------------
+# Reliability: `securebase reliability` against psych::alpha
+# ---------------------------------------------------------------------------
+
+# Per scale, on the rows where every item of the scale is answered, with the items keyed in
+# R from the verified key above (8 - x for reversed items, the recode tables for the RFQ-8):
+# psych::alpha's raw alpha, its Feldt interval, each item's r.drop, and the mean and SD of the
+# row means (the scale score). Compared to TOL; n exactly.
+check_reliability <- function(id, inst, x, input) {
+  out <- file.path(work, paste0(id, "-reliability.csv"))
+  err <- file.path(work, paste0(id, "-reliability.stderr"))
+  status <- system2(bin, c("reliability", "--instrument", id, "--input", shQuote(input),
+                           "--format", "csv"), stdout = out, stderr = err)
+  if (!identical(as.integer(status), 0L)) {
+    cat(readLines(err, warn = FALSE), sep = "\n")
+    fail(id, ": securebase reliability exited with status ", status)
+    return(invisible())
+  }
+  got <- read.csv(out, stringsAsFactors = FALSE)
+  parts <- character(0)
+  for (s in names(inst$scales)) {
+    sc <- inst$scales[[s]]
+    keyed <- sapply(seq_along(sc$items), function(j) {
+      v <- x[, sc$items[j]]
+      if (!is.null(sc$recode)) recode_tables[[sc$recode[j]]][v]
+      else if (sc$items[j] %in% sc$reverse) 8 - v
+      else v
+    })
+    complete <- keyed[stats::complete.cases(keyed), , drop = FALSE]
+    a <- psych::alpha(as.data.frame(complete), check.keys = FALSE, warnings = FALSE)
+    rows <- got[got$scale == s, ]
+    if (nrow(rows) != length(sc$items)) {
+      fail(id, " ", s, ": ", nrow(rows), " item rows, expected ", length(sc$items))
+      next
+    }
+    if (!all(rows$n == nrow(complete))) {
+      fail(id, " ", s, ": n = ", rows$n[1], ", R has ", nrow(complete), " complete rows")
+    }
+    if (!all(rows$item == sc$items)) {
+      fail(id, " ", s, ": items ", paste(rows$item, collapse = " "))
+    }
+    scores <- rowMeans(complete)
+    pairs <- list(
+      alpha = c(rows$alpha[1], a$total$raw_alpha),
+      alpha_ci_low = c(rows$alpha_ci_low[1], a$feldt$lower.ci$raw_alpha),
+      alpha_ci_high = c(rows$alpha_ci_high[1], a$feldt$upper.ci$raw_alpha),
+      mean = c(rows$mean[1], mean(scores)),
+      sd = c(rows$sd[1], stats::sd(scores))
+    )
+    for (j in seq_along(sc$items)) {
+      pairs[[paste0("r_drop q", sc$items[j])]] <- c(rows$r_drop[j], a$item.stats$r.drop[j])
+    }
+    worst <- 0
+    for (name in names(pairs)) {
+      d <- abs(pairs[[name]][1] - pairs[[name]][2])
+      if (is.na(d) || d > TOL) {
+        fail(id, " ", s, ": ", name, " securebase = ", format(pairs[[name]][1], digits = 17),
+             ", psych = ", format(pairs[[name]][2], digits = 17))
+      } else {
+        worst <- max(worst, d)
+      }
+    }
+    parts <- c(parts, sprintf("%s n %d alpha %.4f [%.4f, %.4f], max |diff| %.3g", s,
+                              nrow(complete), a$total$raw_alpha, a$feldt$lower.ci$raw_alpha,
+                              a$feldt$upper.ci$raw_alpha, worst))
+  }
+  cat(sprintf("%-6s reliability: %s\n", id, paste(parts, collapse = "; ")))
 }
 
 for (id in names(instruments)) check_instrument(id, instruments[[id]])
