@@ -31,6 +31,28 @@ impl LocalNorm {
     }
 }
 
+/// The empirical percentile rank of `score` among `values`: 100 · (count below + ½ · count
+/// equal) / n, the mid-rank definition, so that a score shared by many counts half of them.
+/// For a clinic's local norms, whose raw scores are at hand: a bounded, skewed or zero-inflated
+/// score (RFQ-8, avoidance) is ranked as it is, not as a normal curve would have it. `None`
+/// for no values or a non-finite score.
+///
+/// Example: 3 among [1, 2, 3, 3, 5] → 100 · (2 + ½ · 2) / 5 = 60.
+pub fn percentile_rank(score: f64, values: &[f64]) -> Option<f64> {
+    if values.is_empty() || !score.is_finite() {
+        return None;
+    }
+    let below = values.iter().filter(|v| **v < score).count();
+    #[expect(
+        clippy::float_cmp,
+        reason = "ties are exact: the same score from the same rule"
+    )]
+    let equal = values.iter().filter(|v| **v == score).count();
+    #[expect(clippy::cast_precision_loss, reason = "counts of clients")]
+    let rank = 100.0 * (below as f64 + 0.5 * equal as f64) / values.len() as f64;
+    Some(rank)
+}
+
 /// A local norm set from a clinic's own scores (unscored administrations left out by the
 /// caller).
 ///

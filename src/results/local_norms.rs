@@ -13,9 +13,10 @@ use jiff::Timestamp;
 use crate::catalog::Catalog;
 use crate::core::ScoreReport;
 use crate::core::instrument::Instrument;
-use crate::core::norms::local_norm_set;
+use crate::core::norms::{Standing, local_norm_set, percentile_rank, standing};
+use crate::core::reliability::reliability;
 use crate::store::records::FORMAT;
-use crate::store::{Administration, LocalNormEntry, LocalNorms, Status};
+use crate::store::{Administration, LocalNormEntry, LocalNorms, LocalReliabilityEntry, Status};
 
 /// Each client's intake of each instrument: of the completed administrations given (each with
 /// what the caller needs of it, e.g. its report), the earliest started (then the smaller id),
@@ -55,6 +56,7 @@ pub fn compute(
             .filter_map(|(a, report)| report.map(|r| (*a, r))),
     );
     let mut scores = Vec::new();
+    let mut reliabilities = Vec::new();
     for instrument in &catalog.instruments {
         let reports: Vec<&ScoreReport> = first
             .iter()
@@ -62,12 +64,36 @@ pub fn compute(
             .map(|(_, r)| *r)
             .collect();
         for (idx, norm) in local_norm_set(instrument, &reports) {
+            let mut values: Vec<f64> = reports
+                .iter()
+                .filter_map(|r| r.scores.get(idx).and_then(|s| s.value))
+                .collect();
+            values.sort_by(f64::total_cmp);
             scores.push(LocalNormEntry {
                 instrument: instrument.id.clone(),
                 score: instrument.scores[idx].id.clone(),
                 n: norm.n,
                 mean: norm.mean,
                 sd: norm.sd,
+                values,
+            });
+        }
+        // The same intakes' answers, for each scale's own reliability.
+        let answers: Vec<_> = first
+            .iter()
+            .filter(|(a, _)| a.instrument_id == instrument.id)
+            .filter_map(|(a, _)| a.responses(instrument).ok())
+            .collect();
+        let answers: Vec<&crate::core::Responses> = answers.iter().collect();
+        for s in reliability(instrument, &answers) {
+            reliabilities.push(LocalReliabilityEntry {
+                instrument: instrument.id.clone(),
+                score: s.id,
+                n: s.n,
+                alpha: s.alpha,
+                alpha_ci: s.alpha_ci,
+                mean: s.mean,
+                sd: s.sd,
             });
         }
     }
@@ -75,6 +101,7 @@ pub fn compute(
         format: FORMAT,
         computed: now,
         scores,
+        reliability: reliabilities,
     }
 }
 
@@ -90,9 +117,39 @@ pub struct NormOption {
     pub is_local: bool,
     /// Per score of the instrument (same order): (mean, SD, n).
     pub scores: Vec<Option<(f64, f64, usize)>>,
+    /// Per score, the local set's own scores, sorted (empty for a published set, and for local
+    /// norms computed before securebase kept them).
+    pub values: Vec<Vec<f64>>,
 }
 
 impl NormOption {
+    /// The standing of `value` on score `k`: z and T from the set's mean and SD; the
+    /// percentile is a local set's empirical rank among its own scores
+    /// ([`percentile_rank`]), a published set's from the normal curve (which assumes a normal
+    /// distribution, and says so in [`NormOption::percentile_note`]). `None` when the set has
+    /// no figures for the score, or when it is local but its scores were not kept.
+    pub fn standing(&self, k: usize, value: f64) -> Option<Standing> {
+        let (mean, sd, _) = self.scores.get(k).copied().flatten()?;
+        let normal = standing(value, mean, sd)?;
+        if !self.is_local {
+            return Some(normal);
+        }
+        let values = self.values.get(k).filter(|v| !v.is_empty())?;
+        Some(Standing {
+            percentile: percentile_rank(value, values)?,
+            ..normal
+        })
+    }
+
+    /// How the percentiles of this set are found, for the norm note.
+    pub fn percentile_note(&self) -> &'static str {
+        if self.is_local {
+            "Percentiles are ranks among this clinic's own intakes (ties count half)."
+        } else {
+            "Percentiles assume a normal distribution."
+        }
+    }
+
     /// Whether the set has figures for any score.
     pub fn is_empty(&self) -> bool {
         self.scores.iter().all(Option::is_none)
@@ -124,6 +181,16 @@ pub fn options(
             .map(|(_, _, n)| *n)
             .max()
             .unwrap_or(0);
+        let values = instrument
+            .scores
+            .iter()
+            .map(|s| {
+                local
+                    .get(&instrument.id, &s.id)
+                    .map(|e| e.values.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
         let option = NormOption {
             label: format!(
                 "Local norms: this clinic's first administrations, n = {n}, computed {computed_on}"
@@ -131,6 +198,7 @@ pub fn options(
             short: format!("local, n = {n}"),
             is_local: true,
             scores,
+            values,
         };
         if !option.is_empty() {
             all.push(option);
@@ -147,6 +215,7 @@ pub fn options(
                 .iter()
                 .map(|s| set.scores.0.get(&s.id).map(|d| (d.mean, d.sd, n)))
                 .collect(),
+            values: Vec::new(),
         });
     }
     all

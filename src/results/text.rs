@@ -9,7 +9,6 @@
 
 use super::{Assessment, percentile_text};
 use crate::core::instrument::Instrument;
-use crate::core::norms::standing;
 use crate::core::plane::{REGION_CAVEAT, Region};
 use crate::core::{Flag, ScoreReport};
 use crate::results::local_norms::NormOption;
@@ -120,10 +119,7 @@ pub fn score_rows(a: &Assessment, norm: Option<&NormOption>, medium: Medium) -> 
                 .filter_map(|f| f.short().map(str::to_owned))
                 .collect(),
             standing: norm.map(|set| {
-                let st = s
-                    .value
-                    .zip(set.scores.get(k).copied().flatten())
-                    .and_then(|(v, (mean, sd, _))| standing(v, mean, sd));
+                let st = s.value.and_then(|v| set.standing(k, v));
                 match st {
                     Some(st) => [
                         format!("{:+.2}", st.z),
@@ -331,7 +327,11 @@ fn how_to_read(i: &Instrument) -> Vec<String> {
 /// has none published.
 pub fn norm_note(instrument: &Instrument, norm: Option<&NormOption>) -> Option<String> {
     match norm {
-        Some(set) => Some(format!("{}. {STANDING_NOTE}", set.label)),
+        Some(set) => Some(format!(
+            "{}. {} {STANDING_NOTE}",
+            set.label,
+            set.percentile_note()
+        )),
         None if instrument.norm_sets.is_empty() => Some(NO_NORMS.to_owned()),
         None => None,
     }

@@ -44,7 +44,8 @@ pub use error::StoreError;
 pub use ids::new_id;
 pub use lock::{Lock, Quiet};
 pub use records::{
-    Administration, Client, LocalNormEntry, LocalNorms, RecordError, Source, Status, StoredAnswer,
+    Administration, Client, LocalNormEntry, LocalNorms, LocalReliabilityEntry, RecordError, Source,
+    Status, StoredAnswer,
 };
 
 use crate::atomic::write_atomic;

@@ -346,6 +346,10 @@ pub struct LocalNorms {
     pub computed: Timestamp,
     /// One entry per score with a usable set.
     pub scores: Vec<LocalNormEntry>,
+    /// Per scale, its reliability over the same intakes (empty in norms computed before
+    /// securebase computed it).
+    #[serde(default)]
+    pub reliability: Vec<LocalReliabilityEntry>,
 }
 
 /// Mean and SD of one score of one instrument.
@@ -361,9 +365,39 @@ pub struct LocalNormEntry {
     pub mean: f64,
     /// Sample SD.
     pub sd: f64,
+    /// The scores themselves, sorted: percentiles are their empirical ranks. Empty in norms
+    /// computed before securebase kept them (compute again for percentiles).
+    #[serde(default)]
+    pub values: Vec<f64>,
+}
+
+/// The reliability of one scale over the clinic's intakes (`core::reliability`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalReliabilityEntry {
+    /// Instrument id.
+    pub instrument: String,
+    /// Score (scale) id.
+    pub score: String,
+    /// Intakes with every item of the scale answered.
+    pub n: usize,
+    /// Cronbach's alpha, when computable.
+    pub alpha: Option<f64>,
+    /// Its 95 % Feldt interval.
+    pub alpha_ci: Option<(f64, f64)>,
+    /// Mean of the scale score over those intakes.
+    pub mean: Option<f64>,
+    /// Its SD.
+    pub sd: Option<f64>,
 }
 
 impl LocalNorms {
+    /// The reliability entry for a scale of an instrument.
+    pub fn reliability_of(&self, instrument: &str, score: &str) -> Option<&LocalReliabilityEntry> {
+        self.reliability
+            .iter()
+            .find(|e| e.instrument == instrument && e.score == score)
+    }
+
     /// The entry for a score of an instrument.
     pub fn get(&self, instrument: &str, score: &str) -> Option<&LocalNormEntry> {
         self.scores

@@ -122,7 +122,9 @@ fn norm_options_offer_local_norms_with_their_n_and_date() {
             n: 41,
             mean: 3.9,
             sd: 1.2,
+            values: Vec::new(),
         }],
+        reliability: Vec::new(),
     };
     let offered = options(&ecr, Some(&local), "27 Nov 2026");
     assert_eq!(offered.len(), 1);
@@ -181,7 +183,9 @@ fn the_store_keeps_local_norms_encrypted_and_names_a_damaged_file() {
             n: 12,
             mean: 3.25,
             sd: 0.875,
+            values: vec![2.5, 3.0, 4.25],
         }],
+        reliability: Vec::new(),
     };
     store.save_local_norms(&norms).unwrap();
     assert_eq!(store.local_norms(&keys).unwrap(), Some(norms));
@@ -191,4 +195,95 @@ fn the_store_keeps_local_norms_encrypted_and_names_a_damaged_file() {
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     let err = store.local_norms(&keys).unwrap_err().to_string();
     assert!(err.contains("local-norms.age"), "{err}");
+}
+
+/// AUDIT.md D3: a local set's percentile is the empirical rank among the clinic's own intakes,
+/// 100 · (count below + ½ · count equal) / n, not the normal curve's. Eight intakes' anxiety:
+/// 2, 3, 3, 3, 4, 5, 6, 6 (mean 4, SD √(18/7)). A client at 3: 1 below, 3 equal →
+/// 100 · (1 + 1.5) / 8 = 31.25; at 6: 6 below, 2 equal → 87.5; at 1: 0; at 7: 100. The normal
+/// curve would give Φ((3 - 4) / 1.6036) = 26.6 for 3. A published set keeps the normal curve
+/// and says that it assumes a normal distribution.
+#[test]
+fn local_percentiles_are_empirical_ranks_with_ties_counted_half() {
+    let ecr = instrument("ecr-r");
+    let values = vec![2.0, 3.0, 3.0, 3.0, 4.0, 5.0, 6.0, 6.0];
+    let sd = (18.0_f64 / 7.0).sqrt();
+    let local = LocalNorms {
+        format: 1,
+        computed: Timestamp::now(),
+        scores: vec![LocalNormEntry {
+            instrument: "ecr-r".into(),
+            score: "anxiety".into(),
+            n: 8,
+            mean: 4.0,
+            sd,
+            values,
+        }],
+        reliability: Vec::new(),
+    };
+    let set = &options(&ecr, Some(&local), "1 Dec 2026")[0];
+    let pct = |v: f64| set.standing(0, v).unwrap().percentile;
+    assert!((pct(3.0) - 31.25).abs() < 1e-12, "{}", pct(3.0));
+    assert!((pct(6.0) - 87.5).abs() < 1e-12);
+    assert!((pct(4.0) - 56.25).abs() < 1e-12, "4: 4 below, 1 equal");
+    assert_eq!(pct(1.0), 0.0);
+    assert_eq!(pct(7.0), 100.0);
+    // z and T still come from the mean and SD.
+    let st = set.standing(0, 3.0).unwrap();
+    assert!((st.z - (-1.0 / sd)).abs() < 1e-12);
+    assert!(
+        set.percentile_note()
+            .contains("ranks among this clinic's own intakes")
+    );
+    // Local norms kept before the scores were: no percentile rather than a normal-curve one.
+    let mut old = local.clone();
+    old.scores[0].values.clear();
+    assert_eq!(options(&ecr, Some(&old), "x")[0].standing(0, 3.0), None);
+}
+
+/// Computing local norms keeps each score's intake values, sorted, for the ranks, and each
+/// scale's reliability over the same intakes.
+#[test]
+fn computed_local_norms_keep_the_intake_scores_sorted() {
+    let ecr = instrument("ecr-r");
+    let reversed = [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
+    let admins: Vec<(Administration, Option<ScoreReport>)> =
+        [("a", 5, 2), ("b", 2, 6), ("c", 4, 4)]
+            .into_iter()
+            .map(|(client, anx, avo)| {
+                let mut a = administration(client, &ecr, 10, Status::Completed);
+                for n in 1..=36 {
+                    let t = if n <= 18 { anx } else { avo };
+                    let v = if reversed.contains(&n) { 8 - t } else { t };
+                    a.set_answer(
+                        &ecr,
+                        n - 1,
+                        securebase::core::Answer::Value(v),
+                        a.started,
+                        None,
+                    )
+                    .unwrap();
+                }
+                let report = score(&ecr, &a.responses(&ecr).unwrap());
+                (a, Some(report))
+            })
+            .collect();
+    let pairs: Vec<_> = admins.iter().map(|(a, r)| (a, r.as_ref())).collect();
+    let norms = compute(&Catalog::bundled(), &pairs, Timestamp::now());
+    assert_eq!(
+        norms.get("ecr-r", "anxiety").unwrap().values,
+        [2.0, 4.0, 5.0]
+    );
+    assert_eq!(
+        norms.get("ecr-r", "avoidance").unwrap().values,
+        [2.0, 4.0, 6.0]
+    );
+    // Every item of a client keyed alike: each scale's items agree perfectly, alpha 1.
+    let r = norms.reliability_of("ecr-r", "anxiety").unwrap();
+    assert_eq!(r.n, 3);
+    assert!((r.alpha.unwrap() - 1.0).abs() < 1e-12);
+    assert!(
+        (r.sd.unwrap() - (7.0_f64 / 3.0).sqrt()).abs() < 1e-12,
+        "2, 4, 5: SD √(14/3 / 2)"
+    );
 }

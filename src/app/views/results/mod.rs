@@ -17,7 +17,7 @@ pub use crate::chart::{ChartKind, ImageFormat};
 use crate::core::ScoreReport;
 use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
-use crate::core::norms::{Standing, standing};
+use crate::core::norms::Standing;
 use crate::results::local_norms::NormOption;
 use crate::results::text::{self, Medium};
 use crate::store::{Administration, Client};
@@ -107,10 +107,7 @@ impl ResultsPage {
             .scores
             .iter()
             .enumerate()
-            .map(|(idx, s)| {
-                let (mean, sd, _) = set?.scores.get(idx).copied().flatten()?;
-                standing(s.value?, mean, sd)
-            })
+            .map(|(idx, s)| set?.standing(idx, s.value?))
             .collect()
     }
 
