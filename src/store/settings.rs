@@ -188,6 +188,12 @@ pub struct Settings {
     /// Opt-in: results show z, T and percentile against the clinic's local norms (and their
     /// region on the plane) when local norms have been computed.
     pub use_local_norms: bool,
+    /// Opt-in: bands and reliable change use the clinic's own figures (α and SD over its
+    /// intakes, computed with the local norms) where no figures were typed in.
+    pub use_clinic_reliability: bool,
+    /// Fewer intakes than this with a scale complete, and its computed figures are "not enough
+    /// data" (not used).
+    pub min_reliability_n: usize,
     /// Paper size of PDF reports.
     pub paper: Paper,
 }
@@ -202,10 +208,17 @@ impl Default for Settings {
             batteries: Vec::new(),
             figures: Vec::new(),
             use_local_norms: false,
+            use_clinic_reliability: false,
+            min_reliability_n: DEFAULT_MIN_RELIABILITY_N,
             paper: Paper::A4,
         }
     }
 }
+
+/// The fewest intakes whose own α and SD are used for bands and reliable change, unless the
+/// clinic sets another: 30 is a common floor for a stable α (its interval at n = 30 is still
+/// about ±.1 for α near .8); below it the figures are shown as "not enough data".
+pub const DEFAULT_MIN_RELIABILITY_N: usize = 30;
 
 /// Text sizes offered, as (label, scale).
 pub const TEXT_SCALES: [(&str, f32); 4] = [

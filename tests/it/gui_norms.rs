@@ -272,3 +272,102 @@ fn a_single_administration_has_no_chart_over_time() {
     assert!(err.contains("only administration"), "{err}");
     assert!(!out.path().join("x.png").exists());
 }
+
+/// Issue 12's promise: with the opt-in and enough intakes, a clinic that typed in no figure
+/// sees bands and reliable change, and the page names the figures ("this clinic's intakes,
+/// n = …, α = …"). Six intakes whose items vary a little (so that α is below 1); the test
+/// client's intake (anxiety 6, avoidance 5) and a later ECR-R (2, 2).
+#[test]
+fn the_clinics_own_reliability_gives_bands_and_reliable_change_without_typed_figures() {
+    use securebase::core::Answer;
+    let dir = data_folder();
+    let settings = securebase::store::settings::Settings {
+        use_clinic_reliability: true,
+        min_reliability_n: 5,
+        ..Default::default()
+    };
+    settings.save(dir.path()).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+    let first = store.find_client(&keys, NAME).unwrap();
+    let varied = |client: &Client, days: i64, anxiety: i32, avoidance: i32, k: i32| {
+        let mut a = ecr_r_at(client, days, anxiety, avoidance);
+        let instrument = common_gui::ecr_r();
+        // Items 1 and 19 (both forward) one step off for some clients.
+        let step = |v: i32| (v + (k % 3) - 1).clamp(1, 7);
+        for slot in [0, 18] {
+            let base = if slot == 0 { anxiety } else { avoidance };
+            a.set_answer(
+                &instrument,
+                slot,
+                Answer::Value(step(base)),
+                a.started,
+                None,
+            )
+            .unwrap();
+        }
+        a
+    };
+    store
+        .save_administration(&varied(&first, 100, 6, 5, 0))
+        .unwrap();
+    store
+        .save_administration(&ecr_r_at(&first, 5, 2, 2))
+        .unwrap();
+    for (k, (anxiety, avoidance)) in [(3, 2), (5, 4), (2, 6), (4, 3), (6, 6)]
+        .into_iter()
+        .enumerate()
+    {
+        let client = Client::new(
+            new_id().unwrap(),
+            &format!("C-30{k}"),
+            None,
+            "",
+            Timestamp::now(),
+        )
+        .unwrap();
+        store.save_client(&client).unwrap();
+        let k = i32::try_from(k).unwrap() + 1;
+        store
+            .save_administration(&varied(&client, 80, anxiety, avoidance, k))
+            .unwrap();
+    }
+    drop(store);
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, "Settings");
+    click(&mut harness, "Compute local norms");
+    harness.get_by_label("This clinic's own reliability");
+    click(&mut harness, "Clients");
+    click(&mut harness, NAME);
+    // The newest first: the later ECR-R.
+    harness.get_all_by_label("Results").next().unwrap().click();
+    harness.run();
+    let page = results_page(&harness);
+    let anxiety = page.instrument.score_index("anxiety").unwrap();
+    assert!(
+        page.bands[anxiety].is_some(),
+        "a band without typed figures"
+    );
+    let change = page.change_text.as_ref().expect("a change table");
+    assert_eq!(
+        change.rows[anxiety].reading.split(" (").next(),
+        Some("reliable improvement")
+    );
+    let note = change
+        .notes
+        .iter()
+        .find(|n| n.starts_with("anxiety:"))
+        .expect("a note on anxiety's figures");
+    assert!(
+        note.contains("this clinic's intakes, n = 6, \u{3b1} = "),
+        "{note}"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("this clinic's intakes, n = 6")
+            .count()
+            >= 1,
+        "the page names the figures"
+    );
+}

@@ -330,4 +330,85 @@ fn local_norms_ui(
             "Show results against local norms (z, T, percentile, and their region on the plane)",
         );
     });
+    clinic_reliability_ui(ui, settings, norms);
+}
+
+/// The clinic's own reliability per scale (computed with the local norms, over the same
+/// intakes), what α means, and the opt-in that lets bands and reliable change use it.
+fn clinic_reliability_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    norms: Option<&crate::store::LocalNorms>,
+) {
+    ui.add_space(theme::GAP / 2.0);
+    ui.label(RichText::new("This clinic's own reliability").strong());
+    ui.label(
+        RichText::new(
+            "Cronbach's \u{3b1} says how consistently a scale's items agree in your clinic's \
+             intakes, from 0 (not at all) to 1 (completely). With the SD of the score it gives \
+             the standard error of measurement, SD \u{b7} \u{221a}(1 \u{2212} \u{3b1}): the \
+             95 % band around each score and the reliable change index. Figures typed in above \
+             win over these, and these over the questionnaire file's.",
+        )
+        .color(theme::muted(ui)),
+    );
+    let min_n = settings.min_reliability_n;
+    match norms.filter(|n| !n.reliability.is_empty()) {
+        None => {
+            ui.label("Not computed yet: it is computed with the local norms.");
+        }
+        Some(norms) => {
+            egui::Grid::new("clinic_reliability")
+                .num_columns(6)
+                .striped(true)
+                .spacing(egui::vec2(20.0, 4.0))
+                .show(ui, |ui| {
+                    for title in [
+                        "Questionnaire",
+                        "Scale",
+                        "n",
+                        "\u{3b1}",
+                        "95 % interval",
+                        "SD",
+                    ] {
+                        ui.label(RichText::new(title).strong());
+                    }
+                    ui.end_row();
+                    for e in &norms.reliability {
+                        ui.label(&e.instrument);
+                        ui.label(&e.score);
+                        ui.label(e.n.to_string());
+                        if let Some(alpha) = e.alpha.filter(|_| e.n >= min_n) {
+                            ui.label(format!("{alpha:.2}"));
+                            ui.label(e.alpha_ci.map_or_else(
+                                || "\u{2014}".to_owned(),
+                                |(lo, hi)| format!("{lo:.2} to {hi:.2}"),
+                            ));
+                            ui.label(
+                                e.sd.map_or_else(|| "\u{2014}".to_owned(), |sd| format!("{sd:.2}")),
+                            );
+                        } else {
+                            let why = if e.n < min_n {
+                                format!("not enough data (n < {min_n})")
+                            } else {
+                                "not computable: the items do not vary".to_owned()
+                            };
+                            ui.label(RichText::new(why).color(theme::muted(ui)));
+                            ui.label("");
+                            ui.label("");
+                        }
+                        ui.end_row();
+                    }
+                });
+        }
+    }
+    ui.horizontal(|ui| {
+        ui.checkbox(
+            &mut settings.use_clinic_reliability,
+            "Use the clinic's own figures for bands and reliable change",
+        );
+        let label = ui.label("Fewest intakes");
+        ui.add(egui::DragValue::new(&mut settings.min_reliability_n).range(3..=10_000))
+            .labelled_by(label.id);
+    });
 }
