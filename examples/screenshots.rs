@@ -67,11 +67,22 @@ fn administration(
 /// ECR-R answers for a point (anxiety, avoidance): forward items near the target, reversed ones
 /// mirrored, a little variation so that it looks like a person.
 fn ecr_r_answers(anxiety: i32, avoidance: i32) -> impl Fn(usize) -> Answer {
+    ecr_r_answers_of(anxiety, avoidance, 0)
+}
+
+/// [`ecr_r_answers`] with the variation shifted by `person`, so that people differ item by item
+/// (what gives a clinic's own alpha something to measure).
+fn ecr_r_answers_of(anxiety: i32, avoidance: i32, person: usize) -> impl Fn(usize) -> Answer {
     const REVERSED: [usize; 14] = [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
     move |slot| {
         let number = slot + 1;
         let target = if number <= 18 { anxiety } else { avoidance };
-        let wobble = [0, 1, 0, -1, 0, 1, -1, 0][slot % 8];
+        // The clinic's other people vary more item by item, as people do (an alpha near .9).
+        let wobble = if person == 0 {
+            [0, 1, 0, -1, 0, 1, -1, 0][slot % 8]
+        } else {
+            [0, 2, -1, -2, 1, 2, -2, 0, 1, -1, 3, -3][(slot * 7 + person * person * 5) % 12]
+        };
         let value = (target + wobble).clamp(1, 7);
         Answer::Value(if REVERSED.contains(&number) {
             8 - value
@@ -178,6 +189,28 @@ fn build_demo(dir: &Path) {
             store.save_administration(&a).unwrap();
         }
     }
+    // Thirty-two earlier intakes of the clinic's (C-2001…): enough for its own reliability.
+    for k in 0..32_usize {
+        let client = Client::new(
+            new_id().unwrap(),
+            &format!("C-{}", 2001 + k),
+            None,
+            "",
+            Timestamp::now() - ((700 - k as i64 * 5) * 24).hours(),
+        )
+        .unwrap();
+        store.save_client(&client).unwrap();
+        let anxiety = [2, 3, 4, 5, 6, 3, 4, 5][k % 8];
+        let avoidance = [2, 4, 3, 5, 4, 6, 2, 3][(k * 3) % 8];
+        store
+            .save_administration(&administration(
+                &client,
+                &ecr_r,
+                600 - k as i64 * 10,
+                ecr_r_answers_of(anxiety, avoidance, k + 1),
+            ))
+            .unwrap();
+    }
 }
 
 /// Drives the app to `screen`.
@@ -221,17 +254,27 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
-        "settings-norms" => {
+        "settings-norms" | "settings-reliability" => {
             app.apply(ctx, Command::ComputeLocalNorms);
             app.settings.use_local_norms = true;
+            app.settings.use_clinic_reliability = screen == "settings-reliability";
             let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
-        "results" | "results-rq" | "results-ecrrs" | "results-rfq" | "results-intake"
-        | "results-norms" => {
+        "results"
+        | "results-rq"
+        | "results-ecrrs"
+        | "results-rfq"
+        | "results-intake"
+        | "results-norms"
+        | "results-clinic-figures" => {
             if screen == "results-norms" {
                 app.apply(ctx, Command::ComputeLocalNorms);
                 app.settings.use_local_norms = true;
+            }
+            if screen == "results-clinic-figures" {
+                app.apply(ctx, Command::ComputeLocalNorms);
+                app.settings.use_clinic_reliability = true;
             }
             let (client_id, wanted) = match screen {
                 "results-rq" => (client_id.clone(), "rq"),
@@ -368,8 +411,14 @@ fn main() -> eframe::Result {
     let scale: f32 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1.0);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshot-data");
     let demo = root.join("demo");
-    if !Store::is_initialised(&demo) {
+    // Built once and reused; built again when `build_demo` changes (bump DEMO_VERSION).
+    const DEMO_VERSION: &str = "3";
+    let version = root.join("demo-version");
+    if !Store::is_initialised(&demo)
+        || std::fs::read_to_string(&version).ok().as_deref() != Some(DEMO_VERSION)
+    {
         build_demo(&demo);
+        std::fs::write(&version, DEMO_VERSION).unwrap();
     }
     // Every run works on its own copy, so that one screenshot's session never shows in another.
     let data_dir = root.join(format!("run-{screen}"));

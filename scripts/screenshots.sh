@@ -17,9 +17,11 @@ shot() { # name screen width height [scale]
     >/dev/null 2>&1 || true
   echo "$out/$name.png"
 }
-for s in first-run unlock clients client setup instruments settings results results-intake results-norms settings-norms results-rq results-ecrrs results-rfq handover greeting instructions item choice block block-item end; do
+for s in first-run unlock clients client setup instruments settings results results-intake results-norms settings-norms results-clinic-figures results-rq results-ecrrs results-rfq handover greeting instructions item choice block block-item end; do
   shot "$s" "$s" 1280 800
 done
+shot settings-reliability-full settings-reliability 1280 1800
+convert docs/screenshots/settings-reliability-full.png -crop 1280x900+0+900 +repage docs/screenshots/settings-reliability.png && rm docs/screenshots/settings-reliability-full.png
 shot item-largest-text item 1280 800 1.75
 shot item-1024 item 1024 768
 shot item-largest-text-1024 item 1024 768 1.75

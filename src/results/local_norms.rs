@@ -85,6 +85,9 @@ pub fn compute(
             .filter_map(|(a, _)| a.responses(instrument).ok())
             .collect();
         let answers: Vec<&crate::core::Responses> = answers.iter().collect();
+        if answers.is_empty() {
+            continue;
+        }
         for s in reliability(instrument, &answers) {
             reliabilities.push(LocalReliabilityEntry {
                 instrument: instrument.id.clone(),

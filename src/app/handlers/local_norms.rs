@@ -33,7 +33,10 @@ impl SecurebaseApp {
                     audit = store.audit(AuditAction::Create, AuditTarget::LocalNorms, "");
                     let n = norms.scores.iter().map(|e| e.n).max().unwrap_or(0);
                     ws.records.local_norms = Some(norms);
-                    format!("Local norms computed from up to {n} clients' first administrations.")
+                    format!(
+                        "Local norms and the clinic's own reliability computed from up to {n} \
+                         clients' first administrations."
+                    )
                 }
                 Err(e) => format!("The local norms could not be saved: {e}"),
             }
