@@ -189,7 +189,11 @@ fn build_demo(dir: &Path) {
             store.save_administration(&a).unwrap();
         }
     }
-    // Thirty-two earlier intakes of the clinic's (C-2001…): enough for its own reliability.
+    earlier_intakes(&store, &ecr_r);
+}
+
+/// Thirty-two earlier intakes of the clinic's (C-2001…): enough for its own reliability.
+fn earlier_intakes(store: &Store, ecr_r: &Instrument) {
     for k in 0..32_usize {
         let client = Client::new(
             new_id().unwrap(),
@@ -205,11 +209,33 @@ fn build_demo(dir: &Path) {
         store
             .save_administration(&administration(
                 &client,
-                &ecr_r,
+                ecr_r,
                 600 - k as i64 * 10,
                 ecr_r_answers_of(anxiety, avoidance, k + 1),
             ))
             .unwrap();
+    }
+}
+
+/// Local norms (and the clinic's own reliability) computed, each opted into or not.
+fn computed_norms(app: &mut SecurebaseApp, ctx: &egui::Context, norms: bool, figures: bool) {
+    app.apply(ctx, Command::ComputeLocalNorms);
+    app.settings.use_local_norms = norms;
+    app.settings.use_clinic_reliability = figures;
+}
+
+/// The id of the demo client called `name`.
+fn client_named(app: &SecurebaseApp, name: &str) -> String {
+    match &app.screen {
+        Screen::Clinician(ws) => ws
+            .records
+            .clients
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .id
+            .clone(),
+        _ => panic!("did not unlock"),
     }
 }
 
@@ -224,17 +250,7 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             passphrase: SecretString::from(PASS.to_owned()),
         },
     );
-    let client_id = match &app.screen {
-        Screen::Clinician(ws) => ws
-            .records
-            .clients
-            .iter()
-            .find(|c| c.name == "C-1042")
-            .unwrap()
-            .id
-            .clone(),
-        _ => panic!("did not unlock"),
-    };
+    let client_id = client_named(app, "C-1042");
     let page = |client_id: &str| {
         Command::Navigate(Page::ClientPage {
             client_id: client_id.to_owned(),
@@ -255,9 +271,7 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
         "settings-norms" | "settings-reliability" => {
-            app.apply(ctx, Command::ComputeLocalNorms);
-            app.settings.use_local_norms = true;
-            app.settings.use_clinic_reliability = screen == "settings-reliability";
+            computed_norms(app, ctx, true, screen == "settings-reliability");
             let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
         }
@@ -268,31 +282,19 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
         | "results-intake"
         | "results-norms"
         | "results-clinic-figures" => {
-            if screen == "results-norms" {
-                app.apply(ctx, Command::ComputeLocalNorms);
-                app.settings.use_local_norms = true;
-            }
-            if screen == "results-clinic-figures" {
-                app.apply(ctx, Command::ComputeLocalNorms);
-                app.settings.use_clinic_reliability = true;
+            if matches!(screen, "results-norms" | "results-clinic-figures") {
+                computed_norms(
+                    app,
+                    ctx,
+                    screen == "results-norms",
+                    screen != "results-norms",
+                );
             }
             let (client_id, wanted) = match screen {
                 "results-rq" => (client_id.clone(), "rq"),
                 "results-ecrrs" => (client_id.clone(), "ecr-rs"),
                 "results-rfq" => (client_id.clone(), "rfq-8"),
-                "results-intake" => match &app.screen {
-                    Screen::Clinician(ws) => (
-                        ws.records
-                            .clients
-                            .iter()
-                            .find(|c| c.name == "C-1007")
-                            .unwrap()
-                            .id
-                            .clone(),
-                        "ecr-r",
-                    ),
-                    _ => unreachable!(),
-                },
+                "results-intake" => (client_named(app, "C-1007"), "ecr-r"),
                 _ => (client_id.clone(), "ecr-r"),
             };
             app.apply(ctx, page(&client_id));
@@ -400,6 +402,10 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The demo folder is built once and reused; it is built again when `build_demo` changes
+/// (bump this).
+const DEMO_VERSION: &str = "3";
+
 fn main() -> eframe::Result {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let screen = args
@@ -411,8 +417,6 @@ fn main() -> eframe::Result {
     let scale: f32 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1.0);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshot-data");
     let demo = root.join("demo");
-    // Built once and reused; built again when `build_demo` changes (bump DEMO_VERSION).
-    const DEMO_VERSION: &str = "3";
     let version = root.join("demo-version");
     if !Store::is_initialised(&demo)
         || std::fs::read_to_string(&version).ok().as_deref() != Some(DEMO_VERSION)
