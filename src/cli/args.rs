@@ -59,6 +59,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the audit log.
     Audit,
+    /// Change in a client's scores: each administration against the one before and against
+    /// the intake, with the reliable change index, its verdict and the figures used.
+    Change(ChangeArgs),
     /// Reliability of each scale of an instrument: n, Cronbach's alpha with its 95 % Feldt
     /// interval, corrected item-total correlations, mean and SD.
     Reliability(ReliabilityArgs),
@@ -154,6 +157,20 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: String,
     /// Output format: csv (one row per administration, one column per score) or json.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
+    pub format: HistoryFormat,
+}
+
+/// Arguments of `securebase change`.
+#[derive(Debug, clap::Args)]
+pub struct ChangeArgs {
+    /// The client's name or id.
+    #[arg(long, value_name = "NAME-OR-ID")]
+    pub client: String,
+    /// Only this instrument (default: every one the client has answered).
+    #[arg(long, value_name = "ID")]
+    pub instrument: Option<String>,
+    /// `csv`: one row per score of each pair; `json`: the same rows as an array.
     #[arg(long, value_enum, default_value_t = HistoryFormat::Csv)]
     pub format: HistoryFormat,
 }

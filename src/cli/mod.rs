@@ -13,6 +13,7 @@
 mod args;
 mod audit;
 mod backup;
+mod change;
 mod client;
 mod data_folder;
 mod enter;
@@ -37,8 +38,8 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::catalog::Catalog;
 
 pub use args::{
-    BackupArgs, Cli, ClientCommand, Command, Delimiter, EnterArgs, ExportArgs, ExportFormat,
-    Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, ListFormat,
+    BackupArgs, ChangeArgs, Cli, ClientCommand, Command, Delimiter, EnterArgs, ExportArgs,
+    ExportFormat, Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, ListFormat,
     MachineSettingsArgs, PlotArgs, ReliabilityArgs, ReportArgs, RestoreArgs, ScoreArgs,
 };
 pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
@@ -156,6 +157,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             export::export(&data_dir()?, &catalog, args)
         }
         Command::Audit => audit::run(&data_dir()?),
+        Command::Change(args) => {
+            warn_failures(&catalog);
+            change::run(&data_dir()?, &catalog, args)
+        }
         Command::Reliability(args) => match &args.input {
             Some(_) => reliability::run(&catalog, args, None),
             None => reliability::run(&catalog, args, Some(&data_dir()?)),

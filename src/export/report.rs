@@ -372,12 +372,8 @@ fn section(doc: &mut Layout, a: &Assessment) {
 
     charts(doc, a);
 
-    if let Some(change) = text::change(a, Medium::Paper) {
-        doc.heading(
-            &format!("Change since {}", change.since),
-            Style::SUBHEADING,
-            50.0,
-        );
+    for change in text::changes(a, Medium::Paper) {
+        doc.heading(&change.heading, Style::SUBHEADING, 50.0);
         let rows: Vec<Vec<String>> = change
             .rows
             .into_iter()

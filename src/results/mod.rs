@@ -70,6 +70,9 @@ pub struct Assessment {
     pub lines: Option<LineChart>,
     /// Change since the administration before (its date, and per score), if there is one.
     pub change: Option<(String, Vec<ScoreChange>)>,
+    /// Change since the first one, the intake (its date, and per score), when it is not the
+    /// one before: therapy's whole course, beside its last step.
+    pub since_intake: Option<(String, Vec<ScoreChange>)>,
     /// Norm sets that can be chosen for z, T and percentile.
     pub norms: Vec<NormOption>,
     /// The one the clinic chose by default (local norms, when it opted in).
@@ -87,12 +90,7 @@ pub fn assess(
     settings: &Settings,
     local: Option<&LocalNorms>,
 ) -> Assessment {
-    let clinic = |score_idx: usize| {
-        let s = instrument.scores.get(score_idx)?;
-        settings
-            .figures_for(&instrument.id, &s.id)
-            .or_else(|| clinic_computed(settings, local, &instrument.id, &s.id))
-    };
+    let clinic = clinic_figures(instrument, settings, local);
     let chart = plane_chart(
         instrument,
         client,
@@ -110,9 +108,13 @@ pub fn assess(
         &clinic,
     );
     // Change since the one before; without figures the views say why there is no RCI.
-    let change = earlier
+    let since_before = earlier
         .last()
         .map(|(d, before)| (d.clone(), change(instrument, before, &report, &clinic)));
+    let since_intake = earlier
+        .first()
+        .filter(|_| earlier.len() >= 2)
+        .map(|(d, intake)| (d.clone(), change(instrument, intake, &report, &clinic)));
     let computed_on = local.map(|n| date(n.computed)).unwrap_or_default();
     let norms = local_norms::options(instrument, local, &computed_on);
     let default_norm = norms
@@ -127,10 +129,71 @@ pub fn assess(
         earlier,
         chart,
         lines,
-        change,
+        change: since_before,
+        since_intake,
         norms,
         default_norm,
     }
+}
+
+/// The clinic's figures for score `k` of `instrument`: typed in, else computed from its intakes
+/// ([`clinic_computed`]); `None` leaves the instrument file's. What every band and change uses.
+pub fn clinic_figures<'a>(
+    instrument: &'a Instrument,
+    settings: &'a Settings,
+    local: Option<&'a LocalNorms>,
+) -> impl Fn(usize) -> Option<Figures> + 'a {
+    move |k| {
+        let s = instrument.scores.get(k)?;
+        settings
+            .figures_for(&instrument.id, &s.id)
+            .or_else(|| clinic_computed(settings, local, &instrument.id, &s.id))
+    }
+}
+
+/// One line on a client's course with `instrument`, from the intake to the latest: the two
+/// headline scores with their reliable change in words, and the plane's region then and now
+/// ("Attachment anxiety from 6.06 to 3.06, reliable improvement; …; from the fearful to the
+/// secure region"). Words rather than arrows: the screen's font has no arrow.
+pub fn since_intake_line(
+    instrument: &Instrument,
+    intake: &ScoreReport,
+    latest: &ScoreReport,
+    settings: &Settings,
+    local: Option<&LocalNorms>,
+) -> String {
+    let clinic = clinic_figures(instrument, settings, local);
+    let changes = change(instrument, intake, latest, &clinic);
+    let mut order: Vec<usize> = match &instrument.plane {
+        Some(p) => vec![p.y, p.x],
+        None => (0..instrument.scores.len().min(2)).collect(),
+    };
+    order.truncate(2);
+    let mut parts: Vec<String> = order
+        .iter()
+        .filter_map(|&k| {
+            let c = changes.get(k)?;
+            let (before, after) = (c.before?, c.after?);
+            let reading = c
+                .verdict
+                .map_or("reliable change not computable", |v| v.label());
+            Some(format!(
+                "{} from {before:.2} to {after:.2}, {reading}",
+                text::score_name(instrument, k, text::Medium::Screen)
+            ))
+        })
+        .collect();
+    if let Some(plane) = &instrument.plane {
+        let region = |r: &ScoreReport| {
+            let x = r.scores.get(plane.x)?.value?;
+            let y = r.scores.get(plane.y)?.value?;
+            Some(crate::core::plane::Region::of(x, y, plane.midpoint).label())
+        };
+        if let (Some(then), Some(now)) = (region(intake), region(latest)) {
+            parts.push(format!("from the {then} to the {now} region"));
+        }
+    }
+    parts.join("; ")
 }
 
 /// The clinic's own figures for a score, when it opted in and its intakes give them: α and the

@@ -8,6 +8,7 @@
 //! screen names a relationship block by its short id, paper by its full name.
 
 use super::{Assessment, percentile_text};
+use crate::core::change::ScoreChange;
 use crate::core::instrument::Instrument;
 use crate::core::plane::{REGION_CAVEAT, Region};
 use crate::core::{Flag, ScoreReport};
@@ -169,6 +170,9 @@ pub struct ChangeRow {
 /// (which figures were used, or plainly why there is no reliable change).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
+    /// The table's title: "Change since 3 Aug 2026 (the administration before)" or "Change
+    /// since intake (6 Dec 2025)".
+    pub heading: String,
     /// The earlier administration's date.
     pub since: String,
     /// Per score.
@@ -177,9 +181,43 @@ pub struct Change {
     pub notes: Vec<String>,
 }
 
-/// The change section of `a`, when there is an administration before.
+/// The change sections of `a`: since the administration before, then since the intake when
+/// that is another one.
+pub fn changes(a: &Assessment, medium: Medium) -> Vec<Change> {
+    let before = a.change.as_ref().map(|(since, c)| {
+        let heading = if a.since_intake.is_some() {
+            format!("Change since {since} (the administration before)")
+        } else {
+            format!("Change since {since}")
+        };
+        change_table(a, heading, since, c, medium)
+    });
+    let intake = a.since_intake.as_ref().map(|(since, c)| {
+        change_table(
+            a,
+            format!("Change since intake ({since})"),
+            since,
+            c,
+            medium,
+        )
+    });
+    before.into_iter().chain(intake).collect()
+}
+
+/// The change section since the administration before, when there is one.
 pub fn change(a: &Assessment, medium: Medium) -> Option<Change> {
-    let (since, changes) = a.change.as_ref()?;
+    changes(a, medium).into_iter().next()
+}
+
+/// One change table: per score, before, now, the difference and the reliable change in words,
+/// and a note per score on the figures used or why there are none.
+fn change_table(
+    a: &Assessment,
+    heading: String,
+    since: &str,
+    changes: &[ScoreChange],
+    medium: Medium,
+) -> Change {
     let rows = changes
         .iter()
         .map(|c| ChangeRow {
@@ -213,11 +251,12 @@ pub fn change(a: &Assessment, medium: Medium) -> Option<Change> {
         })
         .collect();
     notes.dedup();
-    Some(Change {
-        since: since.clone(),
+    Change {
+        heading,
+        since: since.to_owned(),
         rows,
         notes,
-    })
+    }
 }
 
 /// The RQ-style forced choice.
@@ -277,16 +316,25 @@ pub fn readings(a: &Assessment) -> Readings {
         }),
         _ => None,
     };
-    let region = i.plane.as_ref().and_then(|plane| {
-        let x = report.scores.get(plane.x)?.value?;
-        let y = report.scores.get(plane.y)?.value?;
-        Some((
-            format!(
-                "Region of the anxiety-avoidance plane: {}",
-                Region::of(x, y, plane.midpoint).label()
-            ),
+    let region_of = |r: &ScoreReport| {
+        let plane = i.plane.as_ref()?;
+        let x = r.scores.get(plane.x)?.value?;
+        let y = r.scores.get(plane.y)?.value?;
+        Some(Region::of(x, y, plane.midpoint).label())
+    };
+    let region = region_of(report).map(|now| {
+        // At intake too, when there is an earlier one: where the client started.
+        let at_intake = a
+            .earlier
+            .first()
+            .and_then(|(date, r)| Some((date, region_of(r)?)))
+            .map_or(String::new(), |(date, then)| {
+                format!(" (at intake, {date}: {then})")
+            });
+        (
+            format!("Region of the anxiety-avoidance plane: {now}{at_intake}"),
             REGION_CAVEAT.to_owned(),
-        ))
+        )
     });
     Readings {
         choice,

@@ -349,7 +349,7 @@ fn the_clinics_own_reliability_gives_bands_and_reliable_change_without_typed_fig
         page.bands[anxiety].is_some(),
         "a band without typed figures"
     );
-    let change = page.change_text.as_ref().expect("a change table");
+    let change = page.change_text.first().expect("a change table");
     assert_eq!(
         change.rows[anxiety].reading.split(" (").next(),
         Some("reliable improvement")
@@ -369,5 +369,67 @@ fn the_clinics_own_reliability_gives_bands_and_reliable_change_without_typed_fig
             .count()
             >= 1,
         "the page names the figures"
+    );
+}
+
+/// The results page of the later of two RFQ-8s says "reliable improvement" for a reliable fall
+/// in uncertainty (lower is better), and the client page's line since intake says so too.
+#[test]
+fn the_results_page_reads_a_reliable_fall_in_rfq_uncertainty_as_improvement() {
+    use crate::change_cli::{rfq_answers, rfq_figures};
+    use securebase::core::Answer;
+    let dir = data_folder();
+    rfq_figures().save(dir.path()).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+    let client = store.find_client(&keys, NAME).unwrap();
+    let rfq = securebase::catalog::Catalog::bundled()
+        .get("rfq-8")
+        .cloned()
+        .unwrap();
+    for (days, (u, u7)) in [(100, (7, 1)), (10, (4, 4))] {
+        let when = Timestamp::now() - SignedDuration::from_hours(24 * days);
+        let mut a = securebase::store::Administration::new(
+            new_id().unwrap(),
+            &client.id,
+            &rfq,
+            securebase::store::Source::PaperEntry,
+            when,
+        );
+        for (slot, v) in rfq_answers(u, u7).into_iter().enumerate() {
+            a.set_answer(&rfq, slot, Answer::Value(v), when, None)
+                .unwrap();
+        }
+        a.status = Status::Completed;
+        a.finished = Some(when);
+        store.save_administration(&a).unwrap();
+    }
+    drop(store);
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, NAME);
+    assert!(
+        harness
+            .query_all_by_label_contains(
+                "Uncertainty about mental states (RFQ_u) from 3.00 to 0.00, reliable improvement"
+            )
+            .count()
+            == 1,
+        "the line since intake"
+    );
+    // The newest first: the later RFQ-8.
+    harness.get_all_by_label("Results").next().unwrap().click();
+    harness.run();
+    let page = results_page(&harness);
+    let u = page.instrument.score_index("rfq_u").unwrap();
+    assert_eq!(
+        page.change_text[0].rows[u].reading.split(" (").next(),
+        Some("reliable improvement")
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("reliable improvement (RCI -5.93)")
+            .count()
+            == 1
     );
 }

@@ -11,6 +11,7 @@ mod support;
 mod backup;
 mod bundled;
 mod change;
+mod change_cli;
 mod chart;
 mod cli;
 mod export;

@@ -323,7 +323,12 @@ fn ecr_r_section(text: &str) {
             .starts_with("Attachment avoidance 4.00 2.00 -2.00"),
         "change row of avoidance:\n{text}"
     );
-    has("Region of the anxiety-avoidance plane: secure.");
+    // Three ECR-Rs: change since intake too, and where the client started on the plane.
+    has(&format!("Change since intake ({})", date(ts(ECR_R_1))));
+    has(&format!(
+        "Region of the anxiety-avoidance plane: secure (at intake, {}: fearful).",
+        date(ts(ECR_R_1))
+    ));
 }
 
 /// A4 pages, each with its footer: securebase, its version, not a diagnosis, and the page

@@ -90,6 +90,7 @@ pub fn client_page_ui(
         };
         crate::app::widgets::export_bar_ui(ui, &bar, remembered, cx);
     }
+    since_intake_ui(ui, administrations, records, cx);
     ui.add_space(theme::GAP);
     ui.label(
         RichText::new("Administrations")
@@ -198,4 +199,60 @@ fn session_buttons_ui(ui: &mut egui::Ui, client_id: &str, unfinished: usize, cx:
             }
         }
     });
+}
+
+/// One line per questionnaire given more than once: from the intake to the latest, the
+/// headline scores with their reliable change and the region then and now
+/// (`results::since_intake_line`).
+fn since_intake_ui(
+    ui: &mut egui::Ui,
+    administrations: &[crate::store::Administration],
+    records: &Records,
+    cx: &ViewCx<'_>,
+) {
+    let mut lines = Vec::new();
+    for instrument in &cx.catalog.instruments {
+        let mut done: Vec<&crate::store::Administration> = administrations
+            .iter()
+            .filter(|a| a.instrument_id == instrument.id && a.status == Status::Completed)
+            .filter(|a| records.reports.contains_key(&a.id))
+            .collect();
+        done.sort_by_key(|a| (a.started, a.id.clone()));
+        let (Some(intake), Some(latest)) = (done.first(), done.last()) else {
+            continue;
+        };
+        if done.len() < 2 {
+            continue;
+        }
+        let (Some(before), Some(now)) = (
+            records.reports.get(&intake.id),
+            records.reports.get(&latest.id),
+        ) else {
+            continue;
+        };
+        let line = crate::results::since_intake_line(
+            instrument,
+            before,
+            now,
+            cx.settings,
+            records.local_norms.as_ref(),
+        );
+        lines.push(format!(
+            "{} since intake ({}): {line}",
+            instrument.short_name,
+            date(intake.started)
+        ));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    ui.add_space(theme::GAP);
+    ui.label(
+        RichText::new("Since intake")
+            .strong()
+            .size(theme::EMPHASIS_SIZE),
+    );
+    for line in lines {
+        ui.label(line);
+    }
 }

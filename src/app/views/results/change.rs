@@ -8,7 +8,7 @@ use crate::results::text;
 /// Change since the administration before: per score, the difference and, where reliability
 /// figures exist, the reliable change index and its reading; otherwise why not, plainly.
 pub(super) fn change_ui(ui: &mut egui::Ui, change: &text::Change) {
-    ui.label(RichText::new(format!("Change since {}", change.since)).strong());
+    ui.label(RichText::new(&change.heading).strong());
     egui::Grid::new("change")
         .num_columns(5)
         .striped(true)

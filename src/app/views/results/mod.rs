@@ -52,8 +52,8 @@ pub struct ResultsPage {
     /// What the page says, from `results::text` (as the PDF does): the score rows without a
     /// norm set, then with each of `norms` (so that choosing one redraws without rescoring).
     pub rows: Vec<Vec<text::ScoreRow>>,
-    /// The change table and its notes.
-    pub change_text: Option<text::Change>,
+    /// The change tables (since the one before, since intake) and their notes.
+    pub change_text: Vec<text::Change>,
     /// The readings.
     pub readings: text::Readings,
 }
@@ -65,7 +65,7 @@ impl ResultsPage {
             .chain(a.norms.iter().map(Some))
             .map(|norm| text::score_rows(&a, norm, Medium::Screen))
             .collect();
-        let change_text = text::change(&a, Medium::Screen);
+        let change_text = text::changes(&a, Medium::Screen);
         let readings = text::readings(&a);
         let mut page = Self {
             rows,
@@ -227,7 +227,7 @@ pub fn results_ui(
                 }
                 ui.vertical(|ui| {
                     scores::scores_grid_ui(ui, page.score_rows());
-                    if let Some(change) = page.change_text.as_ref() {
+                    for change in &page.change_text {
                         ui.add_space(theme::GAP);
                         change::change_ui(ui, change);
                     }
