@@ -369,6 +369,7 @@ fn section(doc: &mut Layout, a: &Assessment) {
     };
     doc.space(2.0);
     doc.paragraph(&flags, Style::BODY);
+    doc.paragraph(text::MISSING_NOTE, Style::SMALL);
 
     charts(doc, a);
 

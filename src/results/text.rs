@@ -20,6 +20,13 @@ pub const NONE: &str = "\u{2014}";
 /// Flags never remove a score; both media say so.
 pub const FLAGS_NOTE: &str = "Flags describe the answering; they never remove a score.";
 
+/// Said wherever scores are shown: the missing-data rule is securebase's, not the authors'
+/// (AUDIT.md D4; none of the shipped instruments' authors publishes one).
+pub const MISSING_NOTE: &str = "Missing answers: a scale is scored when no more than its \
+    allowed number of items is missing (20 % of its items, rounded down, unless the \
+    questionnaire file sets another limit). This is securebase's policy: the instruments' \
+    authors publish no missing-data rule.";
+
 /// Said when there are no validity flags.
 pub const NO_FLAGS: &str = "No flags: nothing unusual about how the form was answered.";
 

@@ -442,3 +442,22 @@ fn the_wording_comparison_catches_changes() {
     let p = changed("rq", "\"items\": [2]", "\"items\": [3]");
     assert!(!p.is_empty(), "{p:?}");
 }
+
+/// AUDIT.md D4: the 20 % missing-data rule is securebase's, and every file says so.
+#[test]
+fn every_bundled_file_says_the_missing_data_rule_is_securebase_policy() {
+    for instrument in securebase::core::bundled::bundled()
+        .into_iter()
+        .map(Result::unwrap)
+    {
+        assert!(
+            instrument
+                .verification_note
+                .contains("Missing data: securebase policy"),
+            "{}: {}",
+            instrument.id,
+            instrument.verification_note
+        );
+    }
+    assert!(securebase::results::text::MISSING_NOTE.contains("securebase's policy"));
+}

@@ -323,6 +323,8 @@ fn ecr_r_section(text: &str) {
             .starts_with("Attachment avoidance 4.00 2.00 -2.00"),
         "change row of avoidance:\n{text}"
     );
+    // The missing-data rule, as securebase's (AUDIT.md D4).
+    has("This is securebase's policy: the instruments' authors publish no missing-data rule.");
     // Three ECR-Rs: change since intake too, and where the client started on the plane.
     has(&format!("Change since intake ({})", date(ts(ECR_R_1))));
     has(&format!(

@@ -200,12 +200,7 @@ impl Checker<'_> {
             }
             Some(m) => m,
             // Rounded down: 20 % of 18 is 3.6, so 3 may be missing.
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "non-negative, less than n"
-            )]
-            None => ((n as f64) * default_fraction).floor() as usize,
+            None => allowed_missing(n, default_fraction),
         };
         let max_missing = max_missing.min(n.saturating_sub(1));
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -307,5 +302,57 @@ fn slot_index(blocks: &[Block], n_items: usize, block: Option<usize>, item_idx: 
     match (blocks.is_empty(), block) {
         (false, Some(b)) => b * n_items + item_idx,
         _ => item_idx,
+    }
+}
+
+/// How many of `n` items may be missing under the fraction `f` (0 ≤ f < 1): ⌊n · f⌋, computed
+/// exactly on the decimal the file wrote (the shortest decimal that reads back as `f`, which is
+/// what the JSON said), not in floating point, where 90 · 0.7 comes out as 62.99999999999999
+/// and rounds down to 62 instead of 63 (AUDIT.md D5).
+pub(crate) fn allowed_missing(n: usize, f: f64) -> usize {
+    let text = format!("{f}");
+    let (whole, digits) = text.split_once('.').unwrap_or((&text, ""));
+    let (Ok(whole), Ok(frac), true) = (
+        whole.parse::<u128>(),
+        if digits.is_empty() {
+            Ok(0)
+        } else {
+            digits.parse::<u128>()
+        },
+        digits.len() <= 30,
+    ) else {
+        // Not a plain decimal of reasonable length (a fraction below 1e-30): nothing of any
+        // real form's size may be missing.
+        return 0;
+    };
+    let scale = 10_u128.pow(u32::try_from(digits.len()).unwrap_or(0));
+    let n = n as u128;
+    let allowed = (n * whole * scale + n * frac) / scale;
+    usize::try_from(allowed).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed_missing;
+
+    #[test]
+    fn the_missing_count_is_exact_where_floating_point_is_not() {
+        // The audit's cases: floating point gives 62, 28 and 28.
+        assert_eq!(allowed_missing(90, 0.7), 63);
+        assert_eq!(allowed_missing(50, 0.58), 29);
+        assert_eq!(allowed_missing(100, 0.29), 29);
+        // The bundled rule, 20 %: 3 of 18, 1 of 6, 0 of 3.
+        assert_eq!(allowed_missing(18, 0.2), 3);
+        assert_eq!(allowed_missing(6, 0.2), 1);
+        assert_eq!(allowed_missing(3, 0.2), 0);
+        assert_eq!(allowed_missing(7, 0.0), 0);
+        // Every fraction of two decimals and every n to 100 agrees with exact integer
+        // arithmetic: ⌊n · p / 100⌋.
+        for p in 0..100_u32 {
+            let f = f64::from(p) / 100.0;
+            for n in 1..=100_usize {
+                assert_eq!(allowed_missing(n, f), n * p as usize / 100, "n {n}, f {f}");
+            }
+        }
     }
 }

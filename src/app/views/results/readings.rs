@@ -35,11 +35,9 @@ pub(super) fn readings_ui(ui: &mut egui::Ui, readings: &text::Readings, norm_not
     for flag in &readings.flags {
         ui.label(RichText::new(format!("\u{2022} {flag}")).color(theme::warning(ui)));
     }
-    ui.label(
-        RichText::new(text::FLAGS_NOTE)
-            .small()
-            .color(theme::muted(ui)),
-    );
+    for note in [text::FLAGS_NOTE, text::MISSING_NOTE] {
+        ui.label(RichText::new(note).small().color(theme::muted(ui)));
+    }
     if let Some(note) = norm_note {
         ui.add_space(8.0);
         ui.label(RichText::new(note).small().color(theme::muted(ui)));
