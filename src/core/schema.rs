@@ -380,8 +380,47 @@ pub struct NormSetDef {
     pub source: String,
     /// Sample size.
     pub n: u32,
+    /// Whether the figures are of mean scores or of sums (a sum-normed set is useless for a
+    /// mean-scored scale, and the ECR-S, say, circulates with both).
+    pub metric: NormMetric,
+    /// The response scale the sample answered on (an ECR normed on 1-5 is not a 1-7 norm).
+    pub scale: NormScale,
+    /// Who the sample was.
+    pub sample: NormSample,
     /// Mean and SD per score id.
     pub scores: UniqueMap<NormDef>,
+}
+
+/// The metric of a norm set's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NormMetric {
+    /// Mean of the items (as a `mean` scale scores).
+    Mean,
+    /// Sum of the items (as a `sum` scale scores).
+    Sum,
+}
+
+/// The response scale of a norm sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormScale {
+    /// Lowest answer.
+    pub min: i32,
+    /// Highest answer.
+    pub max: i32,
+}
+
+/// Who a norm sample was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormSample {
+    /// A clinical sample (patients) or not (students, the general population).
+    pub clinical: bool,
+    /// Where it was collected.
+    pub country: String,
+    /// The language or form answered (`en`, "German ECR-RD").
+    pub language: String,
 }
 
 /// Mean and SD of one score in a norm set.

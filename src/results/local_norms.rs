@@ -210,7 +210,19 @@ pub fn options(
     for set in &instrument.norm_sets {
         let n = usize::try_from(set.n).unwrap_or(usize::MAX);
         all.push(NormOption {
-            label: format!("{}, n = {} ({})", set.name, set.n, set.source),
+            label: format!(
+                "{}, n = {}, {} sample, {}, {} ({})",
+                set.name,
+                set.n,
+                if set.sample.clinical {
+                    "clinical"
+                } else {
+                    "non-clinical"
+                },
+                set.sample.country,
+                set.sample.language,
+                set.source
+            ),
             short: format!("{}, n = {}", set.name, set.n),
             is_local: false,
             scores: instrument

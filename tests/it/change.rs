@@ -611,6 +611,13 @@ fn standing_against_a_norm_set_from_the_file() {
         name: "Test sample".to_owned(),
         source: "made up for this test".to_owned(),
         n: 100,
+        metric: securebase::core::schema::NormMetric::Mean,
+        scale: securebase::core::schema::NormScale { min: 1, max: 7 },
+        sample: securebase::core::schema::NormSample {
+            clinical: false,
+            country: "Testland".to_owned(),
+            language: "en".to_owned(),
+        },
         scores: UniqueMap(BTreeMap::from([(
             "anxiety".to_owned(),
             NormDef { mean: 3.5, sd: 1.0 },

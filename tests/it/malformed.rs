@@ -376,6 +376,23 @@ const CASES: &[(&str, &str, &str)] = &[
         "$.validity.longstring_run",
         "at least 2",
     ),
+    // A norm set says what its figures are (AUDIT.md D6), and they must fit the score.
+    ("norm-metric-sum.json", "$.norm_sets[0].metric", "is a mean"),
+    (
+        "norm-scale-other.json",
+        "$.norm_sets[0].scale",
+        "answered on 1-7",
+    ),
+    (
+        "norm-mean-outside-range.json",
+        "$.norm_sets[0].scores.alpha.mean",
+        "outside the score's possible range 1 to 5",
+    ),
+    (
+        "norm-sample-no-country.json",
+        "$.norm_sets[0].sample",
+        "country",
+    ),
     // Which way is better is data, required of every score: change over time reads it.
     (
         "better-missing.json",

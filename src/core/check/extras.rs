@@ -323,7 +323,12 @@ impl Checker<'_> {
             .collect()
     }
 
-    pub(super) fn norm_sets(&self, raw: &[schema::NormSetDef], scores: &[ScoreDef]) -> Check<()> {
+    pub(super) fn norm_sets(
+        &self,
+        raw: &[schema::NormSetDef],
+        scores: &[ScoreDef],
+        response: &ResponseScale,
+    ) -> Check<()> {
         for (i, set) in raw.iter().enumerate() {
             let path = format!("$.norm_sets[{i}]");
             if set.source.trim().is_empty() {
@@ -332,16 +337,73 @@ impl Checker<'_> {
             if set.n < 2 {
                 return Err(self.err(format!("{path}.n"), "a norm set needs n of at least 2"));
             }
+            if set.sample.country.trim().is_empty() || set.sample.language.trim().is_empty() {
+                return Err(self.err(
+                    format!("{path}.sample"),
+                    "a norm set's sample needs its country and its language or form",
+                ));
+            }
+            if (set.scale.min, set.scale.max) != (response.min, response.max) {
+                return Err(self.err(
+                    format!("{path}.scale"),
+                    format!(
+                        "the sample answered on {}-{}, this instrument on {}-{}: its figures do not apply",
+                        set.scale.min, set.scale.max, response.min, response.max
+                    ),
+                ));
+            }
             for (id, norm) in &set.scores {
                 let spath = format!("{path}.scores.{id}");
-                if !scores.iter().any(|s| &s.id == id) {
+                let Some(score) = scores.iter().find(|s| &s.id == id) else {
                     return Err(self.err(&spath, format!("score {id:?} is not defined")));
-                }
+                };
                 if !(norm.mean.is_finite() && norm.sd.is_finite() && norm.sd > 0.0) {
                     return Err(self.err(&spath, "mean must be finite and sd positive"));
+                }
+                if let Some(metric) = metric_of(score)
+                    && metric != set.metric
+                {
+                    return Err(self.err(
+                        format!("{path}.metric"),
+                        format!(
+                            "the set is of {} scores, but {id:?} is a {}: its figures do not apply",
+                            metric_name(set.metric),
+                            metric_name(metric)
+                        ),
+                    ));
+                }
+                let (lo, hi) = score.range;
+                if !(lo..=hi).contains(&norm.mean) {
+                    return Err(self.err(
+                        format!("{spath}.mean"),
+                        format!(
+                            "mean {} lies outside the score's possible range {lo} to {hi} (a sum, or another scale?)",
+                            norm.mean
+                        ),
+                    ));
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// The metric a score is on, as norm sets name it: a scale's method, a derived mean's "mean";
+/// `None` for a linear derived score (its figures are of that score itself).
+fn metric_of(score: &ScoreDef) -> Option<schema::NormMetric> {
+    match &score.rule {
+        ScoreRule::Scale { method, .. } => Some(match method {
+            schema::ScaleMethod::Mean => schema::NormMetric::Mean,
+            schema::ScaleMethod::Sum => schema::NormMetric::Sum,
+        }),
+        ScoreRule::Mean { .. } => Some(schema::NormMetric::Mean),
+        ScoreRule::Linear { .. } => None,
+    }
+}
+
+fn metric_name(metric: schema::NormMetric) -> &'static str {
+    match metric {
+        schema::NormMetric::Mean => "mean",
+        schema::NormMetric::Sum => "sum",
     }
 }

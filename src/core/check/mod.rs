@@ -79,7 +79,7 @@ impl Checker<'_> {
         };
         let validity = self.validity(&raw.validity, &response, slots.len())?;
         let reliability = self.reliability(&raw.reliability, &scores)?;
-        self.norm_sets(&raw.norm_sets, &scores)?;
+        self.norm_sets(&raw.norm_sets, &scores, &response)?;
         self.better(&raw)?;
 
         Ok(Instrument {
