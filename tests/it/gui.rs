@@ -252,7 +252,7 @@ fn ecr_rs_says_which_relationship_each_block_is_about() {
     unlock(&mut harness);
     start_session(&mut harness, "ecr-rs");
     assert_eq!(step(&harness), Step::BlockIntro(0));
-    harness.get_by_label_contains("your mother or mother-like figure");
+    harness.get_by_label_contains("your mother or a mother-like figure");
     harness.key_press(Key::Enter);
     harness.run();
     harness.get_by_label_contains("About your mother");
@@ -261,7 +261,7 @@ fn ecr_rs_says_which_relationship_each_block_is_about() {
         harness.run();
     }
     assert_eq!(step(&harness), Step::BlockIntro(1));
-    harness.get_by_label_contains("your father or father-like figure");
+    harness.get_by_label_contains("your father or a father-like figure");
 }
 
 #[test]

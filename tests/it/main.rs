@@ -8,6 +8,7 @@
 
 mod support;
 
+mod audit_text;
 mod backup;
 mod bundled;
 mod change;
