@@ -9,7 +9,7 @@ use crate::results::text;
 /// figures exist, the reliable change index and its reading; otherwise why not, plainly.
 pub(super) fn change_ui(ui: &mut egui::Ui, change: &text::Change) {
     ui.label(RichText::new(&change.heading).strong());
-    egui::Grid::new("change")
+    egui::Grid::new(("change", &change.heading))
         .num_columns(5)
         .striped(true)
         .spacing(egui::vec2(20.0, 8.0))
