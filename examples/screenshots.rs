@@ -334,6 +334,7 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
         Command::StartSession {
             client_id: client_id.to_owned(),
             instruments,
+            not_applicable: Vec::new(),
         },
     );
     let Screen::Kiosk(mode) = &mut app.screen else {

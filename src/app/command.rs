@@ -50,6 +50,8 @@ pub enum Command {
         client_id: String,
         /// Instrument ids, in order.
         instruments: Vec<String>,
+        /// (instrument id, block id) of the blocks that do not apply to this client.
+        not_applicable: Vec<(String, String)>,
     },
     /// Resume a client's administrations in progress.
     ResumeSession {
@@ -143,8 +145,11 @@ impl SecurebaseApp {
             Command::StartSession {
                 client_id,
                 instruments,
-            } => self.start_session(ctx, &client_id, &instruments),
-            Command::ResumeSession { client_id } => self.start_session(ctx, &client_id, &[]),
+                not_applicable,
+            } => self.start_session(ctx, &client_id, &instruments, &not_applicable),
+            Command::ResumeSession { client_id } => {
+                self.start_session(ctx, &client_id, &[], &[]);
+            }
             Command::Abandon {
                 client_id,
                 administration_id,

@@ -21,6 +21,52 @@ pub struct Form {
     pub administration: Administration,
 }
 
+impl Form {
+    /// Whether `slot` is asked: it exists and its block (if any) applies to this client.
+    pub fn asked(&self, slot: usize) -> bool {
+        let Some(s) = self.instrument.slots.get(slot) else {
+            return false;
+        };
+        s.block_idx
+            .and_then(|b| self.instrument.blocks.get(b))
+            .is_none_or(|b| !self.administration.not_applicable.contains(&b.id))
+    }
+
+    /// The first asked slot at or after `from`.
+    fn next_asked(&self, from: usize) -> Option<usize> {
+        (from..self.instrument.n_slots()).find(|&s| self.asked(s))
+    }
+
+    /// The last asked slot before `before`.
+    fn prev_asked(&self, before: usize) -> Option<usize> {
+        (0..before.min(self.instrument.n_slots()))
+            .rev()
+            .find(|&s| self.asked(s))
+    }
+
+    /// The first asked slot without an answer: where a resumed form continues.
+    fn next_unanswered(&self) -> Option<usize> {
+        let answered = |slot: usize| {
+            let column = &self.instrument.slots[slot].column;
+            self.administration
+                .answers
+                .iter()
+                .any(|a| &a.column == column)
+        };
+        (0..self.instrument.n_slots()).find(|&s| self.asked(s) && !answered(s))
+    }
+
+    /// The screen for asked slot `slot`: a block's first item is preceded by its header.
+    fn item_step(&self, slot: usize) -> Step {
+        first_item_step(&self.instrument, slot)
+    }
+
+    /// The first screen of the items: the first asked item (or its block's header).
+    fn first_step(&self) -> Step {
+        self.next_asked(0).map_or(Step::End, |s| self.item_step(s))
+    }
+}
+
 /// The screen client mode shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -112,10 +158,12 @@ impl KioskSession {
         if form.instrument.choice.is_some() && form.administration.choice.is_none() {
             return Step::Choice;
         }
-        match form.administration.next_slot(&form.instrument) {
+        match form.next_unanswered() {
             Some(slot) => Step::Item(slot),
             // Every item answered but not marked complete (a crash at the very end).
-            None => Step::Item(form.instrument.n_slots().saturating_sub(1)),
+            None => form
+                .prev_asked(form.instrument.n_slots())
+                .map_or(Step::End, Step::Item),
         }
     }
 
@@ -129,7 +177,7 @@ impl KioskSession {
             // Back at the instructions, the client goes through the form from its start again
             // (a resumed form enters at its first unanswered item instead: `entry_step`).
             Step::Instructions if form.instrument.choice.is_some() => Step::Choice,
-            Step::Instructions => first_item_step(&form.instrument, 0),
+            Step::Instructions => form.first_step(),
             Step::BlockIntro(b) => Step::Item(b * form.instrument.items.len()),
             other => other,
         };
@@ -148,8 +196,7 @@ impl KioskSession {
         };
         form.administration.choice = Some(value.clone());
         self.mark_dirty();
-        let instrument = &self.forms[self.form_idx].instrument;
-        self.step = first_item_step(instrument, 0);
+        self.step = self.forms[self.form_idx].first_step();
     }
 
     /// The current item was answered (a value, or "prefer not to answer"); on to the next
@@ -190,9 +237,8 @@ impl KioskSession {
         let Some(form) = self.forms.get_mut(self.form_idx) else {
             return;
         };
-        let next = slot + 1;
-        if next < form.instrument.n_slots() {
-            self.step = first_item_step(&form.instrument, next);
+        if let Some(next) = form.next_asked(slot + 1) {
+            self.step = form.item_step(next);
             return;
         }
         // The form is complete.
@@ -221,25 +267,28 @@ impl KioskSession {
         };
     }
 
-    /// "Back": the previous screen of the current form (never into a finished form).
+    /// "Back": the previous screen of the current form (never into a finished form), over the
+    /// items that are asked only.
     pub fn back(&mut self) {
         let Some(form) = self.form() else {
             return;
         };
         let n_items = form.instrument.items.len();
+        let has_blocks = !form.instrument.blocks.is_empty();
+        let before_items = if form.instrument.choice.is_some() {
+            Step::Choice
+        } else {
+            Step::Instructions
+        };
         self.step = match self.step {
-            Step::Item(slot) => {
-                let block_start = !form.instrument.blocks.is_empty() && slot % n_items == 0;
-                match (slot, block_start) {
-                    (_, true) => Step::BlockIntro(slot / n_items),
-                    (0, false) if form.instrument.choice.is_some() => Step::Choice,
-                    (0, false) => Step::Instructions,
-                    (s, false) => Step::Item(s - 1),
-                }
+            Step::Item(slot) if has_blocks && slot % n_items == 0 => {
+                Step::BlockIntro(slot / n_items)
             }
-            Step::BlockIntro(0) if form.instrument.choice.is_some() => Step::Choice,
-            Step::BlockIntro(0) | Step::Choice => Step::Instructions,
-            Step::BlockIntro(b) => Step::Item(b * n_items - 1),
+            Step::Item(slot) => form.prev_asked(slot).map_or(before_items, Step::Item),
+            Step::BlockIntro(b) => form
+                .prev_asked(b * n_items)
+                .map_or(before_items, Step::Item),
+            Step::Choice => Step::Instructions,
             other => other,
         };
     }
@@ -248,7 +297,13 @@ impl KioskSession {
     pub fn progress(&self) -> Option<(usize, usize)> {
         let form = self.form()?;
         match self.step {
-            Step::Item(slot) => Some((slot + 1, form.instrument.n_slots())),
+            Step::Item(slot) => {
+                let n_asked = (0..form.instrument.n_slots())
+                    .filter(|&s| form.asked(s))
+                    .count();
+                let position = (0..=slot).filter(|&s| form.asked(s)).count();
+                Some((position, n_asked))
+            }
             _ => None,
         }
     }

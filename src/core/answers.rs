@@ -37,6 +37,10 @@ pub struct Responses {
     n_options: usize,
     choice: Option<usize>,
     seconds: Vec<Option<f64>>,
+    /// Per block (ECR-RS relationship): set when it does not apply to this respondent (no
+    /// father figure, no partner). Its items are not asked, its scales are not scored, and a
+    /// score averaged over blocks uses the blocks that apply.
+    not_applicable: Vec<bool>,
 }
 
 impl Responses {
@@ -49,6 +53,7 @@ impl Responses {
             n_options: instrument.choice.as_ref().map_or(0, |c| c.options.len()),
             choice: None,
             seconds: Vec::new(),
+            not_applicable: vec![false; instrument.blocks.len()],
         }
     }
 
@@ -116,6 +121,26 @@ impl Responses {
         Ok(())
     }
 
+    /// Marks block `block` as not applying to this respondent (or applying again).
+    pub fn set_not_applicable(
+        &mut self,
+        block: usize,
+        not_applicable: bool,
+    ) -> Result<(), AnswerError> {
+        let len = self.not_applicable.len();
+        let cell = self
+            .not_applicable
+            .get_mut(block)
+            .ok_or(AnswerError::NoSuchBlock { block, len })?;
+        *cell = not_applicable;
+        Ok(())
+    }
+
+    /// Whether block `block` does not apply (false for an instrument without blocks).
+    pub fn not_applicable(&self, block: usize) -> bool {
+        self.not_applicable.get(block).copied().unwrap_or(false)
+    }
+
     /// Records how many seconds the answer in `slot` took (for the speed flag).
     pub fn set_seconds(&mut self, slot: usize, seconds: f64) -> Result<(), AnswerError> {
         let len = self.answers.len();
@@ -132,6 +157,7 @@ impl Responses {
     /// Resets every slot to missing and clears choice and timings, keeping the allocation.
     pub fn clear(&mut self) {
         self.answers.fill(Answer::Missing);
+        self.not_applicable.fill(false);
         self.choice = None;
         self.seconds.clear();
     }

@@ -46,6 +46,14 @@ pub enum AnswerError {
         /// Number of options.
         len: usize,
     },
+    /// A block index past the instrument's blocks.
+    #[error("block {block} does not exist (the form has {len})")]
+    NoSuchBlock {
+        /// The index given.
+        block: usize,
+        /// Number of blocks.
+        len: usize,
+    },
     /// A forced choice given to an instrument that has none.
     #[error("this instrument has no forced choice")]
     NoChoice,

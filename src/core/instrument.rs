@@ -39,6 +39,8 @@ pub struct Instrument {
     pub items: Vec<Item>,
     /// Repeated blocks (ECR-RS targets); empty for most instruments.
     pub blocks: Vec<Block>,
+    /// What the blocks are, in the plural ("relationships").
+    pub blocks_noun: String,
     /// Every answer the form asks for, in presentation order: each item once, or each item once
     /// per block. Answers are indexed by slot.
     pub slots: Vec<Slot>,

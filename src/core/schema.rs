@@ -50,6 +50,10 @@ pub struct InstrumentFile {
     /// Repeated blocks: the same items asked about several people (ECR-RS). Empty for most.
     #[serde(default)]
     pub blocks: Vec<BlockDef>,
+    /// What the blocks are, in the plural, for people ("relationships"): "based on 3 of 4
+    /// relationships". `blocks` if absent.
+    #[serde(default)]
+    pub blocks_noun: Option<String>,
     /// Named recode tables (response value -> scored value), used by scales' `recode`.
     #[serde(default)]
     pub recode_tables: UniqueMap<UniqueMap<f64>>,

@@ -21,6 +21,10 @@ pub enum NotScored {
         /// Components allowed to be missing.
         allowed: usize,
     },
+    /// The scale's block does not apply to this respondent (marked at set-up).
+    NotApplicable,
+    /// A score over blocks where none applies.
+    NoneApplies,
 }
 
 impl std::fmt::Display for NotScored {
@@ -33,6 +37,11 @@ impl std::fmt::Display for NotScored {
             NotScored::MissingComponents { missing, allowed } => write!(
                 f,
                 "not scored: {missing} component scores missing, at most {allowed} allowed"
+            ),
+            NotScored::NotApplicable => write!(f, "does not apply (marked at set-up)"),
+            NotScored::NoneApplies => write!(
+                f,
+                "not scored: none of the parts it is averaged over applies"
             ),
         }
     }

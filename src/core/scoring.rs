@@ -31,22 +31,22 @@ pub fn score_into(instrument: &Instrument, responses: &Responses, report: &mut S
     report.scores.clear();
     report.flags.clear();
     report.category = None;
-    report.n_missing = 0;
-    report.n_declined = 0;
-    for answer in answers {
-        match answer {
-            Answer::Value(_) => {}
-            Answer::Missing => report.n_missing += 1,
-            Answer::Declined => {
-                report.n_missing += 1;
-                report.n_declined += 1;
-            }
-        }
-    }
+    (report.n_missing, report.n_declined) = count_missing(instrument, responses);
     let gap = instrument.validity.contradiction_gap;
 
     for (idx, def) in instrument.scores.iter().enumerate() {
         let score = match &def.rule {
+            // A block that does not apply: not asked, not scored, not a missing-data problem.
+            ScoreRule::Scale { slots, .. }
+                if def.block_idx.is_some_and(|b| responses.not_applicable(b)) =>
+            {
+                Score {
+                    value: None,
+                    n_answered: 0,
+                    n_items: slots.len(),
+                    not_scored: Some(NotScored::NotApplicable),
+                }
+            }
             ScoreRule::Scale {
                 method,
                 slots,
@@ -112,17 +112,7 @@ pub fn score_into(instrument: &Instrument, responses: &Responses, report: &mut S
             ScoreRule::Mean {
                 scores,
                 max_missing,
-            } => {
-                let mut total = 0.0;
-                let mut n = 0;
-                for idx in scores {
-                    if let Some(v) = report.scores.get(*idx).and_then(|s| s.value) {
-                        total += v;
-                        n += 1;
-                    }
-                }
-                component_score(total, n, scores.len(), *max_missing, true)
-            }
+            } => mean_of_applicable(report, scores, *max_missing),
         };
         report.scores.push(score);
     }
@@ -131,6 +121,61 @@ pub fn score_into(instrument: &Instrument, responses: &Responses, report: &mut S
     validity::categorise(instrument, responses, report);
     // A fixed order, whatever order the checks ran in (stable: scores stay in score order).
     report.flags.sort_by_key(Flag::rank);
+}
+
+/// How many answers are missing, and of those how many were declined. The items of a block
+/// that does not apply were never asked: they are not missing.
+fn count_missing(instrument: &Instrument, responses: &Responses) -> (usize, usize) {
+    let (mut missing, mut declined) = (0, 0);
+    for (slot, answer) in responses.answers().iter().enumerate() {
+        let skipped = instrument
+            .slots
+            .get(slot)
+            .and_then(|s| s.block_idx)
+            .is_some_and(|b| responses.not_applicable(b));
+        match answer {
+            Answer::Value(_) => {}
+            Answer::Missing if skipped => {}
+            Answer::Missing => missing += 1,
+            Answer::Declined => {
+                missing += 1;
+                declined += 1;
+            }
+        }
+    }
+    (missing, declined)
+}
+
+/// A derived mean over the component scores that apply (securebase's rule for the ECR-RS
+/// global scores: the mean over the relationships the client has); a component whose block
+/// does not apply is left out of both the mean and the missing count. None applying is its own
+/// reason.
+fn mean_of_applicable(report: &ScoreReport, scores: &[usize], max_missing: usize) -> Score {
+    let mut total = 0.0;
+    let mut n = 0;
+    let mut applicable = 0;
+    for idx in scores {
+        let Some(s) = report.scores.get(*idx) else {
+            continue;
+        };
+        if s.not_scored == Some(NotScored::NotApplicable) {
+            continue;
+        }
+        applicable += 1;
+        if let Some(v) = s.value {
+            total += v;
+            n += 1;
+        }
+    }
+    if applicable == 0 && !scores.is_empty() {
+        return Score {
+            value: None,
+            n_answered: 0,
+            n_items: 0,
+            not_scored: Some(NotScored::NoneApplies),
+        };
+    }
+    component_score(total, n, applicable, max_missing, true)
 }
 
 /// Keyed sums of a scale's forward and reversed items, for the contradiction flag.

@@ -301,6 +301,12 @@ pub fn observations(client: &Client, s: &Scored, names: bool) -> Vec<Value> {
                     "text": reason
                 });
             }
+            // A score averaged over the blocks that apply says on how many (as the page does).
+            if let Some((used, total)) = crate::results::text::basis(def, score) {
+                o["note"] = json!([{
+                    "text": format!("based on {used} of {total} {}", instrument.blocks_noun)
+                }]);
+            }
             o
         })
         .collect()

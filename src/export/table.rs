@@ -48,11 +48,29 @@ fn time(t: Option<jiff::Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
 }
 
+/// The flags' codes, then what a clinic marked: `not_applicable:partner` for a block that does
+/// not apply and `based_on:global_anxiety:3_of_4_relationships` for a score averaged over the
+/// blocks that do (the exports say what the page and the report say).
 fn flags(s: &Scored) -> Vec<String> {
-    match (&s.report, &s.instrument) {
-        (Some(r), Some(i)) => r.flags.iter().map(|f| f.code(i)).collect(),
-        _ => Vec::new(),
+    let (Some(r), Some(i)) = (&s.report, &s.instrument) else {
+        return Vec::new();
+    };
+    let mut codes: Vec<String> = r.flags.iter().map(|f| f.code(i)).collect();
+    codes.extend(
+        s.administration
+            .not_applicable
+            .iter()
+            .map(|b| format!("not_applicable:{b}")),
+    );
+    for (def, score) in i.scores.iter().zip(&r.scores) {
+        if let Some((used, total)) = crate::results::text::basis(def, score) {
+            codes.push(format!(
+                "based_on:{}:{used}_of_{total}_{}",
+                def.id, i.blocks_noun
+            ));
+        }
     }
+    codes
 }
 
 /// The declined items' columns, as named in the table (`ecr_r_q5`).

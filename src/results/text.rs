@@ -117,7 +117,7 @@ pub fn score_rows(a: &Assessment, norm: Option<&NormOption>, medium: Medium) -> 
                 .copied()
                 .flatten()
                 .map(|(lo, hi)| format!("{lo:.2} to {hi:.2}")),
-            answered: format!("{} of {}", s.n_answered, s.n_items),
+            answered: answered(i, def, s),
             range: format!("{} to {}", trim(def.range.0), trim(def.range.1)),
             flags: a
                 .report
@@ -139,6 +139,37 @@ pub fn score_rows(a: &Assessment, norm: Option<&NormOption>, medium: Medium) -> 
             }),
         })
         .collect()
+}
+
+/// "18 of 18" (items or component scores with a value, of all); for a score averaged over
+/// blocks when some do not apply, on what it rests: "based on 3 of 4 relationships" (a
+/// securebase rule: the mean over the blocks that apply), or that none applies.
+fn answered(
+    i: &Instrument,
+    def: &crate::core::instrument::ScoreDef,
+    s: &crate::core::Score,
+) -> String {
+    basis(def, s).map_or_else(
+        || format!("{} of {}", s.n_answered, s.n_items),
+        |(used, total)| format!("based on {used} of {total} {}", i.blocks_noun),
+    )
+}
+
+/// For a score averaged over blocks when some do not apply: (blocks used, blocks in all).
+/// `None` for every other score. What the page, the report and the exports all say.
+pub fn basis(
+    def: &crate::core::instrument::ScoreDef,
+    s: &crate::core::Score,
+) -> Option<(usize, usize)> {
+    match &def.rule {
+        crate::core::instrument::ScoreRule::Mean { scores, .. }
+            if s.n_items < scores.len()
+                || s.not_scored == Some(crate::core::NotScored::NoneApplies) =>
+        {
+            Some((s.n_items, scores.len()))
+        }
+        _ => None,
+    }
 }
 
 /// Score `k`'s name; a block's score is prefixed with whose it is (see [`Medium`]).

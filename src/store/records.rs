@@ -160,6 +160,11 @@ pub struct Administration {
     /// The forced choice (`A`), if the instrument has one and it was made.
     #[serde(default)]
     pub choice: Option<String>,
+    /// Ids of the blocks that do not apply to this client (ECR-RS: `father`, `partner`),
+    /// marked by the clinician at set-up: not asked, not scored, left out of scores averaged
+    /// over blocks. Absent in records made before securebase had them, and when all apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<String>,
 }
 
 /// An administration's answers that do not fit its instrument's definition: the record and
@@ -194,6 +199,14 @@ pub enum RecordError {
     /// A forced choice the instrument cannot take.
     #[error(transparent)]
     Choice(AnswerError),
+    /// A block marked "does not apply" that the instrument does not have.
+    #[error("block {block:?} (marked as not applying) is not a block of {instrument}")]
+    UnknownBlock {
+        /// The record's block id.
+        block: String,
+        /// The instrument's id.
+        instrument: String,
+    },
 }
 
 impl Administration {
@@ -217,6 +230,7 @@ impl Administration {
             source,
             answers: Vec::new(),
             choice: None,
+            not_applicable: Vec::new(),
         }
     }
 
@@ -285,6 +299,18 @@ impl Administration {
             if let Some(s) = a.seconds {
                 let _ = responses.set_seconds(slot, s);
             }
+        }
+        for block in &self.not_applicable {
+            let idx = instrument
+                .blocks
+                .iter()
+                .position(|b| &b.id == block)
+                .ok_or_else(|| RecordError::UnknownBlock {
+                    block: block.clone(),
+                    instrument: instrument.id.clone(),
+                })?;
+            // The index exists: it was just found.
+            let _ = responses.set_not_applicable(idx, true);
         }
         if let (Some(choice), Some(def)) = (&self.choice, &instrument.choice) {
             let option = def

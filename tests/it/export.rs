@@ -683,3 +683,54 @@ fn every_export_is_audited() {
     let out = sb(&f.dir, &["audit"]);
     assert!(!out.stdout.contains(NAME), "{}", out.stdout);
 }
+
+/// An ECR-RS without a partner: the CSV's flags and the FHIR bundle say what the page says,
+/// the block that did not apply and "based on 3 of 4 relationships".
+#[test]
+fn exports_say_which_relationship_did_not_apply_and_what_the_globals_rest_on() {
+    use crate::support::export_common::{add_client, expect_code, instrument, new_folder, sb, ts};
+    use securebase::core::Answer;
+    use securebase::store::{Administration, Source, Status, new_id};
+    let (_tmp, dir, store) = new_folder();
+    let client = add_client(&store, "C-RS", None);
+    let rs = instrument("ecr-rs");
+    let when = ts("2026-03-01T10:00:00Z");
+    let mut a = Administration::new(new_id().unwrap(), &client.id, &rs, Source::ClientMode, when);
+    a.not_applicable = vec!["partner".to_owned()];
+    for (slot, s) in rs.slots.iter().enumerate() {
+        if !s.column.starts_with("partner_") {
+            a.set_answer(&rs, slot, Answer::Value(4), when, None)
+                .unwrap();
+        }
+    }
+    a.status = Status::Completed;
+    a.finished = Some(when);
+    store.save_administration(&a).unwrap();
+    drop(store);
+    let csv = sb(
+        &dir,
+        &[
+            "export", "--client", "C-RS", "--format", "csv", "--output", "-",
+        ],
+    );
+    expect_code(&csv, 0, "csv export");
+    assert!(
+        csv.stdout.contains("not_applicable:partner"),
+        "{}",
+        csv.stdout
+    );
+    assert!(
+        csv.stdout
+            .contains("based_on:global_anxiety:3_of_4_relationships"),
+        "{}",
+        csv.stdout
+    );
+    let fhir = sb(
+        &dir,
+        &[
+            "export", "--client", "C-RS", "--format", "fhir", "--output", "-",
+        ],
+    );
+    expect_code(&fhir, 0, "fhir export");
+    assert!(fhir.stdout.contains("based on 3 of 4 relationships"));
+}

@@ -399,3 +399,71 @@ fn results_show_reliable_change_with_the_clinics_figures() {
             && (hi - (3.0 + 1.96 * 0.1f64.sqrt())).abs() < 1e-9
     );
 }
+
+/// At set-up the clinician marks "No romantic partner"; the client answers the mother and
+/// father blocks and goes straight from the father block to the best friend's, never seeing
+/// the partner's header or items; the stored administration says which block did not apply.
+/// All four marked: the session cannot start, and the page says why.
+#[test]
+fn a_relationship_marked_at_set_up_is_never_shown_to_the_client() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, NAME);
+    click(&mut harness, "Start a session");
+    click(&mut harness, &tick_label("ecr-rs"));
+    for block in [
+        "No mother or mother-like figure",
+        "No father or father-like figure",
+        "No romantic partner",
+        "No best friend",
+    ] {
+        click(&mut harness, block);
+    }
+    harness.get_by_label_contains("At least one part of the ECR-RS must apply");
+    for block in [
+        "No mother or mother-like figure",
+        "No father or father-like figure",
+        "No best friend",
+    ] {
+        click(&mut harness, block);
+    }
+    click(&mut harness, "Start and hand over");
+    assert!(
+        harness.state().in_client_mode(),
+        "client mode did not start"
+    );
+    click(&mut harness, "Start");
+    click(&mut harness, &format!("Yes, I am {NAME}"));
+    harness.key_press(Key::Enter); // past the instructions
+    harness.run();
+    for block in 0..2 {
+        assert_eq!(step(&harness), Step::BlockIntro(block));
+        harness.key_press(Key::Enter);
+        harness.run();
+        for _ in 0..9 {
+            harness.key_press(Key::Num4);
+            harness.run();
+        }
+    }
+    assert_eq!(
+        step(&harness),
+        Step::BlockIntro(3),
+        "from father straight to friend"
+    );
+    harness.get_by_label_contains("best friend");
+    assert!(
+        harness
+            .query_all_by_label_contains("romantic partner")
+            .next()
+            .is_none(),
+        "nothing of the partner block on screen"
+    );
+    let Screen::Kiosk(mode) = &harness.state().screen else {
+        panic!("not in client mode");
+    };
+    assert_eq!(
+        mode.session.forms[0].administration.not_applicable,
+        ["partner"]
+    );
+}

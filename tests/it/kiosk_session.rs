@@ -476,3 +476,78 @@ fn take_dirty_gives_each_changed_administration_once() {
     assert_eq!(dirty[1].answers.len(), 1);
     assert!(s.take_dirty().is_empty());
 }
+
+/// An ECR-RS with "no romantic partner" marked at set-up: the partner block (slots 18-26) is
+/// never shown, neither its header nor an item, going forward or back; progress counts the 27
+/// items asked; the form completes after the friend block. Its scores: the partner scales do
+/// not apply, and the global scores are the mean over the three relationships that apply.
+#[test]
+fn a_relationship_that_does_not_apply_is_never_shown() {
+    let mut f = form("ecr-rs");
+    f.administration.not_applicable = vec!["partner".to_owned()];
+    let mut session = KioskSession::new(client(), vec![f]);
+    session.handed_over();
+    session.confirm_identity();
+    assert_eq!(session.step, Step::Instructions);
+    session.continue_on();
+    let mut seen = Vec::new();
+    let mut guard = 0;
+    while session.step != Step::End {
+        guard += 1;
+        assert!(guard < 200, "the form never ends");
+        seen.push(session.step);
+        match session.step {
+            Step::BlockIntro(_) => session.continue_on(),
+            Step::Item(slot) => {
+                if slot == 27 {
+                    // The friend block's first item: back goes to its header, then to the
+                    // father block's last item, skipping the partner block.
+                    session.back();
+                    assert_eq!(session.step, Step::BlockIntro(3));
+                    session.back();
+                    assert_eq!(session.step, Step::Item(17));
+                    session
+                        .answer(Answer::Value(4), None, Timestamp::now())
+                        .unwrap();
+                    assert_eq!(
+                        session.step,
+                        Step::BlockIntro(3),
+                        "forward skips the partner"
+                    );
+                    session.continue_on();
+                }
+                let (position, total) = session.progress().unwrap();
+                assert_eq!(total, 27);
+                assert!(position <= 27);
+                session
+                    .answer(Answer::Value(4), None, Timestamp::now())
+                    .unwrap();
+            }
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    assert!(!seen.contains(&Step::BlockIntro(2)), "no partner header");
+    assert!(
+        !seen.iter().any(|s| matches!(s, Step::Item(18..=26))),
+        "no partner item: {seen:?}"
+    );
+    let done = &session.forms[0];
+    assert_eq!(done.administration.status, Status::Completed);
+    assert_eq!(done.administration.answers.len(), 27);
+    let rs = &done.instrument;
+    let report = securebase::core::score(rs, &done.administration.responses(rs).unwrap());
+    let value = |id: &str| report.scores[rs.score_index(id).unwrap()];
+    assert_eq!(
+        value("partner_anxiety").not_scored,
+        Some(securebase::core::NotScored::NotApplicable)
+    );
+    // Every item answered 4: each relationship's anxiety 4, avoidance 4 (items 1-4 reversed:
+    // 8 - 4); the global mean over three is 4, "based on 3 of 4".
+    let global = value("global_anxiety");
+    assert_eq!(global.value, Some(4.0));
+    assert_eq!((global.n_answered, global.n_items), (3, 3));
+    assert_eq!(
+        report.n_missing, 0,
+        "the partner's items were not asked: not missing"
+    );
+}

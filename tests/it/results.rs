@@ -245,3 +245,92 @@ fn headlines_name_their_scores() {
          (RFQ_u) \u{2014}"
     );
 }
+
+/// AUDIT.md D2, securebase's rule: with "no romantic partner", the ECR-RS global scores are the
+/// mean over the three relationships that apply, and say so ("based on 3 of 4
+/// relationships"); the partner's rows say it does not apply. With no relationship applying,
+/// there is no global score, and the row says why. Mother anxiety 2, father 4, friend 6 (items
+/// 7-9): global anxiety (2 + 4 + 6) / 3 = 4.00.
+#[test]
+fn ecr_rs_globals_are_the_mean_over_the_relationships_that_apply() {
+    let rs = bundled()
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|i| i.id == "ecr-rs")
+        .unwrap();
+    let assess_with = |not_applicable: &[&str], cells: &[(String, i32)]| {
+        let when = Timestamp::now();
+        let client = Client::new("c1".to_owned(), "C-7", None, "", when).unwrap();
+        let mut a = Administration::new("a1".to_owned(), "c1", &rs, Source::ClientMode, when);
+        a.not_applicable = not_applicable.iter().map(|b| (*b).to_owned()).collect();
+        for (column, value) in cells {
+            let slot = rs.slots.iter().position(|s| &s.column == column).unwrap();
+            a.set_answer(&rs, slot, Answer::Value(*value), when, None)
+                .unwrap();
+        }
+        a.status = Status::Completed;
+        let report = securebase::core::score(&rs, &a.responses(&rs).unwrap());
+        assess(
+            &rs,
+            &client,
+            &a,
+            report,
+            Vec::new(),
+            &Settings::default(),
+            None,
+        )
+    };
+    let mut cells = Vec::new();
+    for (block, anxiety) in [("mother", 2), ("father", 4), ("friend", 6)] {
+        for item in 1..=9 {
+            cells.push((
+                format!("{block}_q{item}"),
+                if item >= 7 { anxiety } else { 4 },
+            ));
+        }
+    }
+    let a = assess_with(&["partner"], &cells);
+    for medium in [Medium::Screen, Medium::Paper] {
+        let rows = text::score_rows(&a, None, medium);
+        let global = rows
+            .iter()
+            .find(|r| r.name == "Global attachment anxiety")
+            .unwrap();
+        assert_eq!(global.value, "4.00");
+        assert_eq!(global.answered, "based on 3 of 4 relationships");
+        let partner = &rows[rs.score_index("partner_anxiety").unwrap()];
+        assert_eq!(partner.value, text::NONE);
+        assert_eq!(
+            partner.not_scored.as_deref(),
+            Some("does not apply (marked at set-up)")
+        );
+        assert!(partner.flags.is_empty(), "not a missing-data flag");
+    }
+    // No relationship applies: no global score, and why.
+    let none = assess_with(&["mother", "father", "partner", "friend"], &[]);
+    let rows = text::score_rows(&none, None, Medium::Screen);
+    let global = rows
+        .iter()
+        .find(|r| r.name == "Global attachment anxiety")
+        .unwrap();
+    assert_eq!(global.value, text::NONE);
+    assert_eq!(global.answered, "based on 0 of 4 relationships");
+    assert!(
+        global
+            .not_scored
+            .as_deref()
+            .unwrap()
+            .contains("none of the parts")
+    );
+    // A block id the instrument does not have is a named error, not a silent skip.
+    let mut bad = Administration::new(
+        "a2".to_owned(),
+        "c1",
+        &rs,
+        Source::ClientMode,
+        Timestamp::now(),
+    );
+    bad.not_applicable = vec!["cousin".to_owned()];
+    let err = bad.responses(&rs).unwrap_err().to_string();
+    assert!(err.contains("\"cousin\""), "{err}");
+}

@@ -17,6 +17,7 @@ impl SecurebaseApp {
         ctx: &egui::Context,
         client_id: &str,
         instruments: &[String],
+        not_applicable: &[(String, String)],
     ) {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
@@ -48,8 +49,14 @@ impl SecurebaseApp {
             // administrations by start time).
             let started =
                 now + jiff::SignedDuration::from_millis(i64::try_from(position).unwrap_or(0));
-            let administration =
+            let mut administration =
                 Administration::new(admin_id, client_id, instrument, Source::ClientMode, started);
+            // Blocks the clinician marked as not applying: never shown, never scored.
+            administration.not_applicable = not_applicable
+                .iter()
+                .filter(|(i, b)| i == id && instrument.blocks.iter().any(|bl| &bl.id == b))
+                .map(|(_, b)| b.clone())
+                .collect();
             // Saved before the hand-over, so that a crash now still shows the session.
             if let Err(e) = store.save_administration(&administration) {
                 self.notice = Some(format!("The session could not be started: {e}"));

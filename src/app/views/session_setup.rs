@@ -14,6 +14,9 @@ pub struct SetupForm {
     pub selected: Vec<String>,
     /// Name for "save as battery".
     pub battery_name: String,
+    /// (instrument id, block id) of the blocks marked "does not apply" (ECR-RS: no father
+    /// figure, no partner): the client is not asked about them.
+    pub not_applicable: Vec<(String, String)>,
 }
 
 impl SetupForm {
@@ -23,6 +26,7 @@ impl SetupForm {
             client_id: client_id.to_owned(),
             selected: Vec::new(),
             battery_name: String::new(),
+            not_applicable: Vec::new(),
         }
     }
 }
@@ -66,9 +70,10 @@ pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: 
         }
     });
     instrument_ticks_ui(ui, form, catalog);
+    let none_apply = blocks_ui(ui, form, catalog);
     ui.add_space(theme::GAP);
     ui.horizontal(|ui| {
-        let ready = !form.selected.is_empty();
+        let ready = !form.selected.is_empty() && none_apply.is_none();
         let start =
             egui::Button::new(RichText::new("Start and hand over").size(theme::EMPHASIS_SIZE))
                 .min_size(egui::vec2(240.0, 44.0));
@@ -76,10 +81,21 @@ pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: 
             cx.push(Command::StartSession {
                 client_id: form.client_id.clone(),
                 instruments: form.selected.clone(),
+                not_applicable: form
+                    .not_applicable
+                    .iter()
+                    .filter(|(i, _)| form.selected.contains(i))
+                    .cloned()
+                    .collect(),
             });
         }
-        if !ready {
+        if form.selected.is_empty() {
             ui.label(RichText::new("Choose at least one questionnaire.").color(theme::muted(ui)));
+        } else if let Some(short) = none_apply {
+            ui.label(
+                RichText::new(format!("At least one part of the {short} must apply."))
+                    .color(theme::warning(ui)),
+            );
         }
     });
     ui.add_space(theme::GAP);
@@ -124,4 +140,61 @@ fn instrument_ticks_ui(ui: &mut egui::Ui, form: &mut SetupForm, catalog: &crate:
             }
         }
     }
+}
+
+/// For each chosen instrument with blocks (the ECR-RS's relationships), a tick per block for
+/// "does not apply": the client is then not asked about it, and scores over the blocks use
+/// those that apply. Returns the short name of an instrument whose blocks are all ticked
+/// (such a session has nothing to ask).
+fn blocks_ui(
+    ui: &mut egui::Ui,
+    form: &mut SetupForm,
+    catalog: &crate::catalog::Catalog,
+) -> Option<String> {
+    let mut none_apply = None;
+    for id in form.selected.clone() {
+        let Some(instrument) = catalog.get(&id).filter(|i| !i.blocks.is_empty()) else {
+            continue;
+        };
+        ui.add_space(theme::GAP / 2.0);
+        ui.label(
+            RichText::new(format!(
+                "{}: {} that do not apply",
+                instrument.short_name, instrument.blocks_noun
+            ))
+            .strong(),
+        );
+        ui.label(
+            RichText::new(format!(
+                "The client is not asked about them; global scores are the mean over the {} \
+                 that apply.",
+                instrument.blocks_noun
+            ))
+            .color(theme::muted(ui)),
+        );
+        ui.horizontal_wrapped(|ui| {
+            for block in &instrument.blocks {
+                let key = (id.clone(), block.id.clone());
+                let mut ticked = form.not_applicable.contains(&key);
+                if ui
+                    .checkbox(&mut ticked, format!("No {}", block.name))
+                    .changed()
+                {
+                    if ticked {
+                        form.not_applicable.push(key);
+                    } else {
+                        form.not_applicable.retain(|k| k != &key);
+                    }
+                }
+            }
+        });
+        let all = instrument
+            .blocks
+            .iter()
+            .all(|b| form.not_applicable.contains(&(id.clone(), b.id.clone())));
+        if all {
+            none_apply = Some(instrument.short_name.clone());
+        }
+    }
+    none_apply
 }

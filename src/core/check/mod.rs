@@ -95,6 +95,7 @@ impl Checker<'_> {
             response,
             items,
             blocks,
+            blocks_noun: raw.blocks_noun.unwrap_or_else(|| "blocks".to_owned()),
             slots,
             scores,
             recode_tables,
