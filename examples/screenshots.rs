@@ -265,6 +265,12 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             form.selected = vec!["ecr-r".into(), "rfq-8".into(), "rq".into()];
             app.apply(ctx, Command::Navigate(Page::SessionSetup(form)));
         }
+        "setup-ecrrs" => {
+            let mut form = SetupForm::new(&client_id);
+            form.selected = vec!["ecr-rs".into()];
+            form.not_applicable = vec![("ecr-rs".into(), "partner".into())];
+            app.apply(ctx, Command::Navigate(Page::SessionSetup(form)));
+        }
         "instruments" => app.apply(ctx, Command::Navigate(Page::Instruments)),
         "settings" => {
             let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
