@@ -357,6 +357,9 @@ fn section(doc: &mut Layout, a: &Assessment) {
     if let Some(note) = text::bands_note(a) {
         doc.paragraph(note, Style::SMALL);
     }
+    for note in text::band_notes(a) {
+        doc.paragraph(&note, Style::SMALL);
+    }
     let readings = text::readings(a);
     let flags = if readings.flags.is_empty() {
         format!("Validity flags: none. {}", text::NO_FLAGS)

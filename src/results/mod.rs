@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use crate::chart::over_time::{LineChart, Series};
 use crate::chart::plane::PlaneChart;
 use crate::core::ScoreReport;
-use crate::core::change::{Figures, ScoreChange, change};
+use crate::core::change::{Figures, FiguresFrom, ScoreChange, change, figures_or_reason};
 use crate::core::chart_data;
 use crate::core::instrument::Instrument;
 use crate::store::settings::Settings;
@@ -61,6 +61,9 @@ pub struct Assessment {
     pub report: ScoreReport,
     /// Per score, its 95 % band where a reliability and SD are known.
     pub bands: Vec<Option<(f64, f64)>>,
+    /// Per score with a band, the figures it was drawn from and whose they are (named on the
+    /// page and in the report).
+    pub band_figures: Vec<Option<(Figures, FiguresFrom)>>,
     /// The client's completed administrations of the same instrument before this one, oldest
     /// first, with their dates.
     pub earlier: Vec<(String, ScoreReport)>,
@@ -121,8 +124,17 @@ pub fn assess(
         .iter()
         .position(|o| o.is_local)
         .filter(|_| settings.use_local_norms);
+    let bands = bands(instrument, &report, &clinic);
+    let band_figures = bands
+        .iter()
+        .enumerate()
+        .map(|(k, band)| {
+            band.and_then(|_| figures_or_reason(instrument, k, clinic(k).as_ref()).ok())
+        })
+        .collect();
     Assessment {
-        bands: bands(instrument, &report, &clinic),
+        bands,
+        band_figures,
         instrument: instrument.clone(),
         administration: administration.clone(),
         report,

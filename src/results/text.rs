@@ -446,6 +446,28 @@ pub fn headline(instrument: &Instrument, report: &ScoreReport) -> String {
         .join(" \u{b7} ")
 }
 
+/// The figures each band was drawn from, one line per score with a band: "anxiety: 95 % band
+/// from reliability 0.93 and SD 1.17 (this clinic's intakes, n = 41, α = 0.93, computed 1 Dec
+/// 2026; from the clinic)." So that a page without a change table still names its figures.
+pub fn band_notes(a: &Assessment) -> Vec<String> {
+    a.instrument
+        .scores
+        .iter()
+        .zip(&a.band_figures)
+        .filter_map(|(def, f)| {
+            let (f, from) = f.as_ref()?;
+            Some(format!(
+                "{}: 95 % band from reliability {:.2} and SD {:.2} ({}; from {}).",
+                def.id,
+                f.reliability,
+                f.sd,
+                f.source,
+                from.label()
+            ))
+        })
+        .collect()
+}
+
 /// [`NO_BANDS`], when no score has a band.
 pub fn bands_note(a: &Assessment) -> Option<&'static str> {
     a.bands.iter().all(Option::is_none).then_some(NO_BANDS)

@@ -386,10 +386,10 @@ fn results_show_reliable_change_with_the_clinics_figures() {
             Some("reliable improvement")
         );
     }
-    // The view says which figures it used, per score.
+    // The view says which figures it used, per score: under the bands and under the change.
     assert_eq!(
         harness.query_all_by_label_contains("test figures").count(),
-        2
+        4
     );
     // The bands reach the chart: 3 ± 1.96 * 0.316227766 = 2.380 .. 3.620.
     let chart = page.chart.as_ref().unwrap();

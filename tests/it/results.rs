@@ -334,3 +334,21 @@ fn ecr_rs_globals_are_the_mean_over_the_relationships_that_apply() {
     let err = bad.responses(&rs).unwrap_err().to_string();
     assert!(err.contains("\"cousin\""), "{err}");
 }
+
+/// Each band names the figures it was drawn from: the minimal instrument's alpha band comes
+/// from the file's reliability .80 and SD 1.1 (Tester, 2024); beta has no band and no note.
+#[test]
+fn bands_name_their_figures() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/valid/minimal.json");
+    let mini = Instrument::from_json(file, &std::fs::read_to_string(file).unwrap()).unwrap();
+    let a = assessed(
+        &mini,
+        &(1..=4).map(|n| (format!("q{n}"), 4)).collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        text::band_notes(&a),
+        [
+            "alpha: 95 % band from reliability 0.80 and SD 1.10 (Tester (2024); from the instrument file)."
+        ]
+    );
+}

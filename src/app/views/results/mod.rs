@@ -56,6 +56,8 @@ pub struct ResultsPage {
     pub change_text: Vec<text::Change>,
     /// The readings.
     pub readings: text::Readings,
+    /// The figures each band was drawn from (`results::text::band_notes`).
+    pub band_notes: Vec<String>,
 }
 
 impl ResultsPage {
@@ -67,10 +69,12 @@ impl ResultsPage {
             .collect();
         let change_text = text::changes(&a, Medium::Screen);
         let readings = text::readings(&a);
+        let band_notes = text::band_notes(&a);
         let mut page = Self {
             rows,
             change_text,
             readings,
+            band_notes,
             client,
             administration: a.administration,
             instrument: a.instrument,
@@ -227,6 +231,9 @@ pub fn results_ui(
                 }
                 ui.vertical(|ui| {
                     scores::scores_grid_ui(ui, page.score_rows());
+                    for note in &page.band_notes {
+                        ui.label(RichText::new(note).small().color(theme::muted(ui)));
+                    }
                     for change in &page.change_text {
                         ui.add_space(theme::GAP);
                         change::change_ui(ui, change);
