@@ -72,42 +72,85 @@ pub struct WorkFactor {
     pub log_n: u8,
     /// The store's default (`store::DEFAULT_WORK_FACTOR`), given by the caller.
     pub default: u8,
+    /// Whether it comes from [`SCRYPT_WORK_FACTOR`] rather than the default.
+    pub set: bool,
 }
 
 impl WorkFactor {
-    /// A sentence for the clinician when this is weaker than the default, else `None`.
-    pub fn weakened(self) -> Option<String> {
-        (self.log_n < self.default).then(|| {
+    /// A sentence for the clinician whenever the variable is set (it is a test knob), saying
+    /// how it differs from the default; `None` when it is not set.
+    pub fn notice(self) -> Option<String> {
+        if !self.set {
+            return None;
+        }
+        Some(if self.log_n < self.default {
             format!(
                 "{SCRYPT_WORK_FACTOR}={} is set: new passphrases get a weaker key derivation \
                  than the default ({}). It is meant for tests; unset it for real records.",
+                self.log_n, self.default
+            )
+        } else {
+            format!(
+                "{SCRYPT_WORK_FACTOR}={} is set: new passphrases get this key-derivation work \
+                 factor instead of the default ({}).",
                 self.log_n, self.default
             )
         })
     }
 }
 
-/// The work factor is not a number from 1 to 22.
+/// The work factor is not a number from 1 to 22, or is below what this build accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{SCRYPT_WORK_FACTOR} must be a number from 1 to 22, not {0:?}")]
-pub struct BadWorkFactor(pub String);
+pub enum BadWorkFactor {
+    /// Not a work factor at all.
+    #[error("{SCRYPT_WORK_FACTOR} must be a number from 1 to 22, not {0:?}")]
+    NotAFactor(String),
+    /// Below the floor (release builds: the default).
+    #[error(
+        "{SCRYPT_WORK_FACTOR}={value} is below {floor}, the lowest key-derivation work factor \
+         this build accepts (lower ones are for tests, in debug builds); unset it"
+    )]
+    BelowFloor {
+        /// The value given.
+        value: u8,
+        /// The lowest accepted (`store::MIN_WORK_FACTOR`).
+        floor: u8,
+    },
+}
 
-/// `SECUREBASE_SCRYPT_WORK_FACTOR`, or `default` when unset.
-pub fn work_factor(default: u8) -> Result<WorkFactor, BadWorkFactor> {
-    parse_work_factor(std::env::var(SCRYPT_WORK_FACTOR).ok().as_deref(), default)
+/// `SECUREBASE_SCRYPT_WORK_FACTOR`, or `default` when unset; refused below `floor`.
+pub fn work_factor(default: u8, floor: u8) -> Result<WorkFactor, BadWorkFactor> {
+    parse_work_factor(
+        std::env::var(SCRYPT_WORK_FACTOR).ok().as_deref(),
+        default,
+        floor,
+    )
 }
 
 /// The parser behind [`work_factor`]: `None` (unset) gives `default`.
-pub fn parse_work_factor(value: Option<&str>, default: u8) -> Result<WorkFactor, BadWorkFactor> {
+pub fn parse_work_factor(
+    value: Option<&str>,
+    default: u8,
+    floor: u8,
+) -> Result<WorkFactor, BadWorkFactor> {
     let Some(value) = value else {
         return Ok(WorkFactor {
             log_n: default,
             default,
+            set: false,
         });
     };
     match value.trim().parse::<u8>() {
-        Ok(log_n) if (1..=22).contains(&log_n) => Ok(WorkFactor { log_n, default }),
-        _ => Err(BadWorkFactor(value.to_owned())),
+        Ok(log_n) if (1..=22).contains(&log_n) && log_n < floor => Err(BadWorkFactor::BelowFloor {
+            value: log_n,
+            floor,
+        }),
+        Ok(log_n) if (1..=22).contains(&log_n) => Ok(WorkFactor {
+            log_n,
+            default,
+            set: true,
+        }),
+        _ => Err(BadWorkFactor::NotAFactor(value.to_owned())),
     }
 }
 
@@ -120,19 +163,38 @@ mod tests {
 
     #[test]
     fn the_work_factor_is_the_default_unless_set_and_refused_when_not_a_factor() {
-        let parse = |v| parse_work_factor(v, DEFAULT_WORK_FACTOR);
+        let parse = |v| parse_work_factor(v, DEFAULT_WORK_FACTOR, 1);
         let default = parse(None).unwrap();
         assert_eq!(default.log_n, DEFAULT_WORK_FACTOR);
-        assert_eq!(default.weakened(), None);
+        assert_eq!(default.notice(), None);
         let low = parse(Some(" 10 ")).unwrap();
         assert_eq!(low.log_n, 10);
-        assert!(low.weakened().unwrap().contains("weaker key derivation"));
-        assert!(low.weakened().unwrap().contains("(17)"));
-        assert_eq!(parse(Some("20")).unwrap().weakened(), None);
+        assert!(low.notice().unwrap().contains("weaker key derivation"));
+        assert!(low.notice().unwrap().contains("(17)"));
+        let high = parse(Some("20")).unwrap().notice().unwrap();
+        assert!(
+            high.contains("=20 is set") && !high.contains("weaker"),
+            "{high}"
+        );
         for bad in ["", "0", "23", "ten", "-1", "1e3"] {
             let e = parse(Some(bad)).unwrap_err();
-            assert_eq!(e, BadWorkFactor(bad.to_owned()));
+            assert_eq!(e, BadWorkFactor::NotAFactor(bad.to_owned()));
             assert!(e.to_string().contains("from 1 to 22"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_work_factor_below_the_floor_is_refused_whatever_the_variable_says() {
+        let parse = |v| parse_work_factor(v, DEFAULT_WORK_FACTOR, DEFAULT_WORK_FACTOR);
+        for low in ["1", "10", "16"] {
+            let e = parse(Some(low)).unwrap_err();
+            assert!(
+                matches!(e, BadWorkFactor::BelowFloor { floor: 17, .. }),
+                "{e:?}"
+            );
+            assert!(e.to_string().contains("below 17"), "{e}");
+        }
+        assert_eq!(parse(Some("17")).unwrap().log_n, 17);
+        assert_eq!(parse(None).unwrap().log_n, 17);
     }
 }

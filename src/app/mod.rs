@@ -166,6 +166,21 @@ impl SecurebaseApp {
             drew_first_frame: false,
             frame_stats: frame_stats::FrameStats::from_env(),
         };
+        // The work-factor variable is a test knob: whenever it is set, the clinician is told.
+        match crate::env::work_factor(
+            crate::store::DEFAULT_WORK_FACTOR,
+            crate::store::MIN_WORK_FACTOR,
+        ) {
+            Ok(factor) => {
+                if let Some(notice) = factor.notice() {
+                    add_notice(&mut app.notice, notice);
+                }
+            }
+            Err(e) => add_notice(
+                &mut app.notice,
+                format!("{e}. No passphrase can be set until it is."),
+            ),
+        }
         app.open_store();
         app.apply_look(ctx);
         app

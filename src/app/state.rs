@@ -44,7 +44,7 @@ impl Workspace {
     pub fn new(
         keys: Keys,
         clients: Vec<Client>,
-        failures: Vec<String>,
+        failures: Vec<LeftOut>,
         local_norms: Option<LocalNorms>,
     ) -> Self {
         Self {
@@ -73,13 +73,16 @@ impl Workspace {
         if !records.administrations.contains_key(client_id) {
             let read = match store.administrations(&self.keys, client_id) {
                 Ok(loaded) => {
-                    records
-                        .failures
-                        .extend(loaded.failures.iter().map(ToString::to_string));
+                    records.failures.extend(
+                        loaded
+                            .failures
+                            .iter()
+                            .map(|e| LeftOut::new(e, Some(client_id))),
+                    );
                     loaded.records
                 }
                 Err(e) => {
-                    records.failures.push(e.to_string());
+                    records.failures.push(LeftOut::new(&e, Some(client_id)));
                     Vec::new()
                 }
             };
@@ -111,6 +114,38 @@ impl Workspace {
     }
 }
 
+/// A record left out of what the workspace shows, said for the clinician.
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    /// Set apart (it reads, but its ids say it belongs elsewhere; REDTEAM H1), rather than
+    /// unreadable.
+    pub set_apart: bool,
+    /// The error, naming the file and why.
+    pub text: String,
+    /// The client whose administrations were being read, if any.
+    pub client_id: Option<String>,
+}
+
+impl LeftOut {
+    /// `error`, met while reading `client_id`'s administrations (or the clients).
+    pub fn new(error: &crate::store::StoreError, client_id: Option<&str>) -> Self {
+        Self {
+            set_apart: error.is_set_apart(),
+            text: error.to_string(),
+            client_id: client_id.map(str::to_owned),
+        }
+    }
+
+    /// The line a view shows.
+    pub fn sentence(&self) -> String {
+        if self.set_apart {
+            format!("Set apart, not counted as this client's: {}", self.text)
+        } else {
+            format!("Skipped an unreadable record: {}", self.text)
+        }
+    }
+}
+
 /// The records of the workspace read so far: what views show.
 pub struct Records {
     /// Every client, sorted by name.
@@ -119,8 +154,8 @@ pub struct Records {
     pub administrations: HashMap<String, Vec<Administration>>,
     /// Per administration id: its scores, computed by the core when it was read.
     pub reports: HashMap<String, ScoreReport>,
-    /// Records that could not be read.
-    pub failures: Vec<String>,
+    /// Records left out: unreadable, or set apart because they lie in the wrong place.
+    pub failures: Vec<LeftOut>,
     /// The clinic's local norms, when computed.
     pub local_norms: Option<LocalNorms>,
 }

@@ -56,7 +56,17 @@ pub(super) fn open_unlocked(dir: &std::path::Path) -> Result<(Store, Keys)> {
 
 /// Reports files that could not be read, without stopping.
 pub(super) fn warn_failures<T>(loaded: &Loaded<T>) {
-    for f in &loaded.failures {
-        eprintln!("securebase: warning: skipped unreadable record: {f}");
+    warn_each(&loaded.failures);
+}
+
+/// Names each record that was left out on stderr: set apart (it reads, but its ids say it
+/// belongs elsewhere) or unreadable.
+pub(super) fn warn_each(failures: &[StoreError]) {
+    for f in failures {
+        if f.is_set_apart() {
+            eprintln!("securebase: warning: {f}");
+        } else {
+            eprintln!("securebase: warning: skipped unreadable record: {f}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use jiff::Timestamp;
 
-use super::data_folder::{open_unlocked, user};
+use super::data_folder::{open_unlocked, user, warn_each};
 use super::{BadInput, ExportArgs, ExportFormat, ReportArgs};
 use crate::catalog::Catalog;
 use crate::export::report::ReportError;
@@ -31,9 +31,7 @@ pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Re
     };
     let (data, failures) =
         gather(&store, &keys, catalog, &scope.to_read(Kind::ReportPdf)).map_err(user)?;
-    for f in &failures {
-        eprintln!("securebase: warning: skipped unreadable record: {f}");
-    }
+    warn_each(&failures);
     if data.is_empty() {
         return Err(BadInput(format!("no records for {}", client.name)).into());
     }
@@ -98,9 +96,7 @@ pub fn export(dir: &std::path::Path, catalog: &Catalog, args: &ExportArgs) -> Re
         }
     };
     let (data, failures) = gather(&store, &keys, catalog, &scope).map_err(user)?;
-    for f in &failures {
-        eprintln!("securebase: warning: skipped unreadable record: {f}");
-    }
+    warn_each(&failures);
     let kind = match args.format {
         ExportFormat::Csv => Kind::Csv,
         ExportFormat::Json => Kind::Json,

@@ -73,12 +73,15 @@ pub fn ask_changed() -> Result<SecretString> {
     ask_new(env::NEW_PASSPHRASE)
 }
 
-/// scrypt's work factor for a new passphrase; a warning on stderr when it is weaker than the
-/// default.
+/// scrypt's work factor for a new passphrase; a warning on stderr when the variable sets it.
+/// Below the floor of this build ([`crate::store::MIN_WORK_FACTOR`]) it is refused.
 pub fn work_factor() -> Result<u8> {
-    match env::work_factor(crate::store::DEFAULT_WORK_FACTOR) {
+    match env::work_factor(
+        crate::store::DEFAULT_WORK_FACTOR,
+        crate::store::MIN_WORK_FACTOR,
+    ) {
         Ok(factor) => {
-            if let Some(warning) = factor.weakened() {
+            if let Some(warning) = factor.notice() {
                 eprintln!("securebase: warning: {warning}");
             }
             Ok(factor.log_n)

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::data_folder::{open_unlocked, user};
+use super::data_folder::{open_unlocked, user, warn_each};
 use super::{BadInput, HistoryFormat, ReliabilityArgs, bad_input, score};
 use crate::catalog::Catalog;
 use crate::core::Responses;
@@ -65,15 +65,11 @@ fn from_csv(instrument: &Instrument, path: &Path) -> Result<Vec<Responses>> {
 fn from_data_folder(instrument: &Instrument, dir: &Path) -> Result<Vec<Responses>> {
     let (store, keys) = open_unlocked(dir)?;
     let clients = store.clients(&keys).map_err(user)?;
-    for f in &clients.failures {
-        eprintln!("securebase: warning: skipped unreadable record: {f}");
-    }
+    warn_each(&clients.failures);
     let mut all = Vec::new();
     for client in &clients.records {
         let loaded = store.administrations(&keys, &client.id).map_err(user)?;
-        for f in &loaded.failures {
-            eprintln!("securebase: warning: skipped unreadable record: {f}");
-        }
+        warn_each(&loaded.failures);
         all.extend(
             loaded
                 .records

@@ -23,7 +23,6 @@ use std::path::{Component, Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::error::StoreError;
 use super::lock::{GATE_FILE, LOCK_FILE, PID_FILE, Quiet};
@@ -37,9 +36,10 @@ pub const FORMAT: u32 = 1;
 const MAX_ENTRY: u64 = 256 * 1024 * 1024;
 
 /// The files at the top of a data folder that a backup takes.
-const TOP_FILES: [&str; 4] = [
+const TOP_FILES: [&str; 5] = [
     "securebase.json",
     "identity.age",
+    super::checksum::FILE,
     "settings.json",
     "local-norms.age",
 ];
@@ -165,7 +165,7 @@ fn is_plain_name(name: &str) -> bool {
 /// temporaries of a write in progress.
 fn is_own_working_file(relative: &str) -> bool {
     let name = relative.rsplit('/').next().unwrap_or(relative);
-    [LOCK_FILE, PID_FILE, GATE_FILE].contains(&relative)
+    [LOCK_FILE, PID_FILE, GATE_FILE, super::attempts::FILE].contains(&relative)
         || (name.starts_with(crate::atomic::TEMP_PREFIX)
             && Path::new(name).extension().is_some_and(|e| e == "tmp"))
 }
@@ -236,7 +236,7 @@ pub fn create(dir: &Path, output: &Path) -> Result<Summary, BackupError> {
             manifest.entries.push(ManifestEntry {
                 path: relative.clone(),
                 size: bytes.len() as u64,
-                sha256: sha256_hex(&bytes),
+                sha256: super::checksum::sha256_hex(&bytes),
             });
         }
         drop(quiet);
@@ -286,16 +286,6 @@ fn append<W: Write>(
     tar.append_data(&mut header, path, bytes)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 /// Checks every entry of the backup `archive` against its manifest (sizes and SHA-256) and
 /// that it is a whole data folder. Needs no passphrase. Returns the manifest.
 pub fn verify(archive: &Path) -> Result<Manifest, BackupError> {
@@ -336,7 +326,10 @@ fn read(archive: &Path, take: &mut Take<'_>) -> Result<Manifest, BackupError> {
             })?);
         } else {
             take(&name, &bytes)?;
-            seen.insert(name.clone(), (bytes.len() as u64, sha256_hex(&bytes)));
+            seen.insert(
+                name.clone(),
+                (bytes.len() as u64, super::checksum::sha256_hex(&bytes)),
+            );
         }
         last = name;
     }

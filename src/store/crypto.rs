@@ -20,6 +20,15 @@ use super::error::StoreError;
 /// later without breaking anything.
 pub const DEFAULT_WORK_FACTOR: u8 = 17;
 
+/// The lowest work factor a release build seals with, whatever `SECUREBASE_SCRYPT_WORK_FACTOR`
+/// says: the default, OWASP's minimum (REDTEAM L8: `=1` sealed a real folder's key at 2^1).
+/// Debug builds (the tests) go lower, so that unlocking in a test takes milliseconds.
+pub const MIN_WORK_FACTOR: u8 = if cfg!(debug_assertions) {
+    1
+} else {
+    DEFAULT_WORK_FACTOR
+};
+
 /// The highest work factor accepted when unlocking (age's own limit).
 const MAX_WORK_FACTOR: u8 = 22;
 
@@ -54,6 +63,12 @@ pub fn seal_identity(
     work_factor: u8,
     created: &str,
 ) -> Result<Vec<u8>, StoreError> {
+    if work_factor < MIN_WORK_FACTOR {
+        return Err(StoreError::Invalid(format!(
+            "a key-derivation work factor of {work_factor} is below the {MIN_WORK_FACTOR} this \
+             build accepts; nothing was changed"
+        )));
+    }
     let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
     recipient.set_work_factor(work_factor);
     let text = identity_text(identity, created);

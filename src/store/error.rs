@@ -17,6 +17,27 @@ pub enum StoreError {
     /// The passphrase does not unlock the identity.
     #[error("the passphrase is wrong; nothing was changed")]
     WrongPassphrase,
+    /// Too many wrong passphrases in a row: the next try must wait (nothing was tried).
+    #[error(
+        "{failed} wrong passphrases in a row: try again in {}; nothing was tried or changed",
+        super::attempts::say(*wait)
+    )]
+    TooManyAttempts {
+        /// Wrong passphrases since the last right one.
+        failed: u32,
+        /// How long is left to wait.
+        wait: std::time::Duration,
+    },
+    /// The sealed key does not match the checksum written with it: damaged or replaced.
+    #[error(
+        "{path} is damaged: it does not match the checksum securebase wrote with it \
+         (identity.age.sha256), so no passphrase can open it; restore it from a backup \
+         (`securebase restore`); nothing was changed"
+    )]
+    DamagedIdentity {
+        /// The file.
+        path: PathBuf,
+    },
     /// Another process holds the data folder.
     #[error(
         "the data folder {dir} is in use by another securebase{}; close it first",
@@ -45,6 +66,17 @@ pub enum StoreError {
         path: PathBuf,
         /// What is wrong with it.
         message: String,
+    },
+    /// A record that reads but cannot be counted where it lies: its ids do not match its place
+    /// (REDTEAM H1: an administration moved or copied into another client's folder). It is
+    /// shown apart with the reason and never counted as that client's; nothing is moved or
+    /// deleted.
+    #[error("{path}: set apart, not counted: {reason}; nothing was moved or deleted")]
+    SetApart {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be counted here.
+        reason: String,
     },
     /// A file written by a newer securebase.
     #[error(
@@ -87,6 +119,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether this is a record set apart ([`StoreError::SetApart`]) rather than one that
+    /// could not be read at all.
+    pub fn is_set_apart(&self) -> bool {
+        matches!(self, StoreError::SetApart { .. })
+    }
+
     /// Wraps an I/O error with what was being done.
     pub fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
         let context = context.into();
@@ -101,6 +139,7 @@ impl StoreError {
             StoreError::NotInitialised(_)
                 | StoreError::AlreadyInitialised(_)
                 | StoreError::WrongPassphrase
+                | StoreError::TooManyAttempts { .. }
                 | StoreError::NoSuchClient(_)
                 | StoreError::AmbiguousClient { .. }
                 | StoreError::Invalid(_)

@@ -4,6 +4,8 @@
 //! <data folder>/
 //!   securebase.json                 format version and the public key (in the clear)
 //!   identity.age                    the private key, sealed with the clinician's passphrase
+//!   identity.age.sha256             its checksum, so that damage is not taken for a wrong passphrase
+//!   unlock-attempts.json            wrong passphrases in a row, for the wait before the next try
 //!   lock, lock.pid                  one writer at a time, and the holder's process id
 //!   backup.lock                     held by a backup, so that it sees no write half done
 //!   clients/<id>.age                one client each
@@ -19,8 +21,10 @@
 //! the data is on disk. A file that cannot be read is reported by name and skipped; the rest
 //! still load. File names are random ids and times, never anything that identifies a person.
 
+mod attempts;
 pub mod audit;
 pub mod backup;
+mod checksum;
 mod crypto;
 pub mod error;
 mod ids;
@@ -39,7 +43,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, AuditTarget};
-pub use crypto::DEFAULT_WORK_FACTOR;
+pub use crypto::{DEFAULT_WORK_FACTOR, MIN_WORK_FACTOR};
 pub use error::StoreError;
 pub use ids::new_id;
 pub use lock::{Lock, Quiet};
@@ -128,6 +132,10 @@ impl Store {
             "cannot write {}",
             identity_path.display()
         )))?;
+        let sum = dir.join(checksum::FILE);
+        let text = checksum::text(IDENTITY, &[&checksum::sha256_hex(&sealed)]);
+        write_atomic(&sum, text.as_bytes())
+            .map_err(StoreError::io(format!("cannot write {}", sum.display())))?;
         let recipient = identity.to_public();
         let meta = Meta {
             format: records::FORMAT,
@@ -218,20 +226,42 @@ impl Store {
     }
 
     /// Unlocks the private key. A wrong passphrase is logged and is
-    /// [`StoreError::WrongPassphrase`]; nothing else is written.
+    /// [`StoreError::WrongPassphrase`]; after [`attempts::FREE_TRIES`] of them in a row, each
+    /// next try waits longer ([`StoreError::TooManyAttempts`], nothing tried), across restarts.
+    /// A sealed key that does not match its checksum is [`StoreError::DamagedIdentity`], not a
+    /// wrong passphrase. Nothing but the audit log and the count of tries is written.
     pub fn unlock(&self, passphrase: &SecretString) -> Result<Keys, StoreError> {
+        let tries = attempts::read(&self.dir);
+        if let Some(wait) = tries.remaining(Timestamp::now()) {
+            self.audit(
+                AuditAction::FailedUnlock,
+                AuditTarget::Nothing,
+                &format!(
+                    "refused without trying: {} wrong passphrases in a row, {} still to wait",
+                    tries.failed_in_a_row,
+                    attempts::say(wait)
+                ),
+            )?;
+            return Err(StoreError::TooManyAttempts {
+                failed: tries.failed_in_a_row,
+                wait,
+            });
+        }
         let path = self.dir.join(IDENTITY);
         let sealed =
             fs::read(&path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
         let identity = match crypto::open_identity(&sealed, passphrase) {
             Ok(identity) => identity,
             Err(StoreError::WrongPassphrase) => {
-                self.audit(
-                    AuditAction::FailedUnlock,
-                    AuditTarget::Nothing,
-                    "wrong passphrase",
-                )?;
-                return Err(StoreError::WrongPassphrase);
+                if checksum::matches(&self.dir, &sealed) == Some(false) {
+                    self.audit(
+                        AuditAction::FailedUnlock,
+                        AuditTarget::Nothing,
+                        "identity.age is damaged (it does not match its checksum)",
+                    )?;
+                    return Err(StoreError::DamagedIdentity { path });
+                }
+                return Err(self.wrong_passphrase(&tries));
             }
             Err(StoreError::Corrupt { message, .. }) => {
                 return Err(StoreError::Corrupt { path, message });
@@ -245,11 +275,50 @@ impl Store {
                     .to_owned(),
             });
         }
+        if tries != attempts::Attempts::default() {
+            let file = self.dir.join(attempts::FILE);
+            self.lock.writing(|| match fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(format!(
+                    "cannot clear {}",
+                    file.display()
+                ))(e)),
+                _ => Ok(()),
+            })?;
+        }
+        if checksum::matches(&self.dir, &sealed).is_none() {
+            // A folder made before the checksum existed gets one now that the key is known good.
+            let text = checksum::text(IDENTITY, &[&checksum::sha256_hex(&sealed)]);
+            self.write_file(&self.dir.join(checksum::FILE), text.as_bytes())?;
+        }
         Ok(Keys { identity })
     }
 
+    /// Counts a wrong passphrase (atomically, so that the count survives a kill) and logs it.
+    fn wrong_passphrase(&self, tries: &attempts::Attempts) -> StoreError {
+        let now = Timestamp::now();
+        let tries = tries.after_failure(now);
+        let next = attempts::wait_after(tries.failed_in_a_row);
+        let detail = if next.is_zero() {
+            "wrong passphrase".to_owned()
+        } else {
+            format!(
+                "wrong passphrase ({} in a row; the next try waits {})",
+                tries.failed_in_a_row,
+                attempts::say(next)
+            )
+        };
+        let counted = self.write_file(&self.dir.join(attempts::FILE), &attempts::to_bytes(&tries));
+        match counted
+            .and_then(|()| self.audit(AuditAction::FailedUnlock, AuditTarget::Nothing, &detail))
+        {
+            Ok(()) => StoreError::WrongPassphrase,
+            Err(e) => e,
+        }
+    }
+
     /// Seals the identity with a new passphrase. Records are untouched: only `identity.age`
-    /// is rewritten (atomically).
+    /// and its checksum are rewritten, each atomically, in an order that a kill at any point
+    /// leaves the key on disk listed in the checksum.
     pub fn change_passphrase(
         &self,
         keys: &Keys,
@@ -262,7 +331,15 @@ impl Store {
             work_factor,
             &Timestamp::now().to_string(),
         )?;
-        self.write_file(&self.dir.join(IDENTITY), &sealed)?;
+        let identity = self.dir.join(IDENTITY);
+        let sum = self.dir.join(checksum::FILE);
+        let new = checksum::sha256_hex(&sealed);
+        if let Ok(old) = fs::read(&identity) {
+            let both = checksum::text(IDENTITY, &[&checksum::sha256_hex(&old), &new]);
+            self.write_file(&sum, both.as_bytes())?;
+        }
+        self.write_file(&identity, &sealed)?;
+        self.write_file(&sum, checksum::text(IDENTITY, &[&new]).as_bytes())?;
         self.audit(AuditAction::PassphraseChange, AuditTarget::Nothing, "")
     }
 
@@ -468,10 +545,14 @@ impl Store {
     }
 }
 
-/// Records whose id is their file name.
+/// Records whose ids say where their file must lie.
 pub trait HasId {
     /// The id, if the record kind names its file by id.
     fn file_id(&self) -> Option<&str>;
+    /// The client whose folder the file must lie in, for records kept per client.
+    fn owner_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl HasId for Client {
@@ -483,6 +564,9 @@ impl HasId for Client {
 impl HasId for Administration {
     fn file_id(&self) -> Option<&str> {
         Some(&self.id)
+    }
+    fn owner_id(&self) -> Option<&str> {
+        Some(&self.client_id)
     }
 }
 
@@ -511,15 +595,40 @@ where
         ),
     })?;
     let record: T = records::parse(path, &json)?;
-    if let Some(id) = record.file_id()
-        && path.file_stem().is_none_or(|stem| stem != id)
-    {
-        return Err(StoreError::Corrupt {
-            path: path.to_path_buf(),
-            message: format!("holds record {id}, not the one its name says"),
-        });
-    }
+    check_place(&record, path)?;
     Ok(record)
+}
+
+/// A record counts only where its own ids say it lies: its file is named by its id, and a
+/// per-client record lies in its client's folder. A copy or a move (a manual restore, a sync
+/// conflict, someone with write access) is set apart rather than shown as another's.
+fn check_place<T: HasId>(record: &T, path: &Path) -> Result<(), StoreError> {
+    let name = |p: Option<&Path>| {
+        p.and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    if let Some(id) = record.file_id() {
+        let stem = name(Some(path));
+        if stem != id {
+            return Err(StoreError::SetApart {
+                path: path.to_path_buf(),
+                reason: format!("it holds record {id}, not the one its file name says ({stem})"),
+            });
+        }
+    }
+    if let Some(owner) = record.owner_id() {
+        let folder = name(path.parent());
+        if folder != owner {
+            return Err(StoreError::SetApart {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "it belongs to client {owner}, but lies in the folder of client {folder}"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn checked_id(id: &str) -> Result<(), StoreError> {

@@ -15,9 +15,11 @@ mod change;
 mod change_cli;
 mod chart;
 mod cli;
+mod earlier_folders;
 mod export;
 mod fhir;
 mod golden;
+mod guessing;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
@@ -38,5 +40,6 @@ mod report;
 mod results;
 #[cfg(feature = "gui")]
 mod results_view;
+mod set_apart;
 mod store;
 mod store_cli;

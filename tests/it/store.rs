@@ -22,7 +22,9 @@ fn failure_paths(failures: &[StoreError]) -> BTreeSet<PathBuf> {
     failures
         .iter()
         .map(|f| match f {
-            StoreError::Corrupt { path, .. } | StoreError::TooNew { path, .. } => {
+            StoreError::Corrupt { path, .. }
+            | StoreError::SetApart { path, .. }
+            | StoreError::TooNew { path, .. } => {
                 let shown = f.to_string();
                 assert!(
                     shown.contains(&path.display().to_string()),
@@ -115,7 +117,10 @@ fn unreadable_records_are_named_and_skipped_and_the_rest_load() {
     for failure in &clients.failures {
         let shown = failure.to_string();
         if shown.contains(&broken.wrong_id.display().to_string()) {
-            assert!(shown.contains("not the one its name says"), "{shown}");
+            assert!(
+                shown.contains("not the one its file name says") && failure.is_set_apart(),
+                "{shown}"
+            );
         }
         if shown.contains(&broken.other_key.display().to_string()) {
             assert!(shown.contains("cannot be decrypted"), "{shown}");

@@ -456,6 +456,19 @@ fn age_payload<'a>(path: &Path, bytes: &'a [u8]) -> &'a [u8] {
     &bytes[mac + 1 + end + 1..]
 }
 
+/// `sha256sum identity.age` as securebase writes it beside the key.
+fn sha256sum_line(identity: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let hex = sha2::Sha256::digest(identity)
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+    format!("{hex}  identity.age\n").into_bytes()
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -536,6 +549,12 @@ fn no_file_in_the_data_folder_holds_a_name_a_birth_year_or_notes() {
                         }
                     }
                     serde_json::to_vec(&meta).unwrap()
+                }
+                "identity.age.sha256" => {
+                    // Only the sealed key's hash, as `sha256sum` writes it (hex digits could
+                    // hold a year by chance, so it is checked whole instead).
+                    assert_eq!(*bytes, sha256sum_line(&files[Path::new("identity.age")]));
+                    Vec::new()
                 }
                 _ => age_payload(path, bytes).to_vec(),
             };
@@ -1128,6 +1147,15 @@ fn change_passphrase_reseals_only_the_identity() {
     let mut records_after = outside_audit(&after);
     records_before.remove(Path::new("identity.age"));
     records_after.remove(Path::new("identity.age"));
+    records_before.remove(Path::new("identity.age.sha256"));
+    let sum = records_after
+        .remove(Path::new("identity.age.sha256"))
+        .unwrap();
+    assert_eq!(
+        sum,
+        sha256sum_line(&identity()),
+        "the checksum follows the key"
+    );
     assert_same_files(&records_before, &records_after, "change-passphrase");
     let new_audit: Vec<PathBuf> = audit_files(&after)
         .difference(&audit_files(&before))

@@ -3,6 +3,7 @@
 
 use age::secrecy::SecretString;
 
+use crate::app::state::LeftOut;
 use crate::app::{Screen, SecurebaseApp, Workspace};
 use crate::store::{Store, StoreError};
 
@@ -10,7 +11,10 @@ impl SecurebaseApp {
     pub(in crate::app) fn create_store(&mut self, passphrase: &SecretString) {
         // The same reader as the command line's: a value that is not a work factor is refused
         // (not quietly replaced), and a weakening one is said out loud.
-        let work_factor = match crate::env::work_factor(crate::store::DEFAULT_WORK_FACTOR) {
+        let work_factor = match crate::env::work_factor(
+            crate::store::DEFAULT_WORK_FACTOR,
+            crate::store::MIN_WORK_FACTOR,
+        ) {
             Ok(factor) => factor,
             Err(e) => {
                 if let Screen::FirstRun(form) = &mut self.screen {
@@ -23,9 +27,6 @@ impl SecurebaseApp {
             Ok((store, keys)) => {
                 self.store = Some(store);
                 self.open_workspace(keys);
-                if let Some(warning) = work_factor.weakened() {
-                    crate::app::add_notice(&mut self.notice, warning);
-                }
             }
             Err(e) => {
                 if let Screen::FirstRun(form) = &mut self.screen {
@@ -60,16 +61,19 @@ impl SecurebaseApp {
         let Some(store) = &self.store else {
             return;
         };
-        let (clients, failures) = match store.clients(&keys) {
+        let (clients, mut failures) = match store.clients(&keys) {
             Ok(loaded) => (
                 loaded.records,
-                loaded.failures.iter().map(ToString::to_string).collect(),
+                loaded
+                    .failures
+                    .iter()
+                    .map(|e| LeftOut::new(e, None))
+                    .collect(),
             ),
-            Err(e) => (Vec::new(), vec![e.to_string()]),
+            Err(e) => (Vec::new(), vec![LeftOut::new(&e, None)]),
         };
-        let mut failures: Vec<String> = failures;
         let local_norms = store.local_norms(&keys).unwrap_or_else(|e| {
-            failures.push(e.to_string());
+            failures.push(LeftOut::new(&e, None));
             None
         });
         self.screen = Screen::Clinician(Box::new(Workspace::new(

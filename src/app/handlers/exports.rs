@@ -71,7 +71,7 @@ impl SecurebaseApp {
             .map_err(|e| e.to_string())?;
         if !failures.is_empty() {
             return Err(format!(
-                "Saved, but {} unreadable record(s) were left out: {}",
+                "Saved, but {} record(s) were left out (unreadable, or set apart): {}",
                 failures.len(),
                 failures[0]
             ));

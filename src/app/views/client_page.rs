@@ -68,6 +68,13 @@ pub fn client_page_ui(
         None => format!("Client since {}", date(client.created)),
     };
     ui.label(RichText::new(facts).color(theme::muted(ui)));
+    for left_out in records
+        .failures
+        .iter()
+        .filter(|f| f.client_id.as_deref() == Some(client_id))
+    {
+        ui.label(RichText::new(left_out.sentence()).color(theme::warning(ui)));
+    }
     if !client.notes.trim().is_empty() {
         ui.label(&client.notes);
     }

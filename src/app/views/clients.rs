@@ -32,10 +32,7 @@ pub fn clients_ui(
         });
     });
     for failure in &records.failures {
-        ui.label(
-            RichText::new(format!("Skipped an unreadable record: {failure}"))
-                .color(theme::warning(ui)),
-        );
+        ui.label(RichText::new(failure.sentence()).color(theme::warning(ui)));
     }
     ui.add_space(8.0);
     let query = remembered.search.trim().to_lowercase();

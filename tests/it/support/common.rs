@@ -48,8 +48,10 @@ pub fn temp_data_dir() -> (tempfile::TempDir, PathBuf) {
 /// Windows nobody else can even read while it is held), the holder's process id (rewritten by
 /// every run that opens the folder) and the backup gate.
 pub const LOCK_FILES: [&str; 3] = ["lock", "lock.pid", "backup.lock"];
+/// The count of wrong passphrases in a row (not a record; a wrong try writes it).
+pub const UNLOCK_ATTEMPTS: &str = "unlock-attempts.json";
 
-/// Every file under `dir` but the [`LOCK_FILES`], by path relative to `dir`, with its bytes.
+/// Every file under `dir` but the [`LOCK_FILES`] and [`UNLOCK_ATTEMPTS`], by path relative to `dir`, with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         let Ok(entries) = fs::read_dir(dir) else {
@@ -61,7 +63,9 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
                 walk(root, &path, out);
             } else {
                 let rel = path.strip_prefix(root).expect("under root").to_path_buf();
-                if LOCK_FILES.iter().any(|l| rel == Path::new(l)) {
+                if LOCK_FILES.iter().any(|l| rel == Path::new(l))
+                    || rel == Path::new(UNLOCK_ATTEMPTS)
+                {
                     continue;
                 }
                 out.insert(rel, fs::read(&path).expect("file reads"));
