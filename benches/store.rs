@@ -53,7 +53,7 @@ fn build(dir: &Path, pass: &SecretString, instrument: &Instrument) {
     {
         let _ = std::fs::remove_dir_all(dir);
         let started = Instant::now();
-        let (store, _) = Store::init(dir, pass, DEFAULT_WORK_FACTOR).unwrap();
+        let (store, _) = Store::init(dir, "Test Clinician", pass, DEFAULT_WORK_FACTOR).unwrap();
         let mut seed: u64 = 0x5EC0_BA5E;
         for c in 0..CLIENTS {
             let client = Client::new(

@@ -92,9 +92,28 @@ fn ecr_r_answers_of(anxiety: i32, avoidance: i32, person: usize) -> impl Fn(usiz
     }
 }
 
+/// A group practice: a colleague with her own passphrase (the unlock screen lists both).
+fn add_colleague(store: &Store, keys: &securebase::store::Keys) {
+    store
+        .add_clinician(
+            keys,
+            "Dr Lena Brandt",
+            &SecretString::from("demo passphrase of Lena".to_owned()),
+            10,
+        )
+        .unwrap();
+}
+
 fn build_demo(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
-    let (store, _) = Store::init(dir, &SecretString::from(PASS.to_owned()), 10).unwrap();
+    let (store, keys) = Store::init(
+        dir,
+        "Dr Maya Okafor",
+        &SecretString::from(PASS.to_owned()),
+        10,
+    )
+    .unwrap();
+    add_colleague(&store, &keys);
     let ecr_r = instrument("ecr-r");
     let names = [
         (
@@ -247,6 +266,7 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
     app.apply(
         ctx,
         Command::Unlock {
+            clinician: None,
             passphrase: SecretString::from(PASS.to_owned()),
         },
     );
@@ -411,7 +431,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The demo folder is built once and reused; it is built again when `build_demo` changes
 /// (bump this).
-const DEMO_VERSION: &str = "3";
+const DEMO_VERSION: &str = "5";
 
 fn main() -> eframe::Result {
     let args: Vec<String> = std::env::args().skip(1).collect();

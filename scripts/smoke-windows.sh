@@ -98,7 +98,7 @@ D='C:\securebase-smoke\data'
 set +e
 weak=$(SECUREBASE_SCRYPT_WORK_FACTOR=10 win --data-dir "$D" init 2>&1); weak_code=$?
 set -e
-[ "$weak_code" = 2 ] && grep -q 'below 17' <<< "$weak" && [ ! -e "$root/data/identity.age" ] \
+[ "$weak_code" = 2 ] && grep -q 'below 17' <<< "$weak" && [ ! -e "$root/data/securebase.json" ] && [ ! -d "$root/data/keys" ] \
   || fail "the release build sealed a key below the work-factor floor (exit $weak_code): $weak"
 ok "the release build refuses SECUREBASE_SCRYPT_WORK_FACTOR=10 (below 17), and writes nothing"
 win --data-dir "$D" init >/dev/null

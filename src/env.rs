@@ -18,6 +18,8 @@ pub const QUESTIONNAIRES: &str = "SECUREBASE_QUESTIONNAIRES";
 pub const MACHINE_SETTINGS: &str = "SECUREBASE_MACHINE_SETTINGS";
 /// The passphrase, for scripts.
 pub const PASSPHRASE: &str = "SECUREBASE_PASSPHRASE";
+/// Which clinician is unlocking (name or id). Unset, each clinician's key is tried.
+pub const CLINICIAN: &str = "SECUREBASE_CLINICIAN";
 /// The new passphrase for `change-passphrase`, for scripts.
 pub const NEW_PASSPHRASE: &str = "SECUREBASE_NEW_PASSPHRASE";
 /// scrypt's work factor (log2 N) for new passphrases. A test knob: tests would otherwise spend
@@ -48,6 +50,13 @@ pub fn machine_settings() -> Option<PathBuf> {
 /// empty new passphrase is refused by its caller, with the variable's name).
 pub fn passphrase(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// `SECUREBASE_CLINICIAN`, when set and not blank.
+pub fn clinician() -> Option<String> {
+    std::env::var(CLINICIAN)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// `SECUREBASE_FRAME_STATS`: measure every N frames, when a positive N is given.

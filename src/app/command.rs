@@ -12,12 +12,23 @@ use crate::store::settings::{Battery, Settings};
 pub enum Command {
     /// First run: create the data folder with this passphrase.
     CreateStore {
-        /// The new passphrase.
+        /// The first clinician's name.
+        name: String,
+        /// Their passphrase.
         passphrase: SecretString,
     },
     /// Unlock with this passphrase.
     Unlock {
+        /// Who is unlocking, when the folder has several clinicians (by name).
+        clinician: Option<String>,
         /// The passphrase typed.
+        passphrase: SecretString,
+    },
+    /// Add a clinician with their own passphrase (Settings, Clinicians).
+    AddClinician {
+        /// Their name.
+        name: String,
+        /// Their passphrase.
         passphrase: SecretString,
     },
     /// Lock the workspace now.
@@ -108,11 +119,13 @@ impl SecurebaseApp {
     /// Applies one command.
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
-            Command::CreateStore { passphrase } => self.create_store(&passphrase),
-            Command::Unlock { passphrase } => self.unlock(&passphrase),
-            Command::Lock => {
-                self.screen = Screen::Unlock(views::unlock::UnlockForm::default());
-            }
+            Command::CreateStore { name, passphrase } => self.create_store(&name, &passphrase),
+            Command::Unlock {
+                clinician,
+                passphrase,
+            } => self.unlock(clinician.as_deref(), &passphrase),
+            Command::AddClinician { name, passphrase } => self.add_clinician(&name, &passphrase),
+            Command::Lock => self.lock(None),
             Command::Retry => {
                 self.store = None;
                 self.open_store();

@@ -225,7 +225,7 @@ impl SecurebaseApp {
         if idle >= limit {
             match &mut self.screen {
                 Screen::Clinician(_) => {
-                    self.screen = Screen::Unlock(views::unlock::UnlockForm::locked_after_idle());
+                    self.lock(Some(views::unlock::UnlockForm::locked_after_idle()));
                 }
                 Screen::Kiosk(mode) if !mode.paused => mode.paused = true,
                 _ => {}
@@ -265,7 +265,18 @@ impl eframe::App for SecurebaseApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ui_started = std::time::Instant::now();
+        let clinicians = self
+            .store
+            .as_ref()
+            .map(Store::clinicians)
+            .unwrap_or_default();
+        let unlocked_as = match &self.screen {
+            Screen::Clinician(ws) => Some(ws.keys.clinician.name.clone()),
+            _ => None,
+        };
         let mut cx = views::ViewCx {
+            clinicians: &clinicians,
+            unlocked_as: unlocked_as.as_deref(),
             settings: &self.settings,
             catalog: &self.catalog,
             data_dir: &self.data_dir,

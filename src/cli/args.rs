@@ -41,8 +41,14 @@ pub enum Command {
     Instruments(InstrumentsArgs),
     /// Draw the respondents of a scored CSV on the attachment plane (PNG or SVG).
     Plot(PlotArgs),
-    /// Set up a data folder and its passphrase.
-    Init,
+    /// Set up a data folder, its first clinician and their passphrase.
+    Init(InitArgs),
+    /// Add or list the clinicians who can unlock the data folder.
+    Clinician {
+        /// What to do with clinicians.
+        #[command(subcommand)]
+        command: ClinicianCommand,
+    },
     /// Add or list clients.
     Client {
         /// What to do with clients.
@@ -129,6 +135,29 @@ pub enum ClientCommand {
         notes: Option<String>,
     },
     /// List clients: id, name, birth year, created, number of administrations.
+    List,
+}
+
+/// Arguments of `securebase init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The first clinician's name, as the audit log will call them.
+    #[arg(long, default_value = crate::store::FIRST_CLINICIAN)]
+    pub name: String,
+}
+
+/// `securebase clinician …`.
+#[derive(Debug, Subcommand)]
+pub enum ClinicianCommand {
+    /// Add a clinician with their own passphrase (an unlocked clinician's passphrase first,
+    /// from `SECUREBASE_PASSPHRASE`; the new one from `SECUREBASE_NEW_PASSPHRASE`, or typed
+    /// twice).
+    Add {
+        /// Their name, as the audit log will call them.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the clinicians: id, name, added (needs no passphrase: names are in the clear).
     List,
 }
 

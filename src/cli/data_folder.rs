@@ -50,7 +50,9 @@ pub(super) fn open(dir: &std::path::Path) -> Result<Store> {
 pub(super) fn open_unlocked(dir: &std::path::Path) -> Result<(Store, Keys)> {
     let store = open(dir)?;
     let pass = passphrase::ask("Passphrase: ")?;
-    let keys = store.unlock(&pass).map_err(user)?;
+    let keys = store
+        .unlock_as(crate::env::clinician().as_deref(), &pass)
+        .map_err(user)?;
     Ok((store, keys))
 }
 

@@ -38,9 +38,9 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::catalog::Catalog;
 
 pub use args::{
-    BackupArgs, ChangeArgs, Cli, ClientCommand, Command, Delimiter, EnterArgs, ExportArgs,
-    ExportFormat, Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy, ListFormat,
-    MachineSettingsArgs, PlotArgs, ReliabilityArgs, ReportArgs, RestoreArgs, ScoreArgs,
+    BackupArgs, ChangeArgs, Cli, ClientCommand, ClinicianCommand, Command, Delimiter, EnterArgs,
+    ExportArgs, ExportFormat, Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy,
+    ListFormat, MachineSettingsArgs, PlotArgs, ReliabilityArgs, ReportArgs, RestoreArgs, ScoreArgs,
 };
 pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 
@@ -138,7 +138,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Instruments(args) => instruments::run(&catalog, args),
         Command::Plot(args) => plot::run(&catalog, args),
-        Command::Init => init::init(&data_dir()?),
+        Command::Init(args) => init::init(&data_dir()?, &args.name),
+        Command::Clinician { command } => init::clinician(&data_dir()?, command),
         Command::Client { command } => client::run(&data_dir()?, command),
         Command::Enter(args) => {
             warn_failures(&catalog);

@@ -54,6 +54,8 @@ pub enum AuditTarget<'a> {
     Client(&'a str),
     /// An administration record, by id.
     Administration(&'a str),
+    /// A clinician of the folder, by id.
+    Clinician(&'a str),
 }
 
 impl AuditTarget<'_> {
@@ -65,13 +67,16 @@ impl AuditTarget<'_> {
             AuditTarget::LocalNorms => Some("local_norms"),
             AuditTarget::Client(_) => Some("client"),
             AuditTarget::Administration(_) => Some("administration"),
+            AuditTarget::Clinician(_) => Some("clinician"),
         }
     }
 
     /// The stored `record_id`.
     pub fn id(self) -> Option<String> {
         match self {
-            AuditTarget::Client(id) | AuditTarget::Administration(id) => Some(id.to_owned()),
+            AuditTarget::Client(id)
+            | AuditTarget::Administration(id)
+            | AuditTarget::Clinician(id) => Some(id.to_owned()),
             AuditTarget::Nothing | AuditTarget::DataFolder | AuditTarget::LocalNorms => None,
         }
     }
@@ -92,7 +97,15 @@ pub struct AuditEntry {
     /// The record's id.
     #[serde(default)]
     pub record_id: Option<String>,
-    /// A few words more (`completed`, `csv export`), never a name or an answer.
+    /// A few words more (`completed`, `csv export`), never a client's name or an answer.
     #[serde(default)]
     pub detail: String,
+    /// The clinician who unlocked (in client mode: who started the session), by name as it
+    /// was then; `None` before anyone unlocked (a wrong passphrase) and in folders from
+    /// before clinicians.
+    #[serde(default)]
+    pub clinician: Option<String>,
+    /// Their id.
+    #[serde(default)]
+    pub clinician_id: Option<String>,
 }

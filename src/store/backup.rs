@@ -38,8 +38,9 @@ const MAX_ENTRY: u64 = 256 * 1024 * 1024;
 /// The files at the top of a data folder that a backup takes.
 const TOP_FILES: [&str; 5] = [
     "securebase.json",
+    // The one sealed key of a folder from securebase 0.1.0, and its checksum.
     "identity.age",
-    super::checksum::FILE,
+    "identity.age.sha256",
     "settings.json",
     "local-norms.age",
 ];
@@ -143,6 +144,7 @@ pub fn belongs(relative: &str) -> bool {
         ["clients" | "audit", name] => is_record_name(name, ".age"),
         ["administrations", client, name] => is_plain_name(client) && is_record_name(name, ".age"),
         ["questionnaires", name] => is_record_name(name, ".json"),
+        ["keys", name] => is_record_name(name, ".age") || is_record_name(name, ".age.sha256"),
         _ => false,
     }
 }
@@ -425,8 +427,12 @@ fn check_against(archive: &Path, manifest: &Manifest, seen: &Seen) -> Result<(),
     if let Some(extra) = seen.keys().find(|path| !listed.contains(path.as_str())) {
         return at(extra, "is not in the manifest: it was added".to_owned());
     }
-    for needed in ["securebase.json", "identity.age"] {
-        if !seen.contains_key(needed) {
+    let has_key = seen.contains_key("identity.age") || seen.keys().any(|p| p.starts_with("keys/"));
+    for (needed, there) in [
+        ("securebase.json", seen.contains_key("securebase.json")),
+        ("key (keys/ or identity.age)", has_key),
+    ] {
+        if !there {
             return Err(BackupError::Archive {
                 archive: archive.to_path_buf(),
                 problem: format!("has no {needed}: it is not a whole data folder"),

@@ -1,18 +1,23 @@
-//! `identity.age.sha256`: the SHA-256 of the sealed key, as `sha256sum` writes it, so that a
-//! damaged `identity.age` is reported as damaged rather than as a wrong passphrase (REDTEAM
-//! L7: age cannot tell a flipped bit in the scrypt salt from a wrong passphrase).
+//! `keys/<clinician>.age.sha256` (and `identity.age.sha256` in a folder from before
+//! clinicians): the SHA-256 of a sealed key, as `sha256sum` writes it, so that a damaged key is
+//! reported as damaged rather than as a wrong passphrase (REDTEAM L7: age cannot tell a flipped
+//! bit in the scrypt salt from a wrong passphrase).
 //!
 //! A new sealed key is written in three atomic steps — the checksum file listing the old and
 //! the new hash, then the key, then the file listing only the new one — so that a kill at any
 //! point leaves the key on disk listed. `sha256sum -c identity.age.sha256` checks it by hand.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// The file, beside `identity.age`.
-pub const FILE: &str = "identity.age.sha256";
+/// The checksum file of the sealed key at `key`: its name with `.sha256` added.
+pub fn path_for(key: &Path) -> PathBuf {
+    let mut name = key.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
 
 /// The hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -25,19 +30,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         })
 }
 
-/// The file's text listing `hashes` for `name`.
-pub fn text(name: &str, hashes: &[&str]) -> String {
+/// The checksum file's text listing `hashes` for the key at `key` (by its file name, so that
+/// `sha256sum -c` run in its folder checks it).
+pub fn text(key: &Path, hashes: &[&str]) -> String {
     use std::fmt::Write as _;
+    let name = key
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     hashes.iter().fold(String::new(), |mut s, h| {
         let _ = writeln!(s, "{h}  {name}");
         s
     })
 }
 
-/// Whether `sealed` is among the hashes the file in `dir` lists: `None` when there is no file
-/// (a folder made before it existed), or it does not read.
-pub fn matches(dir: &Path, sealed: &[u8]) -> Option<bool> {
-    let listed = fs::read_to_string(dir.join(FILE)).ok()?;
+/// Whether `sealed` is among the hashes the checksum file of `key` lists: `None` when there is
+/// no such file (a folder made before it existed), or it does not read.
+pub fn matches(key: &Path, sealed: &[u8]) -> Option<bool> {
+    let listed = fs::read_to_string(path_for(key)).ok()?;
     let hashes: Vec<&str> = listed
         .lines()
         .filter_map(|l| l.split_whitespace().next())
@@ -57,18 +67,22 @@ mod tests {
     #[test]
     fn the_file_lists_hashes_as_sha256sum_does_and_is_matched() {
         let tmp = tempfile::tempdir().unwrap();
-        assert_eq!(matches(tmp.path(), b"key"), None);
+        let key = tmp.path().join("k.age");
+        assert_eq!(path_for(&key), tmp.path().join("k.age.sha256"));
+        assert_eq!(matches(&key, b"key"), None);
         let a = sha256_hex(b"old key");
         let b = sha256_hex(b"new key");
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        fs::write(tmp.path().join(FILE), text("identity.age", &[&a, &b])).unwrap();
-        assert_eq!(matches(tmp.path(), b"old key"), Some(true));
-        assert_eq!(matches(tmp.path(), b"new key"), Some(true));
-        assert_eq!(matches(tmp.path(), b"new kez"), Some(false));
-        fs::write(tmp.path().join(FILE), "not a checksum\n").unwrap();
-        assert_eq!(matches(tmp.path(), b"key"), None);
+        let both = text(&key, &[&a, &b]);
+        assert_eq!(both, format!("{a}  k.age\n{b}  k.age\n"));
+        fs::write(path_for(&key), both).unwrap();
+        assert_eq!(matches(&key, b"old key"), Some(true));
+        assert_eq!(matches(&key, b"new key"), Some(true));
+        assert_eq!(matches(&key, b"new kez"), Some(false));
+        fs::write(path_for(&key), "not a checksum\n").unwrap();
+        assert_eq!(matches(&key, b"key"), None);
     }
 }

@@ -31,7 +31,7 @@ pub enum StoreError {
     /// The sealed key does not match the checksum written with it: damaged or replaced.
     #[error(
         "{path} is damaged: it does not match the checksum securebase wrote with it \
-         (identity.age.sha256), so no passphrase can open it; restore it from a backup \
+         (its .sha256 beside it), so no passphrase can open it; restore it from a backup \
          (`securebase restore`); nothing was changed"
     )]
     DamagedIdentity {
@@ -93,6 +93,11 @@ pub enum StoreError {
     /// No client matches a name or id.
     #[error("no client is called or has the id {0:?}; `securebase client list` shows them")]
     NoSuchClient(String),
+    /// No clinician is called so.
+    #[error(
+        "no clinician of this data folder is called {0:?}; `securebase clinician list` shows them"
+    )]
+    NoSuchClinician(String),
     /// A name that several clients share.
     #[error("{query:?} matches {} clients ({}); give the id instead", ids.len(), ids.join(", "))]
     AmbiguousClient {
@@ -141,6 +146,7 @@ impl StoreError {
                 | StoreError::WrongPassphrase
                 | StoreError::TooManyAttempts { .. }
                 | StoreError::NoSuchClient(_)
+                | StoreError::NoSuchClinician(_)
                 | StoreError::AmbiguousClient { .. }
                 | StoreError::Invalid(_)
         )

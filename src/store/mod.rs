@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! <data folder>/
-//!   securebase.json                 format version and the public key (in the clear)
-//!   identity.age                    the private key, sealed with the clinician's passphrase
-//!   identity.age.sha256             its checksum, so that damage is not taken for a wrong passphrase
+//!   securebase.json                 format, the public key and the clinicians' names (in the clear)
+//!   keys/<clinician>.age            the private key, sealed with that clinician's passphrase
+//!   keys/<clinician>.age.sha256     its checksum, so that damage is not taken for a wrong passphrase
 //!   unlock-attempts.json            wrong passphrases in a row, for the wait before the next try
 //!   lock, lock.pid                  one writer at a time, and the holder's process id
 //!   backup.lock                     held by a backup, so that it sees no write half done
@@ -28,14 +28,17 @@ mod checksum;
 mod crypto;
 pub mod error;
 mod ids;
+mod keys;
 mod lock;
 pub mod machine_settings;
+mod meta;
 pub mod paths;
 pub mod records;
 pub mod settings;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use age::secrecy::SecretString;
 use age::x25519;
@@ -46,7 +49,9 @@ pub use audit::{AuditAction, AuditEntry, AuditTarget};
 pub use crypto::{DEFAULT_WORK_FACTOR, MIN_WORK_FACTOR};
 pub use error::StoreError;
 pub use ids::new_id;
+pub use keys::{FIRST_CLINICIAN, Keys};
 pub use lock::{Lock, Quiet};
+pub use meta::Clinician;
 pub use records::{
     Administration, Client, LocalNormEntry, LocalNorms, LocalReliabilityEntry, RecordError, Source,
     Status, StoredAnswer,
@@ -54,7 +59,8 @@ pub use records::{
 
 use crate::atomic::write_atomic;
 
-const META: &str = "securebase.json";
+const META: &str = meta::FILE;
+/// The one sealed key of a folder from securebase 0.1.0, migrated at its first unlock.
 const IDENTITY: &str = "identity.age";
 const CLIENTS: &str = "clients";
 const ADMINISTRATIONS: &str = "administrations";
@@ -63,32 +69,23 @@ const LOCAL_NORMS: &str = "local-norms.age";
 /// Folder of the clinic's own questionnaire files.
 pub const QUESTIONNAIRES: &str = "questionnaires";
 
-/// The clear-text description of a data folder.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Meta {
-    format: u32,
-    what: String,
-    public_key: String,
-    created: Timestamp,
-}
-
 /// An open data folder, locked for this process.
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     recipient: x25519::Recipient,
     lock: Lock,
+    state: Mutex<State>,
 }
 
-/// The unlocked private key: what reading records needs.
-pub struct Keys {
-    identity: x25519::Identity,
-}
-
-impl std::fmt::Debug for Keys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Keys(..)")
-    }
+/// What changes while a store is open.
+#[derive(Debug)]
+struct State {
+    /// `securebase.json` as last read or written.
+    meta: meta::Meta,
+    /// Who the audit log names: the clinician who unlocked (in client mode, the one who
+    /// started the session).
+    actor: Option<Clinician>,
 }
 
 /// Records read from the store, and the files that could not be read.
@@ -106,61 +103,65 @@ impl Store {
         dir.join(META).is_file()
     }
 
-    /// Sets up a new data folder in `dir` (created if needed) with `passphrase`, and returns it
-    /// open and unlocked. `work_factor` is scrypt's log2 N ([`DEFAULT_WORK_FACTOR`]).
+    /// Sets up a new data folder in `dir` (created if needed) with its first clinician,
+    /// `name`, and their `passphrase`, and returns it open and unlocked. `work_factor` is
+    /// scrypt's log2 N ([`DEFAULT_WORK_FACTOR`]).
     pub fn init(
         dir: &Path,
+        name: &str,
         passphrase: &SecretString,
         work_factor: u8,
     ) -> Result<(Store, Keys), StoreError> {
-        if Self::is_initialised(dir) || dir.join(IDENTITY).exists() {
+        if Self::is_initialised(dir) || dir.join(IDENTITY).exists() || dir.join(keys::KEYS).exists()
+        {
             return Err(StoreError::AlreadyInitialised(dir.to_path_buf()));
         }
+        let name = keys::checked_name(name)?;
         fs::create_dir_all(dir)
             .map_err(StoreError::io(format!("cannot create {}", dir.display())))?;
         let lock = Lock::acquire(dir)?;
-        for sub in [CLIENTS, ADMINISTRATIONS, AUDIT, QUESTIONNAIRES] {
+        for sub in [CLIENTS, ADMINISTRATIONS, AUDIT, QUESTIONNAIRES, keys::KEYS] {
             let path = dir.join(sub);
             fs::create_dir_all(&path)
                 .map_err(StoreError::io(format!("cannot create {}", path.display())))?;
         }
         let now = Timestamp::now();
         let identity = x25519::Identity::generate();
-        let sealed = crypto::seal_identity(&identity, passphrase, work_factor, &now.to_string())?;
-        let identity_path = dir.join(IDENTITY);
-        write_atomic(&identity_path, &sealed).map_err(StoreError::io(format!(
-            "cannot write {}",
-            identity_path.display()
-        )))?;
-        let sum = dir.join(checksum::FILE);
-        let text = checksum::text(IDENTITY, &[&checksum::sha256_hex(&sealed)]);
-        write_atomic(&sum, text.as_bytes())
-            .map_err(StoreError::io(format!("cannot write {}", sum.display())))?;
+        let own = x25519::Identity::generate();
+        let clinician = Clinician {
+            id: new_id()?,
+            name,
+            added: now,
+            public_key: own.to_public().to_string(),
+        };
+        let sealed = crypto::seal_identity(&own, passphrase, work_factor, &now.to_string())?;
         let recipient = identity.to_public();
-        let meta = Meta {
-            format: records::FORMAT,
-            what: "securebase data folder: records are age files (age-encryption.org/v1) \
-                   encrypted to public_key; identity.age holds the private key, sealed with \
-                   the clinician's passphrase"
-                .to_owned(),
+        let meta = meta::Meta {
+            format: meta::FORMAT,
+            what: meta::WHAT.to_owned(),
             public_key: recipient.to_string(),
             created: now,
+            clinicians: vec![clinician.clone()],
         };
-        // The meta file is written last: a folder is initialised only once it is complete.
-        let meta_path = dir.join(META);
-        let text =
-            serde_json::to_vec_pretty(&meta).map_err(|e| StoreError::Crypto(e.to_string()))?;
-        write_atomic(&meta_path, &text).map_err(StoreError::io(format!(
-            "cannot write {}",
-            meta_path.display()
-        )))?;
         let store = Store {
             dir: dir.to_path_buf(),
             recipient,
             lock,
+            state: Mutex::new(State {
+                meta: meta.clone(),
+                actor: Some(clinician.clone()),
+            }),
         };
+        store.write_key(&store.key_path(&clinician.id), &sealed)?;
+        store.share_folder_key(&identity, std::slice::from_ref(&clinician))?;
+        // The meta file is written last: a folder is initialised only once it is complete.
+        let meta_path = dir.join(META);
+        write_atomic(&meta_path, &meta::to_bytes(&meta)?).map_err(StoreError::io(format!(
+            "cannot write {}",
+            meta_path.display()
+        )))?;
         store.audit(AuditAction::Create, AuditTarget::DataFolder, "set up")?;
-        Ok((store, Keys { identity }))
+        Ok((store, Keys::new(identity, clinician, own)))
     }
 
     /// Opens the data folder in `dir` for this process; nothing is unlocked.
@@ -169,24 +170,29 @@ impl Store {
             return Err(StoreError::NotInitialised(dir.to_path_buf()));
         }
         let lock = Lock::acquire(dir)?;
-        let meta_path = dir.join(META);
-        let text = fs::read(&meta_path).map_err(StoreError::io(format!(
-            "cannot read {}",
-            meta_path.display()
-        )))?;
-        let meta: Meta = records::parse(&meta_path, &text)?;
+        let meta = meta::read(dir)?;
         let recipient =
             crypto::parse_recipient(&meta.public_key).map_err(|e| StoreError::Corrupt {
-                path: meta_path.clone(),
+                path: dir.join(META),
                 message: format!("public key does not parse: {e}"),
             })?;
         let store = Store {
             dir: dir.to_path_buf(),
             recipient,
             lock,
+            state: Mutex::new(State { meta, actor: None }),
         };
         store.remove_stale_temporaries();
+        store.finish_migration()?;
         Ok(store)
+    }
+
+    /// The store's changing state (a poisoned lock is only a panic elsewhere: the state is
+    /// plain data, still whole).
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Removes temporary files left by a writer that died mid-write (a crash, a kill, a power
@@ -197,6 +203,7 @@ impl Store {
             self.dir.clone(),
             self.dir.join(CLIENTS),
             self.dir.join(AUDIT),
+            self.dir.join(keys::KEYS),
         ];
         if let Ok(entries) = fs::read_dir(self.dir.join(ADMINISTRATIONS)) {
             folders.extend(
@@ -223,124 +230,6 @@ impl Store {
     /// The data folder.
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// Unlocks the private key. A wrong passphrase is logged and is
-    /// [`StoreError::WrongPassphrase`]; after [`attempts::FREE_TRIES`] of them in a row, each
-    /// next try waits longer ([`StoreError::TooManyAttempts`], nothing tried), across restarts.
-    /// A sealed key that does not match its checksum is [`StoreError::DamagedIdentity`], not a
-    /// wrong passphrase. Nothing but the audit log and the count of tries is written.
-    pub fn unlock(&self, passphrase: &SecretString) -> Result<Keys, StoreError> {
-        let tries = attempts::read(&self.dir);
-        if let Some(wait) = tries.remaining(Timestamp::now()) {
-            self.audit(
-                AuditAction::FailedUnlock,
-                AuditTarget::Nothing,
-                &format!(
-                    "refused without trying: {} wrong passphrases in a row, {} still to wait",
-                    tries.failed_in_a_row,
-                    attempts::say(wait)
-                ),
-            )?;
-            return Err(StoreError::TooManyAttempts {
-                failed: tries.failed_in_a_row,
-                wait,
-            });
-        }
-        let path = self.dir.join(IDENTITY);
-        let sealed =
-            fs::read(&path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
-        let identity = match crypto::open_identity(&sealed, passphrase) {
-            Ok(identity) => identity,
-            Err(StoreError::WrongPassphrase) => {
-                if checksum::matches(&self.dir, &sealed) == Some(false) {
-                    self.audit(
-                        AuditAction::FailedUnlock,
-                        AuditTarget::Nothing,
-                        "identity.age is damaged (it does not match its checksum)",
-                    )?;
-                    return Err(StoreError::DamagedIdentity { path });
-                }
-                return Err(self.wrong_passphrase(&tries));
-            }
-            Err(StoreError::Corrupt { message, .. }) => {
-                return Err(StoreError::Corrupt { path, message });
-            }
-            Err(other) => return Err(other),
-        };
-        if identity.to_public().to_string() != self.recipient.to_string() {
-            return Err(StoreError::Corrupt {
-                path,
-                message: "this identity does not belong to this data folder's public key"
-                    .to_owned(),
-            });
-        }
-        if tries != attempts::Attempts::default() {
-            let file = self.dir.join(attempts::FILE);
-            self.lock.writing(|| match fs::remove_file(&file) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(format!(
-                    "cannot clear {}",
-                    file.display()
-                ))(e)),
-                _ => Ok(()),
-            })?;
-        }
-        if checksum::matches(&self.dir, &sealed).is_none() {
-            // A folder made before the checksum existed gets one now that the key is known good.
-            let text = checksum::text(IDENTITY, &[&checksum::sha256_hex(&sealed)]);
-            self.write_file(&self.dir.join(checksum::FILE), text.as_bytes())?;
-        }
-        Ok(Keys { identity })
-    }
-
-    /// Counts a wrong passphrase (atomically, so that the count survives a kill) and logs it.
-    fn wrong_passphrase(&self, tries: &attempts::Attempts) -> StoreError {
-        let now = Timestamp::now();
-        let tries = tries.after_failure(now);
-        let next = attempts::wait_after(tries.failed_in_a_row);
-        let detail = if next.is_zero() {
-            "wrong passphrase".to_owned()
-        } else {
-            format!(
-                "wrong passphrase ({} in a row; the next try waits {})",
-                tries.failed_in_a_row,
-                attempts::say(next)
-            )
-        };
-        let counted = self.write_file(&self.dir.join(attempts::FILE), &attempts::to_bytes(&tries));
-        match counted
-            .and_then(|()| self.audit(AuditAction::FailedUnlock, AuditTarget::Nothing, &detail))
-        {
-            Ok(()) => StoreError::WrongPassphrase,
-            Err(e) => e,
-        }
-    }
-
-    /// Seals the identity with a new passphrase. Records are untouched: only `identity.age`
-    /// and its checksum are rewritten, each atomically, in an order that a kill at any point
-    /// leaves the key on disk listed in the checksum.
-    pub fn change_passphrase(
-        &self,
-        keys: &Keys,
-        new_passphrase: &SecretString,
-        work_factor: u8,
-    ) -> Result<(), StoreError> {
-        let sealed = crypto::seal_identity(
-            &keys.identity,
-            new_passphrase,
-            work_factor,
-            &Timestamp::now().to_string(),
-        )?;
-        let identity = self.dir.join(IDENTITY);
-        let sum = self.dir.join(checksum::FILE);
-        let new = checksum::sha256_hex(&sealed);
-        if let Ok(old) = fs::read(&identity) {
-            let both = checksum::text(IDENTITY, &[&checksum::sha256_hex(&old), &new]);
-            self.write_file(&sum, both.as_bytes())?;
-        }
-        self.write_file(&identity, &sealed)?;
-        self.write_file(&sum, checksum::text(IDENTITY, &[&new]).as_bytes())?;
-        self.audit(AuditAction::PassphraseChange, AuditTarget::Nothing, "")
     }
 
     /// Saves a client (new or changed); returns once it is on disk.
@@ -436,6 +325,7 @@ impl Store {
         detail: &str,
     ) -> Result<(), StoreError> {
         let now = Timestamp::now();
+        let actor = self.state().actor.clone();
         let entry = AuditEntry {
             format: records::FORMAT,
             time: now,
@@ -443,6 +333,8 @@ impl Store {
             record_kind: target.kind().map(str::to_owned),
             record_id: target.id(),
             detail: detail.to_owned(),
+            clinician: actor.as_ref().map(|c| c.name.clone()),
+            clinician_id: actor.map(|c| c.id),
         };
         // Sortable time, then a random suffix: two entries in one nanosecond stay two files.
         let stamp = now

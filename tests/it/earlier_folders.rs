@@ -59,11 +59,89 @@ fn a_folder_made_by_0_1_0_keeps_every_record_and_audit_entry() {
     let out = run(&dir, &["export", "--all", "--format", "csv", "-o", "-"]);
     assert_eq!(out.stdout, expected("export.csv"), "the research export");
 
-    // Every entry 0.1.0 wrote is there, in its order, with what it said; newer ones follow.
+    // Every entry 0.1.0 wrote is there, in its order, with what it said (and no clinician:
+    // there were none); newer ones follow, naming the clinician.
     let out = run(&dir, &["audit"]);
     let printed = expected("audit.tsv");
-    let then: Vec<&str> = printed.lines().collect();
-    let now: Vec<&str> = out.stdout.lines().collect();
+    let then: Vec<String> = printed.lines().skip(1).map(|l| format!("{l}\t")).collect();
+    let now: Vec<&str> = out.stdout.lines().skip(1).collect();
     assert!(then.len() > 10, "the fixture has its audit log");
     assert_eq!(&now[..then.len()], &then[..], "the audit log of 0.1.0");
+    let migrated = now
+        .iter()
+        .find(|l| l.contains("the one shared passphrase became the first clinician's"))
+        .expect("the migration is in the audit log");
+    assert!(migrated.ends_with("\tClinician 1"), "{migrated}");
+    assert!(now.last().unwrap().ends_with("\tClinician 1"), "{now:?}");
+
+    // The folder is migrated: one clinician with the old passphrase, its key in keys/, the
+    // old identity.age gone, and securebase.json format 2.
+    assert!(!dir.join("identity.age").exists());
+    let list = sb_with(&dir, &[], &["clinician", "list"]);
+    expect_code(&list, 0, "clinician list");
+    let rows: Vec<&str> = list.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{}", list.stdout);
+    assert_eq!(rows[0].split('\t').nth(1), Some("Clinician 1"));
+    let meta: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("securebase.json")).unwrap()).unwrap();
+    assert_eq!(meta["format"], 2, "{meta}");
+    // And it reads again, the same, with the same passphrase.
+    let out = run(
+        &dir,
+        &["history", "--client", "Fixture Bob", "--format", "json"],
+    );
+    assert_eq!(out.stdout, expected("history-bob.json"));
+}
+
+/// A migration killed between its steps leaves a folder that opens with the old passphrase:
+/// before `securebase.json` names the clinician, it is still a folder of 0.1.0 (a key copied
+/// into keys/ is never tried); after, the old `identity.age` is cleared away at the next open.
+#[test]
+fn a_migration_killed_between_its_steps_leaves_a_folder_that_opens() {
+    let made = fixture("v0.1.0");
+    // Killed after the key was copied into keys/, before securebase.json named the clinician.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    copy_tree(&made.join("data"), &dir);
+    fs::create_dir_all(dir.join("keys")).unwrap();
+    fs::copy(
+        dir.join("identity.age"),
+        dir.join("keys/00000000000000000000000000000001.age"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("keys/folder.age"),
+        b"written for a clinician never named",
+    )
+    .unwrap();
+    alice_reads_as_made(&dir, &made);
+    assert!(
+        !dir.join("keys/00000000000000000000000000000001.age")
+            .exists(),
+        "a key no clinician is named for does not stay"
+    );
+
+    // Killed after securebase.json named the clinician, before identity.age was removed.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    copy_tree(&made.join("data"), &dir);
+    run(&dir, &["client", "list"]);
+    fs::copy(made.join("data/identity.age"), dir.join("identity.age")).unwrap();
+    alice_reads_as_made(&dir, &made);
+    assert!(
+        !dir.join("identity.age").exists(),
+        "the leftover is cleared"
+    );
+}
+
+/// Alice's history reads as 0.1.0 printed it.
+fn alice_reads_as_made(dir: &Path, made: &Path) {
+    let out = run(
+        dir,
+        &["history", "--client", "Fixture Alice", "--format", "json"],
+    );
+    assert_eq!(
+        out.stdout,
+        fs::read_to_string(made.join("history-alice.json")).unwrap()
+    );
 }

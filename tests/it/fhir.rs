@@ -105,7 +105,13 @@ fn ecr_r_answers() -> Vec<Answer> {
 fn folder() -> Folder {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let (store, _keys) = Store::init(&dir, &SecretString::from(PASS.to_owned()), 10).unwrap();
+    let (store, _keys) = Store::init(
+        &dir,
+        "Test Clinician",
+        &SecretString::from(PASS.to_owned()),
+        10,
+    )
+    .unwrap();
     let clients: Vec<Client> = [FIRST, SECOND]
         .iter()
         .map(|name| {

@@ -1,12 +1,12 @@
 //! Guessing at the passphrase (REDTEAM L7, L8): after three wrong passphrases in a row each
 //! next try waits longer, across restarts, with audit entries; a right passphrase clears the
-//! count; a damaged `identity.age` is reported as damaged, not as a wrong passphrase.
+//! count; a damaged sealed key is reported as damaged, not as a wrong passphrase.
 //! (Before: 20 wrong tries at a constant 0.3 s each, and a flipped salt byte read "the
 //! passphrase is wrong".)
 
 use std::fs;
 
-use crate::support::common::{PASS, UNLOCK_ATTEMPTS};
+use crate::support::common::{self, PASS, UNLOCK_ATTEMPTS};
 use crate::support::run::{
     PASS_ENV, audit_rows, expect_bad_input, expect_code, library_store_with_client, sb, sb_with,
 };
@@ -76,7 +76,8 @@ fn three_wrong_tries_are_free_then_every_try_waits_even_a_right_one_across_resta
 #[test]
 fn a_damaged_identity_is_reported_as_damaged_and_not_counted_as_a_guess() {
     let (_tmp, dir, _) = library_store_with_client("Damaged Key", None);
-    let path = dir.join("identity.age");
+    let key = common::key_file(&dir);
+    let path = dir.join(&key);
     let mut sealed = fs::read(&path).unwrap();
     // Inside the scrypt stanza's salt: age itself can only say "no matching keys".
     sealed[30] ^= 0x01;
@@ -85,7 +86,9 @@ fn a_damaged_identity_is_reported_as_damaged_and_not_counted_as_a_guess() {
         let out = list_with(&dir, PASS);
         expect_code(&out, 1, "a damaged key is not the user's input");
         assert!(
-            out.stderr.contains("identity.age is damaged") && out.stderr.contains("backup"),
+            out.stderr
+                .contains(&format!("{} is damaged", key.display()))
+                && out.stderr.contains("backup"),
             "{}",
             out.stderr
         );
@@ -104,7 +107,9 @@ fn a_damaged_identity_is_reported_as_damaged_and_not_counted_as_a_guess() {
 #[test]
 fn a_folder_without_a_checksum_gets_one_on_the_first_right_unlock() {
     let (_tmp, dir, _) = library_store_with_client("Older Folder", None);
-    let sum = dir.join("identity.age.sha256");
+    let mut sum = dir.join(common::key_file(&dir)).into_os_string();
+    sum.push(".sha256");
+    let sum = std::path::PathBuf::from(sum);
     let written = fs::read(&sum).unwrap();
     fs::remove_file(&sum).unwrap();
     expect_bad_input(

@@ -281,6 +281,7 @@ fn first_run_creates_the_data_folder() {
     let folder = dir.path().join("new");
     let mut harness = app(&folder);
     assert!(matches!(harness.state().screen, Screen::FirstRun(_)));
+    type_into(&mut harness, "Your name", "Dr Ada Test");
     type_into(&mut harness, "Passphrase", "a long enough passphrase");
     type_into(&mut harness, "Passphrase again", "a long enough passphrase");
     click(
@@ -290,6 +291,16 @@ fn first_run_creates_the_data_folder() {
     click(&mut harness, "Create the data folder");
     assert!(matches!(harness.state().screen, Screen::Clinician(_)));
     assert!(Store::is_initialised(&folder));
+    let names: Vec<String> = harness
+        .state()
+        .store
+        .as_ref()
+        .unwrap()
+        .clinicians()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Dr Ada Test"], "the first clinician is named");
 }
 
 #[test]

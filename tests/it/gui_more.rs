@@ -748,7 +748,13 @@ fn a_finished_session_is_not_counted_as_unfinished() {
 /// answers; record ids are random, here drawn so that RFQ-8's sorts first.
 fn interrupted_two_form_session() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::init(dir.path(), &SecretString::from(PASS.to_owned()), 4).unwrap();
+    let (store, _) = Store::init(
+        dir.path(),
+        "Test Clinician",
+        &SecretString::from(PASS.to_owned()),
+        4,
+    )
+    .unwrap();
     let now = Timestamp::now();
     let client = Client::new(new_id().unwrap(), NAME, Some(1990), "", now).unwrap();
     store.save_client(&client).unwrap();

@@ -111,7 +111,7 @@ fn answers_survive_sigkill() {
         .unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
     {
-        let (store, _) = Store::init(dir.path(), &passphrase(), 4).unwrap();
+        let (store, _) = Store::init(dir.path(), "Test Clinician", &passphrase(), 4).unwrap();
         let client =
             Client::new(new_id().unwrap(), "kill-test", None, "", Timestamp::now()).unwrap();
         store.save_client(&client).unwrap();

@@ -172,7 +172,7 @@ fn score_line_keeps_every_administration_in_its_place() {
 fn the_store_keeps_local_norms_encrypted_and_names_a_damaged_file() {
     let dir = tempfile::tempdir().unwrap();
     let pass = SecretString::from("local norms test".to_owned());
-    let (store, keys) = Store::init(dir.path(), &pass, 4).unwrap();
+    let (store, keys) = Store::init(dir.path(), "Test Clinician", &pass, 4).unwrap();
     assert_eq!(store.local_norms(&keys).unwrap(), None);
     let norms = LocalNorms {
         format: 1,

@@ -15,6 +15,7 @@ mod change;
 mod change_cli;
 mod chart;
 mod cli;
+mod clinicians;
 mod earlier_folders;
 mod export;
 mod fhir;
@@ -22,6 +23,8 @@ mod golden;
 mod guessing;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_clinicians;
 #[cfg(feature = "gui")]
 mod gui_exports;
 #[cfg(feature = "gui")]

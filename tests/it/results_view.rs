@@ -41,6 +41,8 @@ fn the_results_view_draws_the_models_rows_from_its_page_alone() {
             |ui, state: &mut State| {
                 let data_dir = std::path::PathBuf::new();
                 let mut cx = ViewCx {
+                    clinicians: &[],
+                    unlocked_as: None,
                     settings: &state.settings,
                     catalog: &state.catalog,
                     data_dir: &data_dir,

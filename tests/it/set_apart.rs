@@ -29,7 +29,13 @@ fn alice_and_bob() -> (
     String,
 ) {
     let (tmp, dir) = temp_data_dir();
-    let (store, _keys) = Store::init(&dir, &secret(common::PASS), common::WORK_FACTOR).unwrap();
+    let (store, _keys) = Store::init(
+        &dir,
+        "Test Clinician",
+        &secret(common::PASS),
+        common::WORK_FACTOR,
+    )
+    .unwrap();
     let alice = save_client(&store, "Alice", None, "").id;
     let bob = save_client(&store, "Bob", None, "").id;
     let administration = new_id().unwrap();

@@ -41,7 +41,8 @@ fn failure_paths(failures: &[StoreError]) -> BTreeSet<PathBuf> {
 fn wrong_passphrase_is_refused_and_only_a_failed_unlock_entry_is_written() {
     let (_tmp, dir) = temp_data_dir();
     {
-        let (store, _keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+        let (store, _keys) =
+            Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
         let client = save_client(&store, "Wrong Pass", Some(1970), "some notes");
         common::save_ecr_r(
             &store,
@@ -104,7 +105,7 @@ fn wrong_passphrase_is_refused_and_only_a_failed_unlock_entry_is_written() {
 #[test]
 fn unreadable_records_are_named_and_skipped_and_the_rest_load() {
     let (_tmp, dir) = temp_data_dir();
-    let (store, keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     let broken = make_broken(&store, false);
 
     let clients = store.clients(&keys).unwrap();
@@ -155,7 +156,7 @@ fn unreadable_records_are_named_and_skipped_and_the_rest_load() {
 #[test]
 fn a_record_of_format_2_is_reported_as_written_by_a_newer_securebase() {
     let (_tmp, dir) = temp_data_dir();
-    let (store, keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     let kept = save_client(&store, "Present Day", None, "");
 
     let future_id = new_id().unwrap();
@@ -217,7 +218,7 @@ fn locking_and_initialisation_states() {
     assert!(err.to_string().contains("securebase init"), "{err}");
     assert!(!dir.exists(), "opening does not create the folder");
 
-    let (store, _keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, _keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     assert!(Store::is_initialised(&dir));
 
     // The same process opening again still meets the lock, and is told who holds it.
@@ -235,7 +236,13 @@ fn locking_and_initialisation_states() {
     drop(store);
 
     let before = snapshot(&dir);
-    let err = Store::init(&dir, &secret("another passphrase"), WORK_FACTOR).unwrap_err();
+    let err = Store::init(
+        &dir,
+        "Test Clinician",
+        &secret("another passphrase"),
+        WORK_FACTOR,
+    )
+    .unwrap_err();
     assert!(matches!(err, StoreError::AlreadyInitialised(_)), "{err:?}");
     assert_same_files(&before, &snapshot(&dir), "second init");
 
@@ -255,7 +262,7 @@ fn clients_are_checked_found_by_id_or_name_and_ambiguous_names_refused() {
     assert!(Client::new(new_id().unwrap(), "Edge", Some(1900), "", now).is_ok());
 
     let (_tmp, dir) = temp_data_dir();
-    let (store, keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     let a = save_client(&store, "Robin", None, "");
     let b = save_client(&store, "ROBIN", Some(1999), "");
     let c = save_client(&store, "Sam", None, "");
@@ -389,7 +396,7 @@ fn next_slot_is_where_a_resumed_form_continues() {
 #[test]
 fn saving_and_reloading_keeps_every_answer_and_time() {
     let (_tmp, dir) = temp_data_dir();
-    let (store, keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     let client = save_client(&store, "Round Trip", Some(1988), "notes\nover two lines");
 
     let ecr_r = instrument("ecr-r");
@@ -463,7 +470,7 @@ fn saving_and_reloading_keeps_every_answer_and_time() {
 #[test]
 fn seconds_per_item_survive_saving_bit_for_bit() {
     let (_tmp, dir) = temp_data_dir();
-    let (store, keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     let ecr_r = instrument("ecr-r");
     let t = ts("2026-03-04T05:06:07Z");
     let client_id = new_id().unwrap();

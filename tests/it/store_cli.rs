@@ -115,7 +115,8 @@ fn wrong_passphrase_exits_2_and_writes_only_one_failed_unlock_entry() {
 fn broken_files_are_named_on_stderr_and_every_other_record_is_listed() {
     let (_tmp, dir) = temp_data_dir();
     let broken = {
-        let (store, _keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+        let (store, _keys) =
+            Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
         make_broken(&store, true)
     };
 
@@ -316,6 +317,29 @@ fn age_decrypt(key: &Path, file: &Path) -> serde_json::Value {
 
 /// Opens `identity` with the passphrase into `key`, with the `age` tool through a
 /// pseudo-terminal (age reads passphrases only from a terminal).
+/// The folder key, unlocked with Debian's `age` alone in two standard steps (into `work`): the
+/// clinician's own key with their passphrase, then `keys/folder.age` (encrypted to every
+/// clinician's own key) with it.
+fn folder_key_with_age(dir: &Path, work: &Path) -> PathBuf {
+    let own = work.join("own.txt");
+    open_identity_with_age(&dir.join(common::key_file(dir)), &own);
+    let key = work.join("key.txt");
+    let out = Command::new("age")
+        .args(["-d", "-o"])
+        .arg(&key)
+        .arg("-i")
+        .arg(&own)
+        .arg(dir.join("keys/folder.age"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    key
+}
+
 fn open_identity_with_age(identity: &Path, key: &Path) {
     let opened = Command::new("sh")
         .arg("-c")
@@ -328,7 +352,7 @@ fn open_identity_with_age(identity: &Path, key: &Path) {
         .unwrap();
     assert!(
         opened.status.success(),
-        "age could not open identity.age: {}{}",
+        "age could not open the sealed key: {}{}",
         String::from_utf8_lossy(&opened.stdout),
         String::from_utf8_lossy(&opened.stderr)
     );
@@ -384,8 +408,7 @@ fn debians_age_tool_decrypts_the_identity_and_the_records() {
     expect_code(&out, 0, "enter");
     let admin_id = administration_ids(&dir, &client_id).pop_first().unwrap();
 
-    let key = tmp.path().join("key.txt");
-    open_identity_with_age(&dir.join("identity.age"), &key);
+    let key = folder_key_with_age(&dir, tmp.path());
     let identity = fs::read_to_string(&key).unwrap();
     assert_eq!(
         identity
@@ -456,8 +479,8 @@ fn age_payload<'a>(path: &Path, bytes: &'a [u8]) -> &'a [u8] {
     &bytes[mac + 1 + end + 1..]
 }
 
-/// `sha256sum identity.age` as securebase writes it beside the key.
-fn sha256sum_line(identity: &[u8]) -> Vec<u8> {
+/// `sha256sum <id>.age` as securebase writes it beside the key (`keys/<id>.age.sha256`).
+fn sha256sum_line(name: &Path, identity: &[u8]) -> Vec<u8> {
     use sha2::Digest as _;
     use std::fmt::Write as _;
     let hex = sha2::Sha256::digest(identity)
@@ -466,7 +489,8 @@ fn sha256sum_line(identity: &[u8]) -> Vec<u8> {
             let _ = write!(s, "{b:02x}");
             s
         });
-    format!("{hex}  identity.age\n").into_bytes()
+    let name = name.file_name().unwrap().to_string_lossy();
+    format!("{hex}  {name}\n").into_bytes()
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -550,10 +574,11 @@ fn no_file_in_the_data_folder_holds_a_name_a_birth_year_or_notes() {
                     }
                     serde_json::to_vec(&meta).unwrap()
                 }
-                "identity.age.sha256" => {
+                _ if shown.ends_with(".age.sha256") => {
                     // Only the sealed key's hash, as `sha256sum` writes it (hex digits could
                     // hold a year by chance, so it is checked whole instead).
-                    assert_eq!(*bytes, sha256sum_line(&files[Path::new("identity.age")]));
+                    let key = Path::new(shown.strip_suffix(".sha256").unwrap());
+                    assert_eq!(*bytes, sha256sum_line(key, &files[key]));
                     Vec::new()
                 }
                 _ => age_payload(path, bytes).to_vec(),
@@ -588,7 +613,8 @@ fn init_sets_up_once_and_refuses_short_passphrases() {
         .filter(|p| !common::in_audit(p))
         .map(|p| p.display().to_string())
         .collect();
-    for name in ["identity.age", "securebase.json"] {
+    let key = common::key_file(&dir).display().to_string();
+    for name in [key.as_str(), "securebase.json"] {
         assert!(names.contains(name), "{name} is written: {names:?}");
     }
     for name in common::LOCK_FILES {
@@ -1116,7 +1142,8 @@ fn change_passphrase_reseals_only_the_identity() {
             "2026-02-02T00:00:00Z",
         );
     }
-    let identity = || fs::read(dir.join("identity.age")).unwrap();
+    let key = common::key_file(&dir);
+    let identity = || fs::read(dir.join(&key)).unwrap();
     let sealed = identity();
 
     let out = sb_with(
@@ -1142,18 +1169,18 @@ fn change_passphrase_reseals_only_the_identity() {
     );
     expect_code(&out, 0, "change-passphrase");
     let after = snapshot(&dir);
-    assert_ne!(identity(), sealed, "identity.age is re-sealed");
+    assert_ne!(identity(), sealed, "the key is re-sealed");
     let mut records_before = outside_audit(&before);
     let mut records_after = outside_audit(&after);
-    records_before.remove(Path::new("identity.age"));
-    records_after.remove(Path::new("identity.age"));
-    records_before.remove(Path::new("identity.age.sha256"));
-    let sum = records_after
-        .remove(Path::new("identity.age.sha256"))
-        .unwrap();
+    let mut sum_name = key.clone().into_os_string();
+    sum_name.push(".sha256");
+    records_before.remove(&key);
+    records_after.remove(&key);
+    records_before.remove(Path::new(&sum_name));
+    let sum = records_after.remove(Path::new(&sum_name)).unwrap();
     assert_eq!(
         sum,
-        sha256sum_line(&identity()),
+        sha256sum_line(&key, &identity()),
         "the checksum follows the key"
     );
     assert_same_files(&records_before, &records_after, "change-passphrase");

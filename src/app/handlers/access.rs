@@ -4,11 +4,11 @@
 use age::secrecy::SecretString;
 
 use crate::app::state::LeftOut;
-use crate::app::{Screen, SecurebaseApp, Workspace};
+use crate::app::{Screen, SecurebaseApp, Workspace, views};
 use crate::store::{Store, StoreError};
 
 impl SecurebaseApp {
-    pub(in crate::app) fn create_store(&mut self, passphrase: &SecretString) {
+    pub(in crate::app) fn create_store(&mut self, name: &str, passphrase: &SecretString) {
         // The same reader as the command line's: a value that is not a work factor is refused
         // (not quietly replaced), and a weakening one is said out loud.
         let work_factor = match crate::env::work_factor(
@@ -23,7 +23,7 @@ impl SecurebaseApp {
                 return;
             }
         };
-        match Store::init(&self.data_dir, passphrase, work_factor.log_n) {
+        match Store::init(&self.data_dir, name, passphrase, work_factor.log_n) {
             Ok((store, keys)) => {
                 self.store = Some(store);
                 self.open_workspace(keys);
@@ -36,12 +36,26 @@ impl SecurebaseApp {
         }
     }
 
-    pub(in crate::app) fn unlock(&mut self, passphrase: &SecretString) {
+    pub(in crate::app) fn unlock(&mut self, clinician: Option<&str>, passphrase: &SecretString) {
         let Some(store) = &self.store else {
             return;
         };
-        match store.unlock(passphrase) {
-            Ok(keys) => self.open_workspace(keys),
+        let migrating = store.clinicians().is_empty();
+        match store.unlock_as(clinician, passphrase) {
+            Ok(keys) => {
+                if migrating {
+                    crate::app::add_notice(
+                        &mut self.notice,
+                        format!(
+                            "This data folder now has named clinicians: its passphrase is \
+                             {}'s. Colleagues can be added in Settings, Clinicians, each with \
+                             their own passphrase.",
+                            keys.clinician.name
+                        ),
+                    );
+                }
+                self.open_workspace(keys);
+            }
             Err(e) => {
                 if let Screen::Unlock(form) = &mut self.screen {
                     form.error = Some(match e {
@@ -52,6 +66,46 @@ impl SecurebaseApp {
                     });
                     form.passphrase.clear();
                 }
+            }
+        }
+    }
+
+    /// Locks the workspace: the unlock screen (`form`, or a plain one), and the audit log
+    /// names nobody until the next unlock.
+    pub(in crate::app) fn lock(&mut self, form: Option<views::unlock::UnlockForm>) {
+        if let Some(store) = &self.store {
+            store.forget_clinician();
+        }
+        self.screen = Screen::Unlock(form.unwrap_or_default());
+    }
+
+    /// Adds a clinician (Settings, Clinicians); says how it went on the settings page.
+    pub(in crate::app) fn add_clinician(&mut self, name: &str, passphrase: &SecretString) {
+        let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
+            return;
+        };
+        let work_factor = crate::env::work_factor(
+            crate::store::DEFAULT_WORK_FACTOR,
+            crate::store::MIN_WORK_FACTOR,
+        )
+        .map_err(|e| e.to_string());
+        let result = work_factor.and_then(|factor| {
+            store
+                .add_clinician(&ws.keys, name, passphrase, factor.log_n)
+                .map_err(|e| e.to_string())
+        });
+        if let views::Page::Settings(form) = &mut ws.page {
+            match result {
+                Ok(added) => {
+                    *form.clinician = views::settings::ClinicianForm {
+                        said: Some(format!(
+                            "{} was added. They unlock with their own passphrase.",
+                            added.name
+                        )),
+                        ..Default::default()
+                    };
+                }
+                Err(e) => form.clinician.error = Some(e),
             }
         }
     }

@@ -13,6 +13,8 @@ use crate::app::{Command, theme};
 pub struct FirstRunForm {
     /// Where the data folder will be.
     pub folder: String,
+    /// The first clinician's name.
+    pub name: String,
     /// The passphrase.
     pub passphrase: String,
     /// The passphrase again.
@@ -69,7 +71,14 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
                         ui.label(RichText::new(notice).color(theme::warning(ui)));
                     }
                     ui.add_space(12.0);
-                    ui.label(RichText::new("Clinician's passphrase").strong());
+                    ui.label(RichText::new("You, the first clinician").strong());
+                    ui.label(
+                        "The audit log names who opened, changed or exported what. Colleagues \
+                         are added later (Settings, Clinicians), each with their own passphrase.",
+                    );
+                    labelled_field(ui, "Your name", &mut form.name, false);
+                    ui.add_space(8.0);
+                    ui.label(RichText::new("Your passphrase").strong());
                     ui.label(
                         "It unlocks every record. Choose at least 8 characters; a few unrelated \
                      words are easy to remember and hard to guess.",
@@ -85,8 +94,9 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
                         );
                         ui.label(
                             "The records are encrypted with it. Nobody — not securebase, not an \
-                         administrator — can open them without it. If it is lost, the records \
-                         are lost. Write it down and keep it somewhere safe, away from this PC.",
+                         administrator — can open them without a clinician's passphrase. If \
+                         yours is lost and no colleague has been added, the records are lost. \
+                         Write it down and keep it somewhere safe, away from this PC.",
                         );
                         ui.checkbox(
                             &mut form.understood,
@@ -94,8 +104,11 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
                         );
                     });
                     ui.add_space(12.0);
-                    let problem =
-                        passphrase_problem(&form.passphrase, &form.again, form.understood);
+                    let problem = if form.name.trim().is_empty() {
+                        Some("Type your name: the audit log calls you by it.")
+                    } else {
+                        passphrase_problem(&form.passphrase, &form.again, form.understood)
+                    };
                     if let Some(problem) = problem {
                         ui.label(RichText::new(problem).color(theme::muted(ui)));
                     }
@@ -115,7 +128,10 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
     if create {
         let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
         form.again.clear();
-        cx.push(Command::CreateStore { passphrase });
+        cx.push(Command::CreateStore {
+            name: form.name.trim().to_owned(),
+            passphrase,
+        });
     }
 }
 

@@ -51,6 +51,10 @@ pub enum Page {
 /// What a view may use besides its page's own state: the app's settings and catalog, read
 /// only, and the list of commands it asks for. Nothing here reaches the store or the key.
 pub struct ViewCx<'a> {
+    /// The data folder's clinicians (names are in the clear: the unlock screen lists them).
+    pub clinicians: &'a [crate::store::Clinician],
+    /// The clinician who unlocked the workspace, when it is open.
+    pub unlocked_as: Option<&'a str>,
     /// The clinic's settings.
     pub settings: &'a Settings,
     /// Bundled instruments plus the clinic's own.

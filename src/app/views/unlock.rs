@@ -9,6 +9,8 @@ use crate::app::{Command, theme};
 /// The unlock form.
 #[derive(Default)]
 pub struct UnlockForm {
+    /// Who is unlocking (a name of the folder's clinicians), when there are several.
+    pub clinician: String,
     /// The passphrase typed so far.
     pub passphrase: String,
     /// What went wrong last time.
@@ -54,7 +56,34 @@ pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) 
             if let Some(reason) = &form.reason {
                 ui.label(reason);
             }
-            let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
+            let several = cx.clinicians.len() > 1;
+            if several {
+                let label = ui.label("Clinician");
+                egui::ComboBox::from_id_salt("unlock-clinician")
+                    .width(280.0)
+                    .selected_text(if form.clinician.is_empty() {
+                        "Choose your name"
+                    } else {
+                        form.clinician.as_str()
+                    })
+                    .show_ui(ui, |ui| {
+                        for c in cx.clinicians {
+                            ui.selectable_value(&mut form.clinician, c.name.clone(), &c.name);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.add_space(4.0);
+            } else if let [only] = cx.clinicians {
+                ui.label(RichText::new(&only.name).color(theme::muted(ui)));
+            }
+            let ready = !form.passphrase.is_empty() && (!several || !form.clinician.is_empty());
+            let label = if several {
+                "Your passphrase"
+            } else {
+                "Clinician's passphrase"
+            };
+            let field = labelled_field(ui, label, &mut form.passphrase, true);
             if !form.focused_once {
                 field.request_focus();
                 form.focused_once = true;
@@ -68,11 +97,11 @@ pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) 
             ui.add_space(8.0);
             let button = egui::Button::new(RichText::new("Unlock").size(theme::EMPHASIS_SIZE))
                 .min_size(egui::vec2(160.0, 42.0));
-            if ui
-                .add_enabled(!form.passphrase.is_empty(), button)
-                .clicked()
-            {
+            if ui.add_enabled(ready, button).clicked() {
                 unlock = true;
+            }
+            if several && form.clinician.is_empty() && !form.passphrase.is_empty() {
+                ui.label(RichText::new("Choose your name first.").color(theme::muted(ui)));
             }
             ui.add_space(theme::GAP * 2.0);
             ui.label(
@@ -86,8 +115,12 @@ pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) 
             }
         });
     });
-    if unlock && !form.passphrase.is_empty() {
+    let several = cx.clinicians.len() > 1;
+    if unlock && !form.passphrase.is_empty() && (!several || !form.clinician.is_empty()) {
         let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
-        cx.push(Command::Unlock { passphrase });
+        cx.push(Command::Unlock {
+            clinician: several.then(|| form.clinician.clone()),
+            passphrase,
+        });
     }
 }

@@ -336,3 +336,17 @@ pub fn make_broken(store: &Store, with_too_new: bool) -> Broken {
         too_new,
     }
 }
+
+/// The one clinician's own sealed key of a data folder, relative to `dir`
+/// (`keys/<clinician id>.age`, not the shared `keys/folder.age`); panics unless there is
+/// exactly one.
+pub fn key_file(dir: &Path) -> PathBuf {
+    let keys: Vec<PathBuf> = fs::read_dir(dir.join("keys"))
+        .expect("keys/ reads")
+        .map(|e| e.expect("entry reads").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "age"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "folder.age"))
+        .collect();
+    assert_eq!(keys.len(), 1, "one clinician's key: {keys:?}");
+    keys[0].strip_prefix(dir).expect("under dir").to_path_buf()
+}

@@ -25,7 +25,13 @@ pub const NAME: &str = "C-2042";
 /// A data folder with one client (a low scrypt cost keeps unlocking quick).
 pub fn data_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::init(dir.path(), &SecretString::from(PASS.to_owned()), 4).unwrap();
+    let (store, _) = Store::init(
+        dir.path(),
+        "Test Clinician",
+        &SecretString::from(PASS.to_owned()),
+        4,
+    )
+    .unwrap();
     let client = Client::new(new_id().unwrap(), NAME, Some(1990), "", Timestamp::now()).unwrap();
     store.save_client(&client).unwrap();
     dir

@@ -39,8 +39,13 @@ pub fn ts(s: &str) -> Timestamp {
 pub fn new_folder() -> (tempfile::TempDir, PathBuf, Store) {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let dir = tmp.path().join("data");
-    let (store, _keys) = Store::init(&dir, &SecretString::from(PASS.to_owned()), WORK_FACTOR)
-        .expect("data folder set up");
+    let (store, _keys) = Store::init(
+        &dir,
+        "Test Clinician",
+        &SecretString::from(PASS.to_owned()),
+        WORK_FACTOR,
+    )
+    .expect("data folder set up");
     (tmp, dir, store)
 }
 
@@ -198,13 +203,13 @@ pub fn audit_rows(dir: &Path) -> Vec<AuditRow> {
     let mut lines = out.stdout.lines();
     assert_eq!(
         lines.next(),
-        Some("time\taction\trecord_kind\trecord_id\tdetail"),
+        Some("time\taction\trecord_kind\trecord_id\tdetail\tclinician"),
         "audit header"
     );
     lines
         .map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
-            assert_eq!(f.len(), 5, "audit line {line:?}");
+            assert_eq!(f.len(), 6, "audit line {line:?}");
             AuditRow {
                 action: f[1].to_owned(),
                 record_kind: f[2].to_owned(),

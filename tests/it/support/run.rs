@@ -88,30 +88,38 @@ pub fn library_store_with_client(
     birth_year: Option<i32>,
 ) -> (tempfile::TempDir, PathBuf, String) {
     let (tmp, dir) = temp_data_dir();
-    let (store, _keys) = Store::init(&dir, &secret(PASS), WORK_FACTOR).unwrap();
+    let (store, _keys) = Store::init(&dir, "Test Clinician", &secret(PASS), WORK_FACTOR).unwrap();
     let client = save_client(&store, name, birth_year, "");
     (tmp, dir, client.id)
 }
 
 /// The audit log as printed by `securebase audit`: action, record kind, record id, detail.
 pub fn audit_rows(dir: &Path, pass: &str) -> Vec<[String; 4]> {
+    audit_rows_with_clinician(dir, pass)
+        .into_iter()
+        .map(|[a, k, i, d, _]| [a, k, i, d])
+        .collect()
+}
+
+/// [`audit_rows`] with the clinician each entry names (empty when none).
+pub fn audit_rows_with_clinician(dir: &Path, pass: &str) -> Vec<[String; 5]> {
     let out = sb_with(dir, &[(PASS_ENV, pass)], &["audit"]);
     expect_code(&out, 0, "audit");
     let mut lines = out.stdout.lines();
     assert_eq!(
         lines.next(),
-        Some("time\taction\trecord_kind\trecord_id\tdetail")
+        Some("time\taction\trecord_kind\trecord_id\tdetail\tclinician")
     );
     lines
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            assert_eq!(f.len(), 5, "audit line {l:?}");
+            assert_eq!(f.len(), 6, "audit line {l:?}");
             assert!(
                 f[0].parse::<jiff::Timestamp>().is_ok(),
                 "audit time {:?}",
                 f[0]
             );
-            [f[1], f[2], f[3], f[4]].map(str::to_owned)
+            [f[1], f[2], f[3], f[4], f[5]].map(str::to_owned)
         })
         .collect()
 }

@@ -1,0 +1,104 @@
+//! Clinicians in the app: the unlock screen asks who is unlocking when there are several,
+//! client mode's audit entries name the clinician who started the session, any clinician
+//! leaves client mode, and a clinician is added in Settings.
+#![cfg(feature = "gui")]
+
+use crate::support::common_gui;
+
+use age::secrecy::SecretString;
+use common_gui::{NAME, PASS, app, click, data_folder, tick_label, type_into, unlock};
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use securebase::app::{Screen, SecurebaseApp};
+use securebase::store::{AuditAction, Store};
+
+const BEN: &str = "passphrase of Ben";
+
+/// `dir`'s folder with a second clinician, Dr Ben.
+fn add_ben(dir: &std::path::Path) {
+    let store = Store::open(dir).unwrap();
+    let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+    store
+        .add_clinician(&keys, "Dr Ben", &SecretString::from(BEN.to_owned()), 4)
+        .unwrap();
+}
+
+/// Picks `name` in the unlock screen's list of clinicians (labelled "Clinician").
+fn choose(harness: &mut Harness<'_, SecurebaseApp>, name: &str) {
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Clinician")
+        .click();
+    harness.run();
+    click(harness, name);
+}
+
+fn unlocked_as(harness: &Harness<'_, SecurebaseApp>) -> String {
+    match &harness.state().screen {
+        Screen::Clinician(ws) => ws.keys.clinician.name.clone(),
+        _ => panic!("not unlocked"),
+    }
+}
+
+#[test]
+fn with_two_clinicians_the_unlock_screen_asks_who_and_client_mode_names_who_started_it() {
+    let dir = data_folder();
+    add_ben(dir.path());
+    let mut harness = app(dir.path());
+    // The passphrase alone does not unlock yet: the name is chosen first.
+    type_into(&mut harness, "Your passphrase", BEN);
+    harness.get_by_label_contains("Choose your name first");
+    choose(&mut harness, "Dr Ben");
+    click(&mut harness, "Unlock");
+    assert_eq!(unlocked_as(&harness), "Dr Ben");
+
+    // Client mode holds no key; a wrong try at its prompt is logged in Ben's session.
+    click(&mut harness, NAME);
+    click(&mut harness, "Start a session");
+    click(&mut harness, &tick_label("ecr-r"));
+    click(&mut harness, "Start and hand over");
+    assert!(harness.state().in_client_mode());
+    click(&mut harness, "Clinician");
+    type_into(&mut harness, "Clinician's passphrase", "not a passphrase");
+    click(&mut harness, "Return to workspace");
+    assert!(harness.state().in_client_mode());
+    // Any clinician of the folder leaves client mode: here the other one.
+    type_into(&mut harness, "Clinician's passphrase", PASS);
+    click(&mut harness, "Return to workspace");
+    assert_eq!(unlocked_as(&harness), "Test Clinician");
+
+    let Screen::Clinician(ws) = &harness.state().screen else {
+        unreachable!()
+    };
+    let store = harness.state().store.as_ref().unwrap();
+    let log = store.audit_log(&ws.keys).unwrap().records;
+    let failed = log
+        .iter()
+        .find(|e| e.action == AuditAction::FailedUnlock)
+        .expect("the wrong try is logged");
+    assert_eq!(failed.clinician.as_deref(), Some("Dr Ben"), "{log:?}");
+    let started = log
+        .iter()
+        .find(|e| e.record_kind.as_deref() == Some("administration"))
+        .expect("the session's administration is logged");
+    assert_eq!(started.clinician.as_deref(), Some("Dr Ben"), "{log:?}");
+}
+
+#[test]
+fn a_clinician_is_added_in_settings_and_then_chosen_at_unlock() {
+    let dir = data_folder();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    click(&mut harness, "Settings");
+    harness.get_by_label_contains("Test Clinician (you)");
+    type_into(&mut harness, "Name", "Dr Cleo");
+    type_into(&mut harness, "Their passphrase", "passphrase of Cleo");
+    type_into(&mut harness, "Their passphrase again", "passphrase of Cleo");
+    click(&mut harness, "Add clinician");
+    harness.get_by_label_contains("Dr Cleo was added");
+    click(&mut harness, "Lock");
+    choose(&mut harness, "Dr Cleo");
+    type_into(&mut harness, "Your passphrase", "passphrase of Cleo");
+    click(&mut harness, "Unlock");
+    assert_eq!(unlocked_as(&harness), "Dr Cleo");
+}
