@@ -104,7 +104,7 @@ impl Store {
     /// several clinicians, naming one is quicker).
     ///
     /// A wrong passphrase is logged and is [`StoreError::WrongPassphrase`]; after
-    /// [`attempts::FREE_TRIES`] of them in a row, each next try waits longer
+    /// three of them in a row (`attempts::FREE_TRIES`), each next try waits longer
     /// ([`StoreError::TooManyAttempts`], nothing tried), across restarts. A sealed key that does
     /// not match its checksum is [`StoreError::DamagedIdentity`], not a wrong passphrase.
     /// The audit log names the clinician from now on. A folder from securebase 0.1.0 is
