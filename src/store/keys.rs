@@ -316,6 +316,12 @@ impl Store {
     /// on disk listed in its checksum whenever a kill comes: the checksum listing the old and
     /// the new hash, the key, then the checksum listing the new one only.
     pub(super) fn write_key(&self, path: &Path, sealed: &[u8]) -> Result<(), StoreError> {
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(StoreError::io(format!(
+                "cannot create {}",
+                folder.display()
+            )))?;
+        }
         let sum = checksum::path_for(path);
         let new = checksum::sha256_hex(sealed);
         if let Ok(old) = fs::read(path) {
@@ -342,24 +348,10 @@ impl Store {
         name: &str,
         passphrase: &SecretString,
     ) -> Result<(Clinician, x25519::Identity), StoreError> {
-        let name = checked_name(name)?;
-        let own = x25519::Identity::generate();
-        let clinician = Clinician {
-            id: new_id()?,
-            name,
-            added: Timestamp::now(),
-            public_key: own.to_public().to_string(),
-        };
         let work_factor = crypto::work_factor_of(sealed)
             .unwrap_or(crypto::DEFAULT_WORK_FACTOR)
             .max(crypto::MIN_WORK_FACTOR);
-        let folder = self.dir.join(KEYS);
-        fs::create_dir_all(&folder).map_err(StoreError::io(format!(
-            "cannot create {}",
-            folder.display()
-        )))?;
-        let own_sealed =
-            crypto::seal_identity(&own, passphrase, work_factor, &clinician.added.to_string())?;
+        let (clinician, own, own_sealed) = new_clinician(name, passphrase, work_factor)?;
         self.write_key(&self.key_path(&clinician.id), &own_sealed)?;
         self.share_folder_key(folder_key, std::slice::from_ref(&clinician))?;
         let mut meta = self.state().meta.clone();
@@ -453,20 +445,7 @@ impl Store {
                 ));
             }
         }
-        let own = x25519::Identity::generate();
-        let clinician = Clinician {
-            id: new_id()?,
-            name,
-            added: Timestamp::now(),
-            public_key: own.to_public().to_string(),
-        };
-        let sealed =
-            crypto::seal_identity(&own, passphrase, work_factor, &clinician.added.to_string())?;
-        let folder = self.dir.join(KEYS);
-        fs::create_dir_all(&folder).map_err(StoreError::io(format!(
-            "cannot create {}",
-            folder.display()
-        )))?;
+        let (clinician, _, sealed) = new_clinician(&name, passphrase, work_factor)?;
         self.write_key(&self.key_path(&clinician.id), &sealed)?;
         meta.clinicians.push(clinician.clone());
         self.share_folder_key(&keys.identity, &meta.clinicians)?;
@@ -502,6 +481,25 @@ impl Store {
             "",
         )
     }
+}
+
+/// A new clinician called `name` (checked), their own key, freshly made, and that key sealed
+/// with their `passphrase`: what set-up, migration and adding a clinician each write.
+pub(super) fn new_clinician(
+    name: &str,
+    passphrase: &SecretString,
+    work_factor: u8,
+) -> Result<(Clinician, x25519::Identity, Vec<u8>), StoreError> {
+    let own = x25519::Identity::generate();
+    let clinician = Clinician {
+        id: new_id()?,
+        name: checked_name(name)?,
+        added: Timestamp::now(),
+        public_key: own.to_public().to_string(),
+    };
+    let sealed =
+        crypto::seal_identity(&own, passphrase, work_factor, &clinician.added.to_string())?;
+    Ok((clinician, own, sealed))
 }
 
 /// A clinician's name, trimmed: not empty, not too long, one line.

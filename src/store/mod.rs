@@ -127,14 +127,7 @@ impl Store {
         }
         let now = Timestamp::now();
         let identity = x25519::Identity::generate();
-        let own = x25519::Identity::generate();
-        let clinician = Clinician {
-            id: new_id()?,
-            name,
-            added: now,
-            public_key: own.to_public().to_string(),
-        };
-        let sealed = crypto::seal_identity(&own, passphrase, work_factor, &now.to_string())?;
+        let (clinician, own, sealed) = keys::new_clinician(&name, passphrase, work_factor)?;
         let recipient = identity.to_public();
         let meta = meta::Meta {
             format: meta::FORMAT,
