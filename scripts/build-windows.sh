@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Windows executables from this Debian machine: x86_64-pc-windows-gnu, release.
+# Builds the Windows executables from this Debian machine: x86_64-pc-windows-gnu, release
+# (or the profile SECUREBASE_BUILD_PROFILE names: smoke is CI's).
 #   target/cross/x86_64-pc-windows-gnu/release/securebase.exe      the command line (console)
 #   target/cross/x86_64-pc-windows-gnu/release/securebase-app.exe  the app (no console window)
 # Installs what it needs when missing (Debian's rustc-web/rust-web-src 1.96 pair and MinGW;
@@ -7,7 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cross-env.sh
-cargo build --release --locked --target x86_64-pc-windows-gnu \
+cargo build --profile "$build_profile" --locked --target x86_64-pc-windows-gnu \
   -Zbuild-std=std,panic_abort --target-dir "$cross_target_dir" "$@"
-out="$cross_target_dir/x86_64-pc-windows-gnu/release"
-ls -l "$out/securebase.exe" "$out/securebase-app.exe"
+ls -l "$windows_out/securebase.exe" "$windows_out/securebase-app.exe"

@@ -41,3 +41,7 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc-posix
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_AR=x86_64-w64-mingw32-gcc-ar-posix
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 cross_target_dir="$PWD/target/cross"
+# The cargo profile of the Windows build: release (what a clinic gets), or smoke (CI's, built
+# only to be run under Wine; see Cargo.toml).
+build_profile="${SECUREBASE_BUILD_PROFILE:-release}"
+windows_out="$cross_target_dir/x86_64-pc-windows-gnu/$build_profile"

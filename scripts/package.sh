@@ -7,7 +7,8 @@
 #   securebase-VERSION-windows-x64.zip  Windows, portable: the executables, README, licences
 #   securebase_VERSION_amd64.deb        Debian and Ubuntu
 #   SHA256SUMS                          all of them, for `sha256sum -c SHA256SUMS`
-# `--windows` makes the Windows packages only (what CI installs under Wine).
+# `--windows` makes the Windows packages only (what CI installs under Wine, built with
+# SECUREBASE_BUILD_PROFILE=smoke: see Cargo.toml).
 #
 # Authenticode: with SECUREBASE_SIGN_PFX (and its password; see scripts/sign.sh) the .exe files
 # and both MSIs are signed and each signature is checked; without it they are unsigned.
@@ -42,7 +43,7 @@ mkdir -p "$dist" "$work/bin" "$work/docs"
 
 # --- Windows ------------------------------------------------------------------------------
 scripts/build-windows.sh >&2
-built=target/cross/x86_64-pc-windows-gnu/release
+built=target/cross/x86_64-pc-windows-gnu/${SECUREBASE_BUILD_PROFILE:-release}
 for exe in securebase.exe securebase-app.exe; do
   # Symbols out (24 MB -> about a third); what Windows needs is all kept.
   x86_64-w64-mingw32-strip -o "$work/bin/$exe" "$built/$exe"

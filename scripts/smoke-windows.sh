@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 cargo build --quiet --bin securebase --example gen_ecr_r
 linux=${SECUREBASE_LINUX_BIN:-target/debug/securebase}
 gen=target/debug/examples/gen_ecr_r
-exe=target/cross/x86_64-pc-windows-gnu/release/securebase.exe
+exe=target/cross/x86_64-pc-windows-gnu/${SECUREBASE_BUILD_PROFILE:-release}/securebase.exe
 [ -f "$exe" ] || scripts/build-windows.sh
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 . scripts/wine-env.sh

@@ -130,6 +130,20 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// Renames `from` to `to` (one file system; an existing file `to` is replaced, atomically) and
+/// makes the rename durable where the system can (Unix fsyncs both folders).
+pub fn rename_durably(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to)?;
+    #[cfg(unix)]
+    {
+        sync_dir(parent_dir(to))?;
+        if parent_dir(from) != parent_dir(to) {
+            sync_dir(parent_dir(from))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

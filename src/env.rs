@@ -22,6 +22,8 @@ pub const PASSPHRASE: &str = "SECUREBASE_PASSPHRASE";
 pub const CLINICIAN: &str = "SECUREBASE_CLINICIAN";
 /// The new passphrase for `change-passphrase`, for scripts.
 pub const NEW_PASSPHRASE: &str = "SECUREBASE_NEW_PASSPHRASE";
+/// The recovery code for `securebase recovery use` (else it is asked for).
+pub const RECOVERY_CODE: &str = "SECUREBASE_RECOVERY_CODE";
 /// scrypt's work factor (log2 N) for new passphrases. A test knob: tests would otherwise spend
 /// a second per unlock. Below the default it weakens the key derivation, and both front ends
 /// say so.
@@ -50,6 +52,11 @@ pub fn machine_settings() -> Option<PathBuf> {
 /// empty new passphrase is refused by its caller, with the variable's name).
 pub fn passphrase(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// `SECUREBASE_RECOVERY_CODE`, when set.
+pub fn recovery_code() -> Option<String> {
+    std::env::var(RECOVERY_CODE).ok()
 }
 
 /// `SECUREBASE_CLINICIAN`, when set and not blank.

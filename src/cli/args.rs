@@ -49,6 +49,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ClinicianCommand,
     },
+    /// The recovery sheet: make a new one, or use one to set a clinician's new passphrase.
+    Recovery {
+        /// What to do.
+        #[command(subcommand)]
+        command: RecoveryCommand,
+    },
     /// Add or list clients.
     Client {
         /// What to do with clients.
@@ -64,7 +70,16 @@ pub enum Command {
     /// Export administrations as CSV, JSON or an HL7 FHIR R4 bundle.
     Export(ExportArgs),
     /// Print the audit log.
-    Audit,
+    Audit {
+        /// Check the log's hash chain instead of listing it: every entry in order, linked,
+        /// none changed, removed or back-dated; exit 1 naming the first broken link.
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Check the whole data folder: every record decrypts, its authentication checks and it
+    /// lies where its ids say; the audit log's chain is whole; no record is gone without a
+    /// tombstone. Exit 1, naming each problem, when something does not check.
+    Verify,
     /// Change in a client's scores: each administration against the one before and against
     /// the intake, with the reliable change index, its verdict and the figures used.
     Change(ChangeArgs),
@@ -136,6 +151,16 @@ pub enum ClientCommand {
     },
     /// List clients: id, name, birth year, created, number of administrations.
     List,
+    /// Delete a client and all their administrations, for good; a signed tombstone stays for
+    /// each, so that `securebase verify` can tell a deletion from a record gone missing.
+    Delete {
+        /// The client's name or id.
+        #[arg(long, value_name = "NAME-OR-ID")]
+        client: String,
+        /// Say yes: nothing is deleted without it.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// Arguments of `securebase init`.
@@ -144,6 +169,33 @@ pub struct InitArgs {
     /// The first clinician's name, as the audit log will call them.
     #[arg(long, default_value = crate::store::FIRST_CLINICIAN)]
     pub name: String,
+    /// Where to write the recovery sheet (PDF), to print and keep locked away; without it
+    /// the recovery code is printed once, here.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub recovery_sheet: Option<PathBuf>,
+}
+
+/// `securebase recovery …`.
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCommand {
+    /// Make a new recovery sheet (an unlocked clinician's passphrase first); the earlier
+    /// sheet stops working.
+    New {
+        /// The PDF to write.
+        #[arg(long, value_name = "FILE.pdf")]
+        output: PathBuf,
+        /// Paper size: a4 or letter.
+        #[arg(long, default_value = "a4")]
+        paper: String,
+    },
+    /// Set a new passphrase for a clinician with the recovery code (from
+    /// `SECUREBASE_RECOVERY_CODE`, or typed; the new passphrase from
+    /// `SECUREBASE_NEW_PASSPHRASE`, or typed twice).
+    Use {
+        /// The clinician's name or id.
+        #[arg(long)]
+        clinician: String,
+    },
 }
 
 /// `securebase clinician …`.
@@ -159,6 +211,25 @@ pub enum ClinicianCommand {
     },
     /// List the clinicians: id, name, added (needs no passphrase: names are in the clear).
     List,
+    /// Remove a clinician: another clinician's passphrase unlocks (`SECUREBASE_PASSPHRASE`,
+    /// `SECUREBASE_CLINICIAN`), then the folder's key is replaced and every record encrypted
+    /// to the new one, so that the removed clinician's passphrase, or a copy of the old key,
+    /// opens nothing written from now on.
+    Remove {
+        /// Their name or id.
+        #[arg(long)]
+        name: String,
+    },
+    /// Rename a clinician (a migrated folder's "Clinician 1", a name misspelt); needs an
+    /// unlocked clinician. Earlier audit entries keep the name they were written with.
+    Rename {
+        /// Their name or id now.
+        #[arg(long)]
+        name: String,
+        /// The new name.
+        #[arg(long = "to")]
+        to: String,
+    },
 }
 
 /// Arguments of `securebase enter`.

@@ -1,4 +1,4 @@
-//! `securebase client add` and `securebase client list`: the clients of the data folder.
+//! `securebase client add|list|delete`: the clients of the data folder.
 
 use std::io::Write;
 
@@ -43,6 +43,24 @@ pub fn run(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
                 .audit(AuditAction::Create, AuditTarget::Client(&client.id), "")
                 .map_err(user)?;
             println!("{}\t{}", client.id, client.name);
+            Ok(())
+        }
+        ClientCommand::Delete { client, yes } => {
+            let (store, keys) = open_unlocked(dir)?;
+            let found = store.find_client(&keys, client).map_err(user)?;
+            if !yes {
+                return bad_input(format!(
+                    "deleting {} ({}) removes them and every administration for good; give \
+                     --yes to do it (nothing was deleted)",
+                    found.name, found.id
+                ));
+            }
+            let count = store.delete_client(&keys, &found).map_err(user)?;
+            println!("{}\t{}", found.id, found.name);
+            eprintln!(
+                "Deleted {} and {count} administrations; a signed tombstone stays for each.",
+                found.name
+            );
             Ok(())
         }
         ClientCommand::List => {

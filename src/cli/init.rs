@@ -5,30 +5,37 @@
 
 use anyhow::Result;
 
-use super::ClinicianCommand;
 use super::data_folder::{open, open_unlocked, user};
 use super::passphrase;
+use super::{ClinicianCommand, InitArgs};
+use crate::store::settings::Paper;
 use crate::store::{Store, StoreError};
 
-/// `securebase init`.
-pub fn init(dir: &std::path::Path, name: &str) -> Result<()> {
+/// `securebase init`: the folder, its first clinician, and its recovery key (on a sheet, or
+/// its code shown once).
+pub fn init(dir: &std::path::Path, args: &InitArgs) -> Result<()> {
     if Store::is_initialised(dir) {
         return Err(user(StoreError::AlreadyInitialised(dir.to_path_buf())));
     }
     let pass = passphrase::ask_new(crate::env::PASSPHRASE)?;
-    let (store, keys) = Store::init(dir, name, &pass, passphrase::work_factor()?).map_err(user)?;
+    let (store, keys) =
+        Store::init(dir, &args.name, &pass, passphrase::work_factor()?).map_err(user)?;
     println!("Data folder set up at {}", store.dir().display());
     println!(
         "First clinician: {} (`securebase clinician add --name NAME` adds colleagues, each with their own passphrase).",
         keys.clinician.name
     );
+    match &args.recovery_sheet {
+        Some(path) => super::recovery::make_sheet(&store, &keys, path, Paper::A4)?,
+        None => super::recovery::show_code(&store, &keys)?,
+    }
     println!(
-        "Keep the passphrase safe: it cannot be recovered, and without it nobody can read the records."
+        "Keep the passphrase safe. Without it and without the recovery code, nobody can read the records."
     );
     Ok(())
 }
 
-/// `securebase clinician add|list`.
+/// `securebase clinician add|list|remove|rename`.
 pub fn clinician(dir: &std::path::Path, command: &ClinicianCommand) -> Result<()> {
     match command {
         ClinicianCommand::Add { name } => {
@@ -42,6 +49,21 @@ pub fn clinician(dir: &std::path::Path, command: &ClinicianCommand) -> Result<()
                 "Added {} (by {}). They unlock with their own passphrase.",
                 added.name, keys.clinician.name
             );
+        }
+        ClinicianCommand::Remove { name } => {
+            let (store, mut keys) = open_unlocked(dir)?;
+            let removed = store.remove_clinician(&mut keys, name).map_err(user)?;
+            println!("{}\t{}", removed.id, removed.name);
+            eprintln!(
+                "Removed {} (by {}). The folder's key was replaced: their passphrase, and any \
+                 copy of the old key, open nothing written from now on.",
+                removed.name, keys.clinician.name
+            );
+        }
+        ClinicianCommand::Rename { name, to } => {
+            let (store, keys) = open_unlocked(dir)?;
+            let renamed = store.rename_clinician(&keys, name, to).map_err(user)?;
+            println!("{}\t{}", renamed.id, renamed.name);
         }
         ClinicianCommand::List => {
             let store = open(dir)?;

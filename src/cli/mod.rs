@@ -25,6 +25,7 @@ mod instruments;
 mod machine;
 mod passphrase;
 mod plot;
+mod recovery;
 mod reliability;
 mod score;
 
@@ -39,8 +40,9 @@ use crate::catalog::Catalog;
 
 pub use args::{
     BackupArgs, ChangeArgs, Cli, ClientCommand, ClinicianCommand, Command, Delimiter, EnterArgs,
-    ExportArgs, ExportFormat, Format, HistoryArgs, HistoryFormat, InstrumentsArgs, InvalidPolicy,
-    ListFormat, MachineSettingsArgs, PlotArgs, ReliabilityArgs, ReportArgs, RestoreArgs, ScoreArgs,
+    ExportArgs, ExportFormat, Format, HistoryArgs, HistoryFormat, InitArgs, InstrumentsArgs,
+    InvalidPolicy, ListFormat, MachineSettingsArgs, PlotArgs, RecoveryCommand, ReliabilityArgs,
+    ReportArgs, RestoreArgs, ScoreArgs,
 };
 pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 
@@ -138,7 +140,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Instruments(args) => instruments::run(&catalog, args),
         Command::Plot(args) => plot::run(&catalog, args),
-        Command::Init(args) => init::init(&data_dir()?, &args.name),
+        Command::Init(args) => init::init(&data_dir()?, args),
+        Command::Recovery { command } => recovery::run(&data_dir()?, command),
         Command::Clinician { command } => init::clinician(&data_dir()?, command),
         Command::Client { command } => client::run(&data_dir()?, command),
         Command::Enter(args) => {
@@ -157,7 +160,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             warn_failures(&catalog);
             export::export(&data_dir()?, &catalog, args)
         }
-        Command::Audit => audit::run(&data_dir()?),
+        Command::Audit { verify } => audit::run(&data_dir()?, *verify),
+        Command::Verify => audit::verify(&data_dir()?),
         Command::Change(args) => {
             warn_failures(&catalog);
             change::run(&data_dir()?, &catalog, args)

@@ -10,6 +10,7 @@
 pub mod fhir;
 pub mod layout;
 pub mod pdf;
+pub mod recovery_sheet;
 pub mod report;
 pub mod table;
 

@@ -23,6 +23,8 @@ pub enum AuditAction {
     FailedUnlock,
     /// The passphrase was changed.
     PassphraseChange,
+    /// A record was deleted (a tombstone stays).
+    Delete,
 }
 
 impl AuditAction {
@@ -35,6 +37,7 @@ impl AuditAction {
             AuditAction::Export => "export",
             AuditAction::FailedUnlock => "failed_unlock",
             AuditAction::PassphraseChange => "passphrase_change",
+            AuditAction::Delete => "delete",
         }
     }
 }
@@ -82,6 +85,18 @@ impl AuditTarget<'_> {
     }
 }
 
+impl AuditEntry {
+    /// Whether securebase writes this kind of entry with nothing unlocked, and so without a
+    /// MAC: a wrong passphrase, and a backup or restore (which copy encrypted files and need no
+    /// passphrase). Any other entry without a MAC was not written by securebase.
+    pub fn may_be_unsigned(&self) -> bool {
+        self.action == AuditAction::FailedUnlock
+            || (self.record_kind.as_deref() == Some("data_folder")
+                && self.clinician_id.is_none()
+                && matches!(self.action, AuditAction::Export | AuditAction::Create))
+    }
+}
+
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -108,4 +123,10 @@ pub struct AuditEntry {
     /// Their id.
     #[serde(default)]
     pub clinician_id: Option<String>,
+    /// Its number in the chain (1, 2, …), from folder format 3 (see `store::chain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// SHA-256 of the previous entry's JSON (none for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
 }

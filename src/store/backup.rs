@@ -36,8 +36,10 @@ pub const FORMAT: u32 = 1;
 const MAX_ENTRY: u64 = 256 * 1024 * 1024;
 
 /// The files at the top of a data folder that a backup takes.
-const TOP_FILES: [&str; 5] = [
+const TOP_FILES: [&str; 6] = [
     "securebase.json",
+    // How far the audit log went, signed (store::chain).
+    "audit-head.age",
     // The one sealed key of a folder from securebase 0.1.0, and its checksum.
     "identity.age",
     "identity.age.sha256",
@@ -141,7 +143,7 @@ pub fn belongs(relative: &str) -> bool {
     let parts: Vec<&str> = relative.split('/').collect();
     match parts.as_slice() {
         [top] => TOP_FILES.contains(top),
-        ["clients" | "audit", name] => is_record_name(name, ".age"),
+        ["clients" | "audit" | "tombstones", name] => is_record_name(name, ".age"),
         ["administrations", client, name] => is_plain_name(client) && is_record_name(name, ".age"),
         ["questionnaires", name] => is_record_name(name, ".json"),
         ["keys", name] => is_record_name(name, ".age") || is_record_name(name, ".age.sha256"),
@@ -551,6 +553,8 @@ mod tests {
             "clients/01HZX.age",
             "administrations/01HZX/01J00.age",
             "audit/20261201T0900000000Z-abcd1234.age",
+            "audit-head.age",
+            "tombstones/01J00.age",
             "questionnaires/my-ecr.json",
         ] {
             assert!(belongs(yes), "{yes}");

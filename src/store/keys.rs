@@ -28,6 +28,7 @@ use jiff::Timestamp;
 
 use super::attempts;
 use super::audit::{AuditAction, AuditTarget};
+use super::auth::{MacKey, Signer};
 use super::checksum;
 use super::crypto;
 use super::error::StoreError;
@@ -51,6 +52,9 @@ pub struct Keys {
     pub clinician: Clinician,
     /// That clinician's own key (to seal it again under a new passphrase).
     own: x25519::Identity,
+    /// The folder's authentication key, derived from the folder key: what checks every
+    /// record's MAC.
+    pub(super) mac: MacKey,
 }
 
 impl Keys {
@@ -61,6 +65,7 @@ impl Keys {
         own: x25519::Identity,
     ) -> Self {
         Self {
+            mac: MacKey::of_folder(&identity),
             identity,
             clinician,
             own,
@@ -75,7 +80,7 @@ impl std::fmt::Debug for Keys {
 }
 
 /// A sealed key that did not open, and why.
-enum Refused {
+pub(super) enum Refused {
     /// Not this clinician's passphrase.
     Wrong,
     /// The file does not match its checksum.
@@ -195,20 +200,37 @@ impl Store {
             });
         }
         let identity = self.open_folder_key(&own)?;
-        if tries != attempts::Attempts::default() {
+        let keys = Keys::new(identity, clinician, own);
+        self.unlocked(&tries, &keys)?;
+        if self.state().meta.format < meta::AUTHENTICATED {
+            self.authenticate_folder(&keys)?;
+        }
+        Ok(keys)
+    }
+
+    /// What follows a right passphrase (or recovery code): the count of wrong ones starts
+    /// again, and from now on the audit log names `keys`' clinician and records are signed
+    /// with the folder's key.
+    pub(super) fn unlocked(
+        &self,
+        tries: &attempts::Attempts,
+        keys: &Keys,
+    ) -> Result<(), StoreError> {
+        if *tries != attempts::Attempts::default() {
             self.remove_if_there(&self.dir.join(attempts::FILE))?;
         }
-        self.state().actor = Some(clinician.clone());
-        Ok(Keys {
-            identity,
-            clinician,
-            own,
-        })
+        let mut state = self.state();
+        state.actor = Some(keys.clinician.clone());
+        state.signer = Some(Signer::Folder(keys.mac.clone()));
+        Ok(())
     }
 
     /// The folder key, from `keys/folder.age` with a clinician's own key; it must be the key
     /// the records are encrypted to.
-    fn open_folder_key(&self, own: &x25519::Identity) -> Result<x25519::Identity, StoreError> {
+    pub(super) fn open_folder_key(
+        &self,
+        own: &x25519::Identity,
+    ) -> Result<x25519::Identity, StoreError> {
         let path = self.dir.join(KEYS).join(FOLDER_KEY);
         let shared =
             fs::read(&path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
@@ -219,7 +241,7 @@ impl Store {
             },
             other => other,
         })?;
-        if identity.to_public().to_string() != self.recipient.to_string() {
+        if identity.to_public().to_string() != self.state().meta.public_key {
             return Err(StoreError::Corrupt {
                 path,
                 message: "this key does not belong to this data folder's public key".to_owned(),
@@ -228,34 +250,44 @@ impl Store {
         Ok(identity)
     }
 
-    /// Writes `keys/folder.age`: the folder key, for each of `clinicians`.
+    /// Writes `keys/folder.age`: the folder key, for each of `clinicians` and the folder's
+    /// recovery key.
     pub(super) fn share_folder_key(
         &self,
         identity: &x25519::Identity,
         clinicians: &[Clinician],
     ) -> Result<(), StoreError> {
-        let recipients = clinicians
-            .iter()
-            .map(|c| {
-                crypto::parse_recipient(&c.public_key).map_err(|e| {
-                    StoreError::Invalid(format!("{}'s public key does not parse: {e}", c.name))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let shared = crypto::share_identity(identity, &recipients, &Timestamp::now().to_string())?;
+        let recovery = self.state().meta.recovery.clone();
+        self.share_folder_key_with(identity, clinicians, recovery.as_ref())
+    }
+
+    /// Writes `keys/folder.age` for `clinicians` and `recovery`.
+    pub(super) fn share_folder_key_with(
+        &self,
+        identity: &x25519::Identity,
+        clinicians: &[Clinician],
+        recovery: Option<&super::recovery::Recovery>,
+    ) -> Result<(), StoreError> {
+        let shared = crypto::share_identity(
+            identity,
+            &folder_recipients(clinicians, recovery)?,
+            &Timestamp::now().to_string(),
+        )?;
         self.write_file(&self.dir.join(KEYS).join(FOLDER_KEY), &shared)
     }
 
     /// Forgets who unlocked: audit entries from now on name nobody until the next unlock.
     /// (Client mode keeps the clinician who started the session: it is not a lock.)
     pub fn forget_clinician(&self) {
-        self.state().actor = None;
+        let mut state = self.state();
+        state.actor = None;
+        state.signer = None;
     }
 
     /// Opens the sealed key at `path`: the key and the sealed bytes, or why not. A damaged
     /// file is told apart from a wrong passphrase by its checksum; a folder without one (made
     /// before it existed) gets it once the key is known good.
-    fn open_key(
+    pub(super) fn open_key(
         &self,
         path: &Path,
         passphrase: &SecretString,
@@ -286,7 +318,11 @@ impl Store {
     }
 
     /// Counts a wrong passphrase (atomically, so that the count survives a kill) and logs it.
-    fn wrong_passphrase(&self, tries: &attempts::Attempts, who: Option<&str>) -> StoreError {
+    pub(super) fn wrong_passphrase(
+        &self,
+        tries: &attempts::Attempts,
+        who: Option<&str>,
+    ) -> StoreError {
         let now = Timestamp::now();
         let tries = tries.after_failure(now);
         let next = attempts::wait_after(tries.failed_in_a_row);
@@ -333,7 +369,7 @@ impl Store {
     }
 
     /// Writes `securebase.json` (atomically) and keeps it as this store's description.
-    fn write_meta(&self, meta: Meta) -> Result<(), StoreError> {
+    pub(super) fn write_meta(&self, meta: Meta) -> Result<(), StoreError> {
         self.write_file(&self.dir.join(meta::FILE), &meta::to_bytes(&meta)?)?;
         self.state().meta = meta;
         Ok(())
@@ -355,8 +391,7 @@ impl Store {
         self.write_key(&self.key_path(&clinician.id), &own_sealed)?;
         self.share_folder_key(folder_key, std::slice::from_ref(&clinician))?;
         let mut meta = self.state().meta.clone();
-        meta.format = meta::FORMAT;
-        meta::WHAT.clone_into(&mut meta.what);
+        meta.format = meta::CLINICIANS;
         meta.clinicians = vec![clinician.clone()];
         self.write_meta(meta)?;
         self.state().actor = Some(clinician.clone());
@@ -407,7 +442,7 @@ impl Store {
     }
 
     /// Removes a file of the data folder (while no backup reads it); one already gone is fine.
-    fn remove_if_there(&self, path: &Path) -> Result<(), StoreError> {
+    pub(super) fn remove_if_there(&self, path: &Path) -> Result<(), StoreError> {
         self.lock.writing(|| match fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(format!(
                 "cannot remove {}",
@@ -460,6 +495,48 @@ impl Store {
         Ok(clinician)
     }
 
+    /// Renames the clinician called `who` (name or id) to `to` (checked, and new). Audit
+    /// entries already written keep the name they had; the entry of the change names both.
+    /// Needs an unlocked clinician (`_keys` is the proof).
+    pub fn rename_clinician(
+        &self,
+        _keys: &Keys,
+        who: &str,
+        to: &str,
+    ) -> Result<Clinician, StoreError> {
+        let to = checked_name(to)?;
+        let mut meta = self.state().meta.clone();
+        let id = meta
+            .find(who)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| StoreError::NoSuchClinician(who.trim().to_owned()))?;
+        if meta.find(&to).is_some_and(|c| c.id != id) {
+            return Err(StoreError::Invalid(format!(
+                "there is already a clinician called {to:?}; nothing was changed"
+            )));
+        }
+        let clinician = meta
+            .clinicians
+            .iter_mut()
+            .find(|c| c.id == id)
+            .ok_or_else(|| StoreError::NoSuchClinician(who.trim().to_owned()))?;
+        let before = std::mem::replace(&mut clinician.name, to);
+        let renamed = clinician.clone();
+        self.write_meta(meta)?;
+        {
+            let mut state = self.state();
+            if state.actor.as_ref().is_some_and(|a| a.id == renamed.id) {
+                state.actor = Some(renamed.clone());
+            }
+        }
+        self.audit(
+            AuditAction::Change,
+            AuditTarget::Clinician(&renamed.id),
+            &format!("clinician {before} renamed {}", renamed.name),
+        )?;
+        Ok(renamed)
+    }
+
     /// Seals the unlocking clinician's own key again with a new passphrase. Records and the
     /// folder key are untouched: only their key file and its checksum are rewritten.
     pub fn change_passphrase(
@@ -500,6 +577,27 @@ pub(super) fn new_clinician(
     let sealed =
         crypto::seal_identity(&own, passphrase, work_factor, &clinician.added.to_string())?;
     Ok((clinician, own, sealed))
+}
+
+/// Who `keys/folder.age` is encrypted to: every clinician's own key, and the recovery key.
+pub(super) fn folder_recipients(
+    clinicians: &[Clinician],
+    recovery: Option<&super::recovery::Recovery>,
+) -> Result<Vec<x25519::Recipient>, StoreError> {
+    let mut recipients = clinicians
+        .iter()
+        .map(|c| {
+            crypto::parse_recipient(&c.public_key).map_err(|e| {
+                StoreError::Invalid(format!("{}'s public key does not parse: {e}", c.name))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(r) = recovery {
+        recipients.push(crypto::parse_recipient(&r.public_key).map_err(|e| {
+            StoreError::Invalid(format!("the recovery key's public key does not parse: {e}"))
+        })?);
+    }
+    Ok(recipients)
 }
 
 /// A clinician's name, trimmed: not empty, not too long, one line.

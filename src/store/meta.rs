@@ -13,10 +13,15 @@ use super::error::StoreError;
 /// The file.
 pub const FILE: &str = "securebase.json";
 
-/// Format of a folder with clinicians, each with their own sealed copy of the key in `keys/`.
-/// Format 1 (securebase 0.1.0) had one `identity.age` for everyone; it is migrated at its first
-/// unlock.
-pub const FORMAT: u32 = 2;
+/// Format of a folder whose records are authenticated (`store::auth`), with clinicians.
+/// Format 1 (securebase 0.1.0) had one `identity.age` for everyone; format 2 had clinicians,
+/// each with their own sealed copy of the key in `keys/`, and records without a MAC. Both are
+/// migrated at their first unlock.
+pub const FORMAT: u32 = 3;
+/// The first format with clinicians.
+pub const CLINICIANS: u32 = 2;
+/// The first format whose records are all authenticated.
+pub const AUTHENTICATED: u32 = 3;
 
 /// The clear-text description of a data folder.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,6 +37,9 @@ pub struct Meta {
     /// Who can unlock, in the order they were added (empty in format 1).
     #[serde(default)]
     pub clinicians: Vec<Clinician>,
+    /// The recovery key, once one was made (`keys/recovery.age`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<super::recovery::Recovery>,
 }
 
 /// A clinician of the data folder: a name, and their own key in `keys/<id>.age`, sealed with
@@ -50,9 +58,10 @@ pub struct Clinician {
 
 /// What a new folder's `securebase.json` says about itself.
 pub const WHAT: &str = "securebase data folder: records are age files (age-encryption.org/v1) \
-    encrypted to public_key; keys/folder.age holds its private key, encrypted to each \
-    clinician's own key; keys/<clinician id>.age holds that key, sealed with the clinician's \
-    passphrase (age's scrypt recipient)";
+    encrypted to public_key, each holding {body, auth}: the record's JSON and its HMAC-SHA256; \
+    keys/folder.age holds the private key, encrypted to each clinician's own key; \
+    keys/<clinician id>.age holds that key, sealed with the clinician's passphrase (age's \
+    scrypt recipient); the README of securebase says how to check everything";
 
 /// Reads `securebase.json` in `dir`.
 pub fn read(dir: &Path) -> Result<Meta, StoreError> {
@@ -78,7 +87,7 @@ pub fn read(dir: &Path) -> Result<Meta, StoreError> {
         path: path.clone(),
         message: format!("does not read: {e}"),
     })?;
-    if meta.format >= 2 && meta.clinicians.is_empty() {
+    if meta.format >= CLINICIANS && meta.clinicians.is_empty() {
         return Err(StoreError::Corrupt {
             path,
             message: "names no clinician, so nobody could unlock it".to_owned(),

@@ -23,7 +23,9 @@
 
 mod attempts;
 pub mod audit;
+mod auth;
 pub mod backup;
+mod chain;
 mod checksum;
 mod crypto;
 pub mod error;
@@ -34,7 +36,12 @@ pub mod machine_settings;
 mod meta;
 pub mod paths;
 pub mod records;
+pub mod recovery;
+pub mod recovery_code;
+mod rotation;
+mod sealed;
 pub mod settings;
+pub mod verify;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,9 +50,9 @@ use std::sync::Mutex;
 use age::secrecy::SecretString;
 use age::x25519;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, AuditTarget};
+pub use chain::ChainReport;
 pub use crypto::{DEFAULT_WORK_FACTOR, MIN_WORK_FACTOR};
 pub use error::StoreError;
 pub use ids::new_id;
@@ -56,6 +63,7 @@ pub use records::{
     Administration, Client, LocalNormEntry, LocalNorms, LocalReliabilityEntry, RecordError, Source,
     Status, StoredAnswer,
 };
+pub use verify::{FolderReport, Tombstone};
 
 use crate::atomic::write_atomic;
 
@@ -65,6 +73,8 @@ const IDENTITY: &str = "identity.age";
 const CLIENTS: &str = "clients";
 const ADMINISTRATIONS: &str = "administrations";
 const AUDIT: &str = "audit";
+/// Signed notes of deleted records, so that a record gone without one is seen as missing.
+const TOMBSTONES: &str = "tombstones";
 const LOCAL_NORMS: &str = "local-norms.age";
 /// Folder of the clinic's own questionnaire files.
 pub const QUESTIONNAIRES: &str = "questionnaires";
@@ -73,7 +83,6 @@ pub const QUESTIONNAIRES: &str = "questionnaires";
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
-    recipient: x25519::Recipient,
     lock: Lock,
     state: Mutex<State>,
 }
@@ -86,6 +95,9 @@ struct State {
     /// Who the audit log names: the clinician who unlocked (in client mode, the one who
     /// started the session).
     actor: Option<Clinician>,
+    /// What signs the records this process writes: the folder's key while a clinician has
+    /// unlocked, a session key in client mode, nothing when locked.
+    signer: Option<auth::Signer>,
 }
 
 /// Records read from the store, and the files that could not be read.
@@ -128,21 +140,21 @@ impl Store {
         let now = Timestamp::now();
         let identity = x25519::Identity::generate();
         let (clinician, own, sealed) = keys::new_clinician(&name, passphrase, work_factor)?;
-        let recipient = identity.to_public();
         let meta = meta::Meta {
             format: meta::FORMAT,
             what: meta::WHAT.to_owned(),
-            public_key: recipient.to_string(),
+            public_key: identity.to_public().to_string(),
             created: now,
             clinicians: vec![clinician.clone()],
+            recovery: None,
         };
         let store = Store {
             dir: dir.to_path_buf(),
-            recipient,
             lock,
             state: Mutex::new(State {
                 meta: meta.clone(),
                 actor: Some(clinician.clone()),
+                signer: Some(auth::Signer::Folder(auth::MacKey::of_folder(&identity))),
             }),
         };
         store.write_key(&store.key_path(&clinician.id), &sealed)?;
@@ -163,17 +175,22 @@ impl Store {
             return Err(StoreError::NotInitialised(dir.to_path_buf()));
         }
         let lock = Lock::acquire(dir)?;
+        // A replacement of the keys that got as far as its commit point is finished first:
+        // until then securebase.json may still name the old key (store::rotation).
+        rotation::finish(dir, &lock)?;
         let meta = meta::read(dir)?;
-        let recipient =
-            crypto::parse_recipient(&meta.public_key).map_err(|e| StoreError::Corrupt {
-                path: dir.join(META),
-                message: format!("public key does not parse: {e}"),
-            })?;
+        crypto::parse_recipient(&meta.public_key).map_err(|e| StoreError::Corrupt {
+            path: dir.join(META),
+            message: format!("public key does not parse: {e}"),
+        })?;
         let store = Store {
             dir: dir.to_path_buf(),
-            recipient,
             lock,
-            state: Mutex::new(State { meta, actor: None }),
+            state: Mutex::new(State {
+                meta,
+                actor: None,
+                signer: None,
+            }),
         };
         store.remove_stale_temporaries();
         store.finish_migration()?;
@@ -220,6 +237,15 @@ impl Store {
         }
     }
 
+    /// The public key every record is encrypted to (`securebase.json`, checked at open).
+    fn recipient(&self) -> Result<x25519::Recipient, StoreError> {
+        let text = self.state().meta.public_key.clone();
+        crypto::parse_recipient(&text).map_err(|e| StoreError::Corrupt {
+            path: self.dir.join(META),
+            message: format!("public key does not parse: {e}"),
+        })
+    }
+
     /// The data folder.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -246,7 +272,7 @@ impl Store {
 
     /// Every client, sorted by name; unreadable files are listed in `failures`.
     pub fn clients(&self, keys: &Keys) -> Result<Loaded<Client>, StoreError> {
-        let mut loaded: Loaded<Client> = Self::read_folder(keys, &self.dir.join(CLIENTS))?;
+        let mut loaded: Loaded<Client> = self.read_folder(keys, &self.dir.join(CLIENTS))?;
         loaded.records.sort_by(|a, b| {
             a.name
                 .to_lowercase()
@@ -290,7 +316,7 @@ impl Store {
                 failures: Vec::new(),
             });
         }
-        let mut loaded: Loaded<Administration> = Self::read_folder(keys, &folder)?;
+        let mut loaded: Loaded<Administration> = self.read_folder(keys, &folder)?;
         loaded
             .records
             .sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
@@ -317,30 +343,20 @@ impl Store {
         target: AuditTarget<'_>,
         detail: &str,
     ) -> Result<(), StoreError> {
-        let now = Timestamp::now();
         let actor = self.state().actor.clone();
         let entry = AuditEntry {
             format: records::FORMAT,
-            time: now,
+            time: Timestamp::now(),
             action,
             record_kind: target.kind().map(str::to_owned),
             record_id: target.id(),
             detail: detail.to_owned(),
             clinician: actor.as_ref().map(|c| c.name.clone()),
             clinician_id: actor.map(|c| c.id),
+            seq: None,
+            prev: None,
         };
-        // Sortable time, then a random suffix: two entries in one nanosecond stay two files.
-        let stamp = now
-            .strftime("%Y%m%dT%H%M%S%.9fZ")
-            .to_string()
-            .replace('.', "");
-        let name = format!("{stamp}-{}.age", &new_id()?[..8]);
-        let folder = self.dir.join(AUDIT);
-        fs::create_dir_all(&folder).map_err(StoreError::io(format!(
-            "cannot create {}",
-            folder.display()
-        )))?;
-        self.write_record(&folder.join(name), &entry)
+        self.append_audit(entry)
     }
 
     /// Saves the clinic's local norms (replacing earlier ones); returns once on disk.
@@ -355,13 +371,45 @@ impl Store {
         if !path.exists() {
             return Ok(None);
         }
-        read_record::<LocalNorms>(keys, &path).map(Some)
+        self.read_record::<LocalNorms>(keys, &path).map(Some)
     }
 
     /// The whole audit log, oldest first.
+    /// An entry without a MAC is set apart unless it may be one: a wrong passphrase's (written
+    /// with nothing unlocked), or one from before the folder was authenticated.
     pub fn audit_log(&self, keys: &Keys) -> Result<Loaded<AuditEntry>, StoreError> {
-        let mut loaded: Loaded<AuditEntry> = Self::read_folder(keys, &self.dir.join(AUDIT))?;
-        loaded.records.sort_by_key(|e| e.time);
+        let checked = self.read_folder_checked::<AuditEntry>(keys, &self.dir.join(AUDIT))?;
+        let genesis = checked
+            .records
+            .iter()
+            .filter(|c| c.record.seq.is_some())
+            .map(|c| c.record.time)
+            .min();
+        let authenticated = self.authenticated();
+        let mut loaded = Loaded {
+            records: Vec::with_capacity(checked.records.len()),
+            failures: checked.failures,
+        };
+        for c in checked.records {
+            let forged = authenticated
+                && c.vouched.is_none()
+                && match c.record.seq {
+                    Some(_) => !c.record.may_be_unsigned(),
+                    None => genesis.is_some_and(|start| c.record.time > start),
+                };
+            if forged {
+                loaded.failures.push(StoreError::SetApart {
+                    path: c.path,
+                    reason: "this audit entry is not authenticated, and only what is \
+                             written with nothing unlocked (a wrong passphrase, a backup) may \
+                             be: it was not written by securebase"
+                        .to_owned(),
+                });
+            } else {
+                loaded.records.push(c.record);
+            }
+        }
+        loaded.records.sort_by_key(|e| (e.time, e.seq));
         Ok(loaded)
     }
 
@@ -382,51 +430,12 @@ impl Store {
             .join(format!("{id}.age")))
     }
 
-    fn write_record<T: Serialize>(&self, path: &Path, record: &T) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(record).map_err(|e| StoreError::Crypto(e.to_string()))?;
-        let sealed = crypto::encrypt(&self.recipient, &json)?;
-        self.write_file(path, &sealed)
-    }
-
     /// Writes a file of the data folder atomically, while no backup is reading it.
     fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         self.lock.writing(|| {
             write_atomic(path, bytes)
                 .map_err(StoreError::io(format!("cannot write {}", path.display())))
         })
-    }
-
-    /// Reads every `*.age` record of a folder, in name order. A file that fails is kept in
-    /// `failures` with its name; a record whose id disagrees with its file name fails too.
-    fn read_folder<T>(keys: &Keys, folder: &Path) -> Result<Loaded<T>, StoreError>
-    where
-        T: for<'de> Deserialize<'de> + HasId,
-    {
-        let mut paths: Vec<PathBuf> = match fs::read_dir(folder) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "age"))
-                .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => {
-                return Err(StoreError::io(format!("cannot read {}", folder.display()))(
-                    e,
-                ));
-            }
-        };
-        paths.sort();
-        let mut loaded = Loaded {
-            records: Vec::with_capacity(paths.len()),
-            failures: Vec::new(),
-        };
-        for path in paths {
-            match read_record::<T>(keys, &path) {
-                Ok(record) => loaded.records.push(record),
-                Err(e) => loaded.failures.push(e),
-            }
-        }
-        Ok(loaded)
     }
 }
 
@@ -465,23 +474,6 @@ impl HasId for AuditEntry {
     fn file_id(&self) -> Option<&str> {
         None
     }
-}
-
-fn read_record<T>(keys: &Keys, path: &Path) -> Result<T, StoreError>
-where
-    T: for<'de> Deserialize<'de> + HasId,
-{
-    let sealed =
-        fs::read(path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
-    let json = crypto::decrypt(&keys.identity, &sealed).map_err(|e| StoreError::Corrupt {
-        path: path.to_path_buf(),
-        message: format!(
-            "cannot be decrypted ({e}); the file is damaged or not from this data folder"
-        ),
-    })?;
-    let record: T = records::parse(path, &json)?;
-    check_place(&record, path)?;
-    Ok(record)
 }
 
 /// A record counts only where its own ids say it lies: its file is named by its id, and a

@@ -20,6 +20,7 @@ use securebase::store::{Quiet, Store, new_id};
 fn populated() -> (tempfile::TempDir, PathBuf) {
     let (tmp, dir, first) = library_store_with_client("Ada Backup", Some(1971));
     let store = Store::open(&dir).unwrap();
+    let _keys = store.unlock(&secret(PASS)).unwrap();
     save_ecr_r(
         &store,
         &first,

@@ -82,9 +82,10 @@ fn a_second_clinician_unlocks_with_their_own_passphrase_and_the_audit_log_names_
     };
     assert_eq!(by("client", "Dr Ben"), 2, "{rows:?}");
     assert_eq!(by("client", "Dr Ana"), 1, "{rows:?}");
+    // The set-up, and its recovery sheet.
     assert_eq!(
         by("data_folder", "Dr Ana"),
-        1,
+        2,
         "the set-up is Ana's: {rows:?}"
     );
     assert!(
@@ -176,6 +177,9 @@ fn a_clinician_changes_only_their_own_passphrase() {
         })
         .collect();
     extensions.sort();
-    // (and keys/folder.age, the folder key for both)
-    assert_eq!(extensions, ["age", "age", "age", "sha256", "sha256"]);
+    // (and keys/folder.age, the folder key for both, and the recovery key made at set-up)
+    assert_eq!(
+        extensions,
+        ["age", "age", "age", "age", "sha256", "sha256", "sha256"]
+    );
 }

@@ -84,7 +84,7 @@ fn a_folder_made_by_0_1_0_keeps_every_record_and_audit_entry() {
     assert_eq!(rows[0].split('\t').nth(1), Some("Clinician 1"));
     let meta: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.join("securebase.json")).unwrap()).unwrap();
-    assert_eq!(meta["format"], 2, "{meta}");
+    assert_eq!(meta["format"], 3, "{meta}");
     // And it reads again, the same, with the same passphrase.
     let out = run(
         &dir,

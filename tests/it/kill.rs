@@ -58,8 +58,15 @@ fn kill_child() {
     let mut seed: u64 = std::env::var(SEED_ENV).unwrap().parse().unwrap();
     let instrument = ecr_r();
     let store = Store::open(Path::new(&dir)).unwrap();
+    // Client mode's own way: a session key for this one administration, nothing else.
+    let keys = store.unlock(&passphrase()).unwrap();
+    let id = new_id().unwrap();
+    store
+        .begin_session(&keys, &client_id, std::slice::from_ref(&id))
+        .unwrap();
+    drop(keys);
     let mut administration = Administration::new(
-        new_id().unwrap(),
+        id,
         &client_id,
         &instrument,
         Source::ClientMode,

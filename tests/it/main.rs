@@ -19,6 +19,7 @@ mod clinicians;
 mod earlier_folders;
 mod export;
 mod fhir;
+mod forgery;
 mod golden;
 mod guessing;
 #[cfg(feature = "gui")]
@@ -43,6 +44,7 @@ mod report;
 mod results;
 #[cfg(feature = "gui")]
 mod results_view;
+mod rotation_kill;
 mod set_apart;
 mod store;
 mod store_cli;

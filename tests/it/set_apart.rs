@@ -138,6 +138,7 @@ fn a_copy_stays_its_clients_and_is_set_apart_in_the_other_folder() {
 fn swapped_folders_swap_nothing() {
     let (_tmp, dir, alice, bob, _) = alice_and_bob();
     let store = Store::open(&dir).unwrap();
+    let _keys = store.unlock(&common::secret(common::PASS)).unwrap();
     common::save_ecr_r(
         &store,
         &alice,

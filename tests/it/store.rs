@@ -163,7 +163,11 @@ fn a_record_of_format_2_is_reported_as_written_by_a_newer_securebase() {
     let future = common::client_file(&dir, &future_id);
     fs::write(
         &future,
-        common::seal_to_store(&dir, &common::client_json(&future_id, "Future", 2)),
+        common::seal_signed(
+            &dir,
+            &format!("clients/{future_id}.age"),
+            &common::client_json(&future_id, "Future", 2),
+        ),
     )
     .unwrap();
 
@@ -181,7 +185,15 @@ fn a_record_of_format_2_is_reported_as_written_by_a_newer_securebase() {
     json["id"] = admin_id.clone().into();
     json["a_field_from_the_future"] = "whatever".into();
     let future_admin = common::administration_file(&dir, &kept.id, &admin_id);
-    fs::write(&future_admin, common::seal_to_store(&dir, &json)).unwrap();
+    fs::write(
+        &future_admin,
+        common::seal_signed(
+            &dir,
+            &format!("administrations/{}/{admin_id}.age", kept.id),
+            &json,
+        ),
+    )
+    .unwrap();
 
     let clients = store.clients(&keys).unwrap();
     assert_eq!(clients.records, vec![kept.clone()]);

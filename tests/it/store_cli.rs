@@ -7,12 +7,14 @@
 //! temporary `HOME`, and `SECUREBASE_SCRYPT_WORK_FACTOR=10` so that unlocking is fast.
 
 use crate::support::common;
+use crate::support::open_format;
 use crate::support::run;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use common::{
@@ -65,6 +67,7 @@ fn wrong_passphrase_exits_2_and_writes_only_one_failed_unlock_entry() {
     let (_tmp, dir, client_id) = library_store_with_client("Wrong Pass", Some(1966));
     {
         let store = Store::open(&dir).unwrap();
+        let _keys = store.unlock(&secret(PASS)).unwrap();
         common::save_ecr_r(
             &store,
             &client_id,
@@ -298,7 +301,9 @@ fn on_path(program: &str) -> bool {
 }
 
 /// `age -d -i KEY FILE`, parsed as JSON.
-fn age_decrypt(key: &Path, file: &Path) -> serde_json::Value {
+/// A record decrypted with Debian's `age` and its MAC checked as the README says (by
+/// `support::open_format`, not securebase's code): the record's own JSON.
+fn age_decrypt(key: &Path, dir: &Path, file: &Path) -> serde_json::Value {
     let out = Command::new("age")
         .arg("-d")
         .arg("-i")
@@ -312,7 +317,23 @@ fn age_decrypt(key: &Path, file: &Path) -> serde_json::Value {
         file.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let identity = fs::read_to_string(key).unwrap();
+    let folder = age::x25519::Identity::from_str(
+        identity
+            .lines()
+            .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+            .unwrap(),
+    )
+    .unwrap();
+    let relative = file
+        .strip_prefix(dir)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .replace('\\', "/");
+    let body = open_format::check(&folder, &relative, &out.stdout)
+        .unwrap_or_else(|| panic!("{relative}: its MAC does not check"));
+    serde_json::from_str(&body).unwrap()
 }
 
 /// Opens `identity` with the passphrase into `key`, with the `age` tool through a
@@ -424,7 +445,7 @@ fn debians_age_tool_decrypts_the_identity_and_the_records() {
         "the identity names the folder's public key"
     );
 
-    let client = age_decrypt(&key, &common::client_file(&dir, &client_id));
+    let client = age_decrypt(&key, &dir, &common::client_file(&dir, &client_id));
     assert_eq!(client["id"], client_id.as_str());
     assert_eq!(client["name"], "Ada Decryptable");
     assert_eq!(client["birth_year"], 1965);
@@ -432,6 +453,7 @@ fn debians_age_tool_decrypts_the_identity_and_the_records() {
 
     let admin = age_decrypt(
         &key,
+        &dir,
         &common::administration_file(&dir, &client_id, &admin_id),
     );
     assert_eq!(admin["id"], admin_id.as_str());
@@ -452,7 +474,7 @@ fn debians_age_tool_decrypts_the_identity_and_the_records() {
 
     // The audit log is age too.
     for entry in fs::read_dir(dir.join("audit")).unwrap() {
-        let entry = age_decrypt(&key, &entry.unwrap().path());
+        let entry = age_decrypt(&key, &dir, &entry.unwrap().path());
         assert!(entry["action"].is_string(), "{entry}");
     }
 }
@@ -620,7 +642,15 @@ fn init_sets_up_once_and_refuses_short_passphrases() {
     for name in common::LOCK_FILES {
         assert!(dir.join(name).is_file(), "{name} is written");
     }
-    assert_eq!(audit_files(&files).len(), 1, "the set-up is logged");
+    assert_eq!(
+        audit_files(&files).len(),
+        2,
+        "the set-up and its recovery key are logged"
+    );
+    assert!(
+        names.contains("keys/recovery.age"),
+        "a recovery key is made at set-up: {names:?}"
+    );
     for sub in ["clients", "administrations", "audit", "questionnaires"] {
         assert!(dir.join(sub).is_dir(), "{sub}/ is created");
     }
@@ -1029,6 +1059,7 @@ fn history_lists_oldest_first_with_recomputed_scores() {
     {
         // File names sort MIDDLE, (new), OLD; times sort OLD, MIDDLE, new.
         let store = Store::open(&dir).unwrap();
+        let _keys = store.unlock(&secret(PASS)).unwrap();
         common::save_ecr_r(&store, &dana, OLD, 4, "2020-01-02T03:04:05Z");
         common::save_ecr_r(&store, &dana, MIDDLE, 2, "2024-05-06T07:08:09Z");
     }
@@ -1079,6 +1110,7 @@ fn history_lists_oldest_first_with_recomputed_scores() {
     // A second client whose name differs only in case: the name is ambiguous, the id is not.
     let other = {
         let store = Store::open(&dir).unwrap();
+        let _keys = store.unlock(&secret(PASS)).unwrap();
         save_client(&store, "DANA HISTORY", None, "").id
     };
     let out = sb(&dir, &["history", "--client", "dana history"]);
@@ -1134,6 +1166,7 @@ fn change_passphrase_reseals_only_the_identity() {
     let (_tmp, dir, client_id) = library_store_with_client("Pat Change", Some(2001));
     {
         let store = Store::open(&dir).unwrap();
+        let _keys = store.unlock(&secret(PASS)).unwrap();
         common::save_ecr_r(
             &store,
             &client_id,

@@ -38,6 +38,7 @@ impl SecurebaseApp {
                 });
             }
         }
+        let mut new = Vec::new();
         for (position, id) in instruments.iter().enumerate() {
             let Some(instrument) = self.catalog.get(id) else {
                 continue;
@@ -57,34 +58,49 @@ impl SecurebaseApp {
                 .filter(|(i, b)| i == id && instrument.blocks.iter().any(|bl| &bl.id == b))
                 .map(|(_, b)| b.clone())
                 .collect();
+            new.push(Form {
+                instrument: instrument.clone(),
+                administration,
+            });
+        }
+        if forms.is_empty() && new.is_empty() {
+            self.notice = Some("Choose at least one questionnaire.".to_owned());
+            return;
+        }
+        // From here on the store signs with a session key that covers these administrations
+        // only: client mode never holds the folder's key.
+        let ids: Vec<String> = forms
+            .iter()
+            .chain(&new)
+            .map(|f| f.administration.id.clone())
+            .collect();
+        if let Err(e) = store.begin_session(&ws.keys, client_id, &ids) {
+            self.notice = Some(format!("The session could not be started: {e}"));
+            return;
+        }
+        for form in new {
             // Saved before the hand-over, so that a crash now still shows the session.
-            if let Err(e) = store.save_administration(&administration) {
+            if let Err(e) = store.save_administration(&form.administration) {
+                store.end_session(&ws.keys);
                 self.notice = Some(format!("The session could not be started: {e}"));
                 return;
             }
             crate::app::note_audit(
                 &mut self.notice,
-                &format!("The session of {} was started", instrument.id),
+                &format!("The session of {} was started", form.instrument.id),
                 store.audit(
                     AuditAction::Create,
-                    AuditTarget::Administration(&administration.id),
-                    &format!("session of {}", instrument.id),
+                    AuditTarget::Administration(&form.administration.id),
+                    &format!("session of {}", form.instrument.id),
                 ),
             );
-            forms.push(Form {
-                instrument: instrument.clone(),
-                administration,
-            });
+            forms.push(form);
         }
         // What the client was in the middle of comes first, then what was not begun (records
         // from before start times were kept distinct may share one).
         forms.sort_by_key(|f| {
             f.administration.answers.is_empty() && f.administration.choice.is_none()
         });
-        if forms.is_empty() {
-            self.notice = Some("Choose at least one questionnaire.".to_owned());
-            return;
-        }
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
         // The workspace, and with it the unlocked key, is dropped here: leaving client mode
         // needs the passphrase again.

@@ -77,9 +77,10 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-/// Whether a snapshot path lies in the audit log.
+/// Whether a snapshot path lies in the audit log (its entries, and the signed note of how far
+/// it goes, rewritten with each signed entry).
 pub fn in_audit(path: &Path) -> bool {
-    path.starts_with("audit")
+    path.starts_with("audit") || path == Path::new("audit-head.age")
 }
 
 /// The files outside `audit/`.
@@ -92,7 +93,10 @@ pub fn outside_audit(snap: &BTreeMap<PathBuf, Vec<u8>>) -> BTreeMap<PathBuf, Vec
 
 /// The audit files of a snapshot.
 pub fn audit_files(snap: &BTreeMap<PathBuf, Vec<u8>>) -> BTreeSet<PathBuf> {
-    snap.keys().filter(|p| in_audit(p)).cloned().collect()
+    snap.keys()
+        .filter(|p| p.starts_with("audit"))
+        .cloned()
+        .collect()
 }
 
 /// Asserts two snapshots are equal, naming the first file that differs.
@@ -133,6 +137,16 @@ pub fn recipient(dir: &Path) -> age::x25519::Recipient {
 pub fn seal_to_store(dir: &Path, json: &serde_json::Value) -> Vec<u8> {
     let bytes = serde_json::to_vec(json).expect("JSON serialises");
     age::encrypt(&recipient(dir), &bytes).expect("age encrypts")
+}
+
+/// `json` as a record at `path` (relative to `dir`, `/`-separated) of an authenticated data
+/// folder: signed with the folder's key found with the passphrase [`PASS`] (by
+/// `open_format`, independently of securebase), then encrypted.
+pub fn seal_signed(dir: &Path, path: &str, json: &serde_json::Value) -> Vec<u8> {
+    let folder = super::open_format::folder_secret(dir, &key_file(dir), PASS);
+    let body = serde_json::to_string(json).expect("JSON serialises");
+    let plain = super::open_format::signed_plaintext(&folder, path, &body);
+    age::encrypt(&recipient(dir), &plain).expect("age encrypts")
 }
 
 /// A client record's JSON, as format 1 writes it (or with another `format`).
@@ -314,7 +328,11 @@ pub fn make_broken(store: &Store, with_too_new: bool) -> Broken {
         let path = client_file(&dir, &id);
         fs::write(
             &path,
-            seal_to_store(&dir, &client_json(&id, "From The Future", 2)),
+            seal_signed(
+                &dir,
+                &format!("clients/{id}.age"),
+                &client_json(&id, "From The Future", 2),
+            ),
         )
         .expect("writes");
         path
@@ -338,14 +356,17 @@ pub fn make_broken(store: &Store, with_too_new: bool) -> Broken {
 }
 
 /// The one clinician's own sealed key of a data folder, relative to `dir`
-/// (`keys/<clinician id>.age`, not the shared `keys/folder.age`); panics unless there is
-/// exactly one.
+/// (`keys/<clinician id>.age`, not the shared `keys/folder.age` nor the recovery key
+/// `keys/recovery.age`); panics unless there is exactly one.
 pub fn key_file(dir: &Path) -> PathBuf {
     let keys: Vec<PathBuf> = fs::read_dir(dir.join("keys"))
         .expect("keys/ reads")
         .map(|e| e.expect("entry reads").path())
         .filter(|p| p.extension().is_some_and(|x| x == "age"))
-        .filter(|p| p.file_name().is_some_and(|n| n != "folder.age"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n != "folder.age" && n != "recovery.age")
+        })
         .collect();
     assert_eq!(keys.len(), 1, "one clinician's key: {keys:?}");
     keys[0].strip_prefix(dir).expect("under dir").to_path_buf()

@@ -7,4 +7,5 @@ pub mod common;
 #[cfg(feature = "gui")]
 pub mod common_gui;
 pub mod export_common;
+pub mod open_format;
 pub mod run;
