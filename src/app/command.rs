@@ -31,6 +31,34 @@ pub enum Command {
         /// Their passphrase.
         passphrase: SecretString,
     },
+    /// Rename a clinician (Settings, Clinicians).
+    RenameClinician {
+        /// Their id.
+        id: String,
+        /// The new name.
+        name: String,
+    },
+    /// Remove a clinician, replacing the folder's key (Settings, Clinicians).
+    RemoveClinician {
+        /// Their id.
+        id: String,
+    },
+    /// Make a new recovery key and show its sheet (the earlier one stops working).
+    NewRecoverySheet,
+    /// Save the recovery sheet of this code as a PDF: pick a file, then write it.
+    SaveRecoverySheet {
+        /// The code, grouped, as shown.
+        code: String,
+    },
+    /// Unlock screen, "Forgot your passphrase?": a new passphrase with the recovery code.
+    Recover {
+        /// The clinician (by name).
+        clinician: String,
+        /// The code as typed.
+        code: String,
+        /// Their new passphrase.
+        passphrase: SecretString,
+    },
     /// Lock the workspace now.
     Lock,
     /// Try again to open the data folder.
@@ -125,6 +153,15 @@ impl SecurebaseApp {
                 passphrase,
             } => self.unlock(clinician.as_deref(), &passphrase),
             Command::AddClinician { name, passphrase } => self.add_clinician(&name, &passphrase),
+            Command::RenameClinician { id, name } => self.rename_clinician(&id, &name),
+            Command::RemoveClinician { id } => self.remove_clinician(&id),
+            Command::NewRecoverySheet => self.new_recovery_sheet(false),
+            Command::SaveRecoverySheet { code } => self.save_recovery_sheet(&code),
+            Command::Recover {
+                clinician,
+                code,
+                passphrase,
+            } => self.recover(&clinician, &code, &passphrase),
             Command::Lock => self.lock(None),
             Command::Retry => {
                 self.store = None;

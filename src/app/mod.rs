@@ -274,9 +274,11 @@ impl eframe::App for SecurebaseApp {
             Screen::Clinician(ws) => Some(ws.keys.clinician.name.clone()),
             _ => None,
         };
+        let recovery = self.store.as_ref().and_then(Store::recovery);
         let mut cx = views::ViewCx {
             clinicians: &clinicians,
             unlocked_as: unlocked_as.as_deref(),
+            recovery: recovery.as_ref(),
             settings: &self.settings,
             catalog: &self.catalog,
             data_dir: &self.data_dir,

@@ -46,8 +46,8 @@ pub fn ask_new(name: &str) -> Result<SecretString> {
     let passphrase = {
         eprintln!(
             "Choose the clinician's passphrase. It unlocks every record in this data folder.\n\
-             It cannot be recovered: the records are encrypted with it, and nobody (securebase\n\
-             included) can open them without it. Write it down and keep it somewhere safe."
+             The records are encrypted, and nobody (securebase included) can open them without\n\
+             a passphrase or the recovery sheet. Write it down and keep it somewhere safe."
         );
         let first = rpassword::prompt_password("New passphrase: ").or_else(|e| {
             bad_input(format!(

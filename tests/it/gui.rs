@@ -286,11 +286,14 @@ fn first_run_creates_the_data_folder() {
     type_into(&mut harness, "Passphrase again", "a long enough passphrase");
     click(
         &mut harness,
-        "I understand that a lost passphrase cannot be recovered",
+        "I understand: without a passphrase or the recovery sheet, the records cannot be opened",
     );
     click(&mut harness, "Create the data folder");
     assert!(matches!(harness.state().screen, Screen::Clinician(_)));
     assert!(Store::is_initialised(&folder));
+    // The recovery sheet comes next, its code shown once.
+    harness.get_by_label("Your recovery sheet");
+    assert!(harness.state().store.as_ref().unwrap().recovery().is_some());
     let names: Vec<String> = harness
         .state()
         .store

@@ -102,3 +102,72 @@ fn a_clinician_is_added_in_settings_and_then_chosen_at_unlock() {
     click(&mut harness, "Unlock");
     assert_eq!(unlocked_as(&harness), "Dr Cleo");
 }
+
+#[test]
+fn a_clinician_is_renamed_and_another_removed_in_settings() {
+    let dir = data_folder();
+    add_ben(dir.path());
+    let mut harness = app(dir.path());
+    choose(&mut harness, "Test Clinician");
+    type_into(&mut harness, "Your passphrase", PASS);
+    click(&mut harness, "Unlock");
+    click(&mut harness, "Settings");
+    // Nobody removes themselves: the one Remove button is Ben's.
+    assert_eq!(harness.query_all_by_label("Remove").count(), 1);
+    click(&mut harness, "Remove");
+    harness.get_by_label_contains("Remove Dr Ben?");
+    click(&mut harness, "Yes, remove");
+    harness.get_by_label_contains("Dr Ben was removed");
+    let store = harness.state().store.as_ref().unwrap();
+    assert_eq!(store.clinicians().len(), 1);
+    assert!(
+        store.unlock(&SecretString::from(BEN.to_owned())).is_err(),
+        "Ben's passphrase opens nothing"
+    );
+    // The workspace goes on with the new key: the client list still reads.
+    click(&mut harness, "Clients");
+    harness.get_by_label_contains(NAME);
+    click(&mut harness, "Settings");
+    click(&mut harness, "Rename");
+    type_into(&mut harness, "New name for Test Clinician", " and more");
+    click(&mut harness, "Save the name");
+    harness.get_by_label_contains("Renamed: Test Clinician and more.");
+    assert_eq!(unlocked_as(&harness), "Test Clinician and more");
+}
+
+#[test]
+fn a_forgotten_passphrase_is_replaced_with_the_recovery_sheet() {
+    let dir = data_folder();
+    let code = {
+        let store = Store::open(dir.path()).unwrap();
+        let keys = store.unlock(&SecretString::from(PASS.to_owned())).unwrap();
+        store.new_recovery(&keys).unwrap().to_string()
+    };
+    let mut harness = app(dir.path());
+    click(&mut harness, "Forgot your passphrase?");
+    // A typing error is named, group by group, before anything is tried.
+    let mut typo: Vec<char> = code.chars().collect();
+    typo[7] = if typo[7] == '0' { '1' } else { '0' };
+    let typo: String = typo.into_iter().collect();
+    type_into(&mut harness, "Recovery code", &typo);
+    harness.get_by_label_contains("group 2");
+    // Start again with the right code.
+    click(&mut harness, "Back");
+    click(&mut harness, "Forgot your passphrase?");
+    type_into(&mut harness, "Recovery code", &code.to_lowercase());
+    type_into(&mut harness, "New passphrase", "a brand new passphrase");
+    type_into(
+        &mut harness,
+        "New passphrase again",
+        "a brand new passphrase",
+    );
+    click(&mut harness, "Set the new passphrase");
+    assert_eq!(unlocked_as(&harness), "Test Clinician");
+    let store = harness.state().store.as_ref().unwrap();
+    assert!(store.unlock(&SecretString::from(PASS.to_owned())).is_err());
+    assert!(
+        store
+            .unlock(&SecretString::from("a brand new passphrase".to_owned()))
+            .is_ok()
+    );
+}

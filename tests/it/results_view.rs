@@ -43,6 +43,7 @@ fn the_results_view_draws_the_models_rows_from_its_page_alone() {
                 let mut cx = ViewCx {
                     clinicians: &[],
                     unlocked_as: None,
+                    recovery: None,
                     settings: &state.settings,
                     catalog: &state.catalog,
                     data_dir: &data_dir,

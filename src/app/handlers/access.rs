@@ -27,6 +27,8 @@ impl SecurebaseApp {
             Ok((store, keys)) => {
                 self.store = Some(store);
                 self.open_workspace(keys);
+                // The way back for a forgotten passphrase, shown once, before the first client.
+                self.new_recovery_sheet(true);
             }
             Err(e) => {
                 if let Screen::FirstRun(form) = &mut self.screen {
@@ -53,6 +55,24 @@ impl SecurebaseApp {
                             keys.clinician.name
                         ),
                     );
+                }
+                // The audit log's chain, checked at every unlock: a broken link is said at
+                // once (`securebase audit --verify` lists every one).
+                match store.check_audit(&keys) {
+                    Ok(report) if !report.is_whole() => crate::app::add_notice(
+                        &mut self.notice,
+                        format!(
+                            "The audit log has been tampered with: {} ({} problems in all; \
+                             `securebase verify` lists them).",
+                            report.problems[0],
+                            report.problems.len()
+                        ),
+                    ),
+                    Ok(_) => {}
+                    Err(e) => crate::app::add_notice(
+                        &mut self.notice,
+                        format!("The audit log could not be checked: {e}"),
+                    ),
                 }
                 self.open_workspace(keys);
             }
@@ -97,7 +117,7 @@ impl SecurebaseApp {
         if let views::Page::Settings(form) = &mut ws.page {
             match result {
                 Ok(added) => {
-                    *form.clinician = views::settings::ClinicianForm {
+                    *form.clinician = views::clinicians::ClinicianForm {
                         said: Some(format!(
                             "{} was added. They unlock with their own passphrase.",
                             added.name

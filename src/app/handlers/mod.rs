@@ -5,6 +5,7 @@
 
 mod access;
 mod backup;
+mod clinicians;
 mod exports;
 mod kiosk;
 mod local_norms;

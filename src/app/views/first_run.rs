@@ -19,7 +19,7 @@ pub struct FirstRunForm {
     pub passphrase: String,
     /// The passphrase again.
     pub again: String,
-    /// Ticked: "I understand it cannot be recovered".
+    /// Ticked: "I understand that without a passphrase or the recovery sheet …".
     pub understood: bool,
     /// What went wrong last time.
     pub error: Option<String>,
@@ -88,19 +88,22 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
                     ui.add_space(8.0);
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.label(
-                            RichText::new("The passphrase cannot be recovered.")
+                            RichText::new("Nobody can open the records without a passphrase.")
                                 .strong()
                                 .color(theme::warning(ui)),
                         );
                         ui.label(
-                            "The records are encrypted with it. Nobody — not securebase, not an \
-                         administrator — can open them without a clinician's passphrase. If \
-                         yours is lost and no colleague has been added, the records are lost. \
-                         Write it down and keep it somewhere safe, away from this PC.",
+                            "The records are encrypted. Nobody — not securebase, not an \
+                             administrator — can open them without a clinician's passphrase. \
+                             Next, securebase makes a recovery sheet: a code, shown once, with \
+                             which the clinic sets a new passphrase for a clinician who forgot \
+                             theirs. If the passphrases and the sheet are all lost, so are the \
+                             records.",
                         );
                         ui.checkbox(
                             &mut form.understood,
-                            "I understand that a lost passphrase cannot be recovered",
+                            "I understand: without a passphrase or the recovery sheet, the \
+                             records cannot be opened",
                         );
                     });
                     ui.add_space(12.0);
@@ -142,7 +145,7 @@ fn passphrase_problem(passphrase: &str, again: &str, understood: bool) -> Option
     } else if passphrase != again {
         Some("The two passphrases are not the same yet.")
     } else if !understood {
-        Some("Please confirm that you understand it cannot be recovered.")
+        Some("Please confirm that you understand how the records are opened.")
     } else {
         None
     }

@@ -7,9 +7,11 @@
 pub mod client_form;
 pub mod client_page;
 pub mod clients;
+pub mod clinicians;
 pub mod first_run;
 pub mod instruments;
 pub mod kiosk;
+pub mod recovery_sheet;
 pub mod results;
 pub mod session_setup;
 pub mod settings;
@@ -46,6 +48,8 @@ pub enum Page {
     Settings(settings::SettingsForm),
     /// An administration's results.
     Results(Box<results::ResultsPage>),
+    /// A recovery code just made, shown once.
+    RecoverySheet(Box<recovery_sheet::RecoverySheetPage>),
 }
 
 /// What a view may use besides its page's own state: the app's settings and catalog, read
@@ -55,6 +59,8 @@ pub struct ViewCx<'a> {
     pub clinicians: &'a [crate::store::Clinician],
     /// The clinician who unlocked the workspace, when it is open.
     pub unlocked_as: Option<&'a str>,
+    /// The folder's recovery key, when one was made (in the clear: no secret).
+    pub recovery: Option<&'a crate::store::recovery::Recovery>,
     /// The clinic's settings.
     pub settings: &'a Settings,
     /// Bundled instruments plus the clinic's own.
@@ -123,6 +129,7 @@ fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
             settings::settings_ui(ui, form, records.local_norms.as_ref(), cx);
         }
         Page::Results(page) => results::results_ui(ui, page, remembered, cx),
+        Page::RecoverySheet(page) => recovery_sheet::recovery_sheet_ui(ui, page, cx),
     });
 }
 

@@ -13,22 +13,7 @@ pub struct SettingsForm {
     /// The reliability figures being typed.
     pub figures: FiguresForm,
     /// A clinician being added (boxed: pages are moved around by value).
-    pub clinician: Box<ClinicianForm>,
-}
-
-/// A new clinician, as typed.
-#[derive(Default)]
-pub struct ClinicianForm {
-    /// Their name.
-    pub name: String,
-    /// Their passphrase.
-    pub passphrase: String,
-    /// The passphrase again.
-    pub again: String,
-    /// Why it was refused.
-    pub error: Option<String>,
-    /// What happened (added).
-    pub said: Option<String>,
+    pub clinician: Box<super::clinicians::ClinicianForm>,
 }
 
 /// A clinic's reliability and SD for one score, as typed.
@@ -87,79 +72,6 @@ impl From<&Settings> for SettingsForm {
     }
 }
 
-/// The folder's clinicians, and the form that adds one.
-fn clinicians_ui(ui: &mut egui::Ui, form: &mut ClinicianForm, cx: &mut ViewCx<'_>) {
-    ui.label(RichText::new("Clinicians").strong());
-    ui.label(
-        RichText::new(
-            "Each clinician unlocks with their own passphrase, and the audit log names who \
-             opened, changed or exported what. Any of them can leave client mode.",
-        )
-        .color(theme::muted(ui)),
-    );
-    egui::Grid::new("clinicians")
-        .num_columns(2)
-        .spacing([24.0, 4.0])
-        .show(ui, |ui| {
-            for clinician in cx.clinicians {
-                let you = cx.unlocked_as == Some(clinician.name.as_str());
-                ui.label(if you {
-                    RichText::new(format!("{} (you)", clinician.name)).strong()
-                } else {
-                    RichText::new(&clinician.name)
-                });
-                ui.label(
-                    RichText::new(format!("added {}", super::date(clinician.added)))
-                        .color(theme::muted(ui)),
-                );
-                ui.end_row();
-            }
-        });
-    ui.add_space(4.0);
-    ui.scope(|ui| {
-        ui.set_max_width(520.0);
-        add_clinician_ui(ui, form, cx);
-    });
-}
-
-/// The form that adds a clinician.
-fn add_clinician_ui(ui: &mut egui::Ui, form: &mut ClinicianForm, cx: &mut ViewCx<'_>) {
-    ui.label("Add a clinician: they choose their own passphrase, at least 8 characters.");
-    super::labelled_field(ui, "Name", &mut form.name, false);
-    super::labelled_field(ui, "Their passphrase", &mut form.passphrase, true);
-    super::labelled_field(ui, "Their passphrase again", &mut form.again, true);
-    let problem = if form.name.trim().is_empty() {
-        Some("Type their name: the audit log calls them by it.")
-    } else if form.passphrase.chars().count() < 8 {
-        Some("Their passphrase needs at least 8 characters.")
-    } else if form.passphrase != form.again {
-        Some("The two passphrases differ.")
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        ui.label(RichText::new(problem).color(theme::muted(ui)));
-    }
-    if let Some(error) = &form.error {
-        ui.label(RichText::new(error).color(theme::warning(ui)));
-    }
-    if let Some(said) = &form.said {
-        ui.label(said);
-    }
-    if ui
-        .add_enabled(problem.is_none(), egui::Button::new("Add clinician"))
-        .clicked()
-    {
-        form.again.clear();
-        form.error = None;
-        form.said = None;
-        cx.push(Command::AddClinician {
-            name: form.name.trim().to_owned(),
-            passphrase: age::secrecy::SecretString::from(std::mem::take(&mut form.passphrase)),
-        });
-    }
-}
-
 /// Draws the settings page.
 pub fn settings_ui(
     ui: &mut egui::Ui,
@@ -190,7 +102,9 @@ fn settings_body(
     local_norms: Option<&crate::store::LocalNorms>,
     cx: &mut ViewCx<'_>,
 ) {
-    clinicians_ui(ui, &mut form.clinician, cx);
+    super::clinicians::clinicians_ui(ui, &mut form.clinician, cx);
+    ui.add_space(theme::GAP);
+    super::clinicians::recovery_ui(ui, cx);
     ui.add_space(theme::GAP);
     backup_ui(ui, cx);
     ui.add_space(theme::GAP);

@@ -20,6 +20,23 @@ pub struct UnlockForm {
     /// Whether the field has been given the keyboard focus once. Only once: asking every frame
     /// makes egui repaint without end while the window itself is not focused.
     pub focused_once: bool,
+    /// "Forgot your passphrase?": the recovery sheet's form.
+    pub recovery: RecoveryForm,
+}
+
+/// A new passphrase with the recovery code, as typed.
+#[derive(Default)]
+pub struct RecoveryForm {
+    /// Shown (instead of the passphrase field).
+    pub open: bool,
+    /// The code as typed.
+    pub code: String,
+    /// The new passphrase.
+    pub passphrase: String,
+    /// Again.
+    pub again: String,
+    /// What went wrong last time.
+    pub error: Option<String>,
 }
 
 impl UnlockForm {
@@ -77,6 +94,14 @@ pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) 
             } else if let [only] = cx.clinicians {
                 ui.label(RichText::new(&only.name).color(theme::muted(ui)));
             }
+            if form.recovery.open {
+                let clinician = match cx.clinicians {
+                    [only] => only.name.clone(),
+                    _ => form.clinician.clone(),
+                };
+                recovery_ui(ui, &mut form.recovery, &clinician, cx);
+                return;
+            }
             let ready = !form.passphrase.is_empty() && (!several || !form.clinician.is_empty());
             let label = if several {
                 "Your passphrase"
@@ -103,6 +128,9 @@ pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) 
             if several && form.clinician.is_empty() && !form.passphrase.is_empty() {
                 ui.label(RichText::new("Choose your name first.").color(theme::muted(ui)));
             }
+            if cx.recovery.is_some() && ui.link("Forgot your passphrase?").clicked() {
+                form.recovery.open = true;
+            }
             ui.add_space(theme::GAP * 2.0);
             ui.label(
                 RichText::new(format!("Data folder: {folder}"))
@@ -123,4 +151,61 @@ pub fn unlock_ui(ui: &mut egui::Ui, form: &mut UnlockForm, cx: &mut ViewCx<'_>) 
             passphrase,
         });
     }
+}
+
+/// The recovery sheet's form: the code (checked as typed, group by group), and a new
+/// passphrase twice, for `clinician` (chosen above when there are several).
+fn recovery_ui(ui: &mut egui::Ui, form: &mut RecoveryForm, clinician: &str, cx: &mut ViewCx<'_>) {
+    ui.label(
+        "Type the code of the data folder's recovery sheet, then choose a new passphrase. \
+         The records stay as they are; the old passphrase stops working.",
+    );
+    ui.add_space(4.0);
+    labelled_field(ui, "Recovery code", &mut form.code, false);
+    // A typing error is named as soon as the whole code is there, before anything is tried.
+    let code_problem = match crate::store::recovery_code::RecoveryCode::parse(&form.code) {
+        Ok(_) => None,
+        Err(_) if form.code.trim().is_empty() => Some("Type the code from the sheet.".to_owned()),
+        Err(e) => Some(e.to_string()),
+    };
+    labelled_field(ui, "New passphrase", &mut form.passphrase, true);
+    labelled_field(ui, "New passphrase again", &mut form.again, true);
+    let problem = if clinician.is_empty() {
+        Some("Choose your name first.".to_owned())
+    } else if let Some(p) = code_problem {
+        Some(p)
+    } else if form.passphrase.chars().count() < 8 {
+        Some("The new passphrase needs at least 8 characters.".to_owned())
+    } else if form.passphrase != form.again {
+        Some("The two passphrases are not the same yet.".to_owned())
+    } else {
+        None
+    };
+    if let Some(problem) = &problem {
+        ui.label(RichText::new(problem).color(theme::muted(ui)));
+    }
+    if let Some(error) = &form.error {
+        ui.label(RichText::new(error).color(theme::warning(ui)));
+    }
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                problem.is_none(),
+                egui::Button::new("Set the new passphrase"),
+            )
+            .clicked()
+        {
+            form.again.clear();
+            form.error = None;
+            cx.push(Command::Recover {
+                clinician: clinician.to_owned(),
+                code: form.code.clone(),
+                passphrase: SecretString::from(std::mem::take(&mut form.passphrase)),
+            });
+        }
+        if ui.button("Back").clicked() {
+            *form = RecoveryForm::default();
+        }
+    });
 }
