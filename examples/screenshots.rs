@@ -92,7 +92,8 @@ fn ecr_r_answers_of(anxiety: i32, avoidance: i32, person: usize) -> impl Fn(usiz
     }
 }
 
-/// A group practice: a colleague with her own passphrase (the unlock screen lists both).
+/// A group practice: a colleague with her own passphrase (the unlock screen lists both), and
+/// the folder's recovery sheet.
 fn add_colleague(store: &Store, keys: &securebase::store::Keys) {
     store
         .add_clinician(
@@ -102,6 +103,8 @@ fn add_colleague(store: &Store, keys: &securebase::store::Keys) {
             10,
         )
         .unwrap();
+    // As at set-up: a recovery sheet (its code is not kept).
+    store.new_recovery(keys).unwrap();
 }
 
 fn build_demo(dir: &Path) {
@@ -258,9 +261,38 @@ fn client_named(app: &SecurebaseApp, name: &str) -> String {
     }
 }
 
+/// The unlock screen's "Forgot your passphrase?", with a typing error in the second group, as
+/// the clinician would see it.
+fn forgot(app: &mut SecurebaseApp) {
+    if let securebase::app::Screen::Unlock(form) = &mut app.screen {
+        form.recovery.open = true;
+        "Dr Lena Brandt".clone_into(&mut form.clinician);
+        "5NZKA-D0M4P-WKWRG-CSJRY-XQANZ-4J04F".clone_into(&mut form.recovery.code);
+    }
+}
+
+/// Settings, asking whether to remove Dr Lena Brandt.
+fn removing_lena(app: &mut SecurebaseApp, ctx: &egui::Context) {
+    let mut form = securebase::app::views::settings::SettingsForm::from(&app.settings);
+    form.clinician.removing = app
+        .store
+        .as_ref()
+        .and_then(|s| {
+            s.clinicians()
+                .into_iter()
+                .find(|c| c.name == "Dr Lena Brandt")
+        })
+        .map(|c| c.id);
+    app.apply(ctx, Command::Navigate(Page::Settings(form)));
+}
+
 /// Drives the app to `screen`.
 fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
     if screen == "unlock" || screen == "first-run" {
+        return;
+    }
+    if screen == "forgot" {
+        forgot(app);
         return;
     }
     app.apply(
@@ -292,6 +324,8 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             app.apply(ctx, Command::Navigate(Page::SessionSetup(form)));
         }
         "instruments" => app.apply(ctx, Command::Navigate(Page::Instruments)),
+        "recovery-sheet" => app.apply(ctx, Command::NewRecoverySheet),
+        "settings-remove" => removing_lena(app, ctx),
         "settings" => {
             let form = securebase::app::views::settings::SettingsForm::from(&app.settings);
             app.apply(ctx, Command::Navigate(Page::Settings(form)));
@@ -431,7 +465,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The demo folder is built once and reused; it is built again when `build_demo` changes
 /// (bump this).
-const DEMO_VERSION: &str = "5";
+const DEMO_VERSION: &str = "6";
 
 fn main() -> eframe::Result {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -17,7 +17,7 @@ shot() { # name screen width height [scale]
     >/dev/null 2>&1 || true
   echo "$out/$name.png"
 }
-for s in first-run unlock clients client setup setup-ecrrs instruments settings results results-intake results-norms settings-norms results-clinic-figures results-rq results-ecrrs results-rfq handover greeting instructions item choice block block-item end; do
+for s in first-run unlock forgot recovery-sheet settings-remove clients client setup setup-ecrrs instruments settings results results-intake results-norms settings-norms results-clinic-figures results-rq results-ecrrs results-rfq handover greeting instructions item choice block block-item end; do
   shot "$s" "$s" 1280 800
 done
 shot settings-reliability-full settings-reliability 1280 1800
@@ -39,4 +39,10 @@ SECUREBASE_PASSPHRASE="demo passphrase" ./target/debug/securebase --data-dir "$t
 pdftoppm -png -r 80 -f 1 -l 2 "$tmp/report.pdf" "$tmp/page"
 cp "$tmp/page-1.png" "$out/report-page-1.png"; cp "$tmp/page-2.png" "$out/report-page-2.png"
 echo "$out/report-page-1.png $out/report-page-2.png"
+# The recovery sheet (a new one for the demo folder copy; its code is nobody's).
+SECUREBASE_PASSPHRASE="demo passphrase" SECUREBASE_CLINICIAN="Dr Maya Okafor" \
+  ./target/debug/securebase --data-dir "$tmp/demo" recovery new --output "$tmp/sheet.pdf" >/dev/null
+pdftoppm -png -r 80 -f 1 -l 1 "$tmp/sheet.pdf" "$tmp/sheet"
+cp "$tmp/sheet-1.png" "$out/recovery-sheet-pdf.png"
+echo "$out/recovery-sheet-pdf.png"
 rm -rf "$tmp"

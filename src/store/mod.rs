@@ -1,25 +1,33 @@
-//! The data folder: clients, administrations and the audit log, encrypted at rest.
+//! The data folder: clients, administrations and the audit log, encrypted and authenticated
+//! at rest.
 //!
 //! ```text
 //! <data folder>/
-//!   securebase.json                 format, the public key and the clinicians' names (in the clear)
-//!   keys/<clinician>.age            the private key, sealed with that clinician's passphrase
+//!   securebase.json                 format, the public key, the clinicians' names (in the clear)
+//!   keys/folder.age                 the folder key, for each clinician's own key and the recovery key
+//!   keys/<clinician>.age            that clinician's own key, sealed with their passphrase
 //!   keys/<clinician>.age.sha256     its checksum, so that damage is not taken for a wrong passphrase
+//!   keys/recovery.age               the recovery key, sealed with the recovery sheet's code
 //!   unlock-attempts.json            wrong passphrases in a row, for the wait before the next try
 //!   lock, lock.pid                  one writer at a time, and the holder's process id
 //!   backup.lock                     held by a backup, so that it sees no write half done
 //!   clients/<id>.age                one client each
 //!   administrations/<client>/<id>.age   one administration each
-//!   audit/<time>-<id>.age           one audit entry each, never changed
+//!   audit/<seq>-<sha256>.age        one audit entry each, never changed, chained (`chain`)
+//!   audit-head.age                  how far the audit log went, signed
+//!   tombstones/<kind>-<id>.age      a deleted record's signed note
 //!   local-norms.age                 the clinic's local norms, when computed
 //!   questionnaires/*.json           instruments added by the clinic
+//!   rotation.staging/, rotation/    only while the folder key is being replaced (`rotation`)
 //! ```
 //!
-//! Writing needs only the public key, so client mode can save answers with nothing unlocked;
-//! reading needs the [`Keys`] that the passphrase unlocks. Every write goes through
-//! [`crate::atomic`] (temporary file, fsync, rename, fsync of the folder) and returns only once
-//! the data is on disk. A file that cannot be read is reported by name and skipped; the rest
-//! still load. File names are random ids and times, never anything that identifies a person.
+//! Every record is encrypted to the folder's public key and signed (`auth`, `sealed`): by the
+//! folder's authentication key while a clinician has unlocked, by a session key in client
+//! mode, which holds no key that reads. Reading needs the [`Keys`] that a passphrase unlocks.
+//! Every write goes through [`crate::atomic`] (temporary file, fsync, rename, fsync of the
+//! folder) and returns only once the data is on disk. A file that cannot be read, or does not
+//! check, is reported by name and skipped; the rest still load. File names are random ids,
+//! numbers and hashes, never anything that identifies a person.
 
 mod attempts;
 pub mod audit;

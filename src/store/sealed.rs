@@ -271,7 +271,7 @@ impl Store {
 impl Store {
     /// Hands the signing over to client mode: from now on what this process writes is signed
     /// with a session key that vouches only for `administrations` of `client_id`, for
-    /// [`auth::SESSION_HOURS`] hours. The folder's key is no longer held by the store; leaving
+    /// 12 hours (`auth::SESSION_HOURS`). The folder's key is no longer held by the store; leaving
     /// client mode needs a clinician's passphrase again.
     pub fn begin_session(
         &self,

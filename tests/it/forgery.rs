@@ -32,6 +32,18 @@ fn folder() -> (tempfile::TempDir, std::path::PathBuf, String, String) {
     (tmp, dir, alice, admin)
 }
 
+/// Alice's id (the folder's one client with administrations).
+fn alice_id(dir: &Path) -> String {
+    fs::read_dir(dir.join("administrations"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn names(out: &Out) -> Vec<String> {
     out.stdout
         .lines()
@@ -57,6 +69,33 @@ fn a_client_added_without_the_key_is_set_apart_and_never_listed() {
     assert!(
         out.stderr.contains(&forged.display().to_string())
             && out.stderr.contains("not authenticated"),
+        "{}",
+        out.stderr
+    );
+    // An administration for Alice, made with only the public key: set apart too.
+    let admin = new_id().unwrap();
+    let folder_of_alice = dir.join("administrations").join(alice_id(&dir));
+    let genuine = fs::read_dir(&folder_of_alice)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let key = folder_key(&dir);
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&age::decrypt(&key, &fs::read(&genuine).unwrap()).unwrap()).unwrap();
+    let mut body: serde_json::Value =
+        serde_json::from_str(envelope["body"].as_str().unwrap()).unwrap();
+    body["id"] = admin.clone().into();
+    fs::write(
+        folder_of_alice.join(format!("{admin}.age")),
+        common::seal_to_store(&dir, &body),
+    )
+    .unwrap();
+    let out = sb(&dir, &["history", "--client", "Alice", "--format", "json"]);
+    assert!(!out.stdout.contains(&admin), "not counted: {}", out.stdout);
+    assert!(
+        out.stderr.contains(&admin) && out.stderr.contains("not authenticated"),
         "{}",
         out.stderr
     );

@@ -171,3 +171,23 @@ fn a_forgotten_passphrase_is_replaced_with_the_recovery_sheet() {
             .is_ok()
     );
 }
+
+#[test]
+fn a_broken_audit_chain_is_said_at_unlock() {
+    let dir = data_folder();
+    // Someone removes the log's entry (there is one: the set-up).
+    let mut entries: Vec<_> = std::fs::read_dir(dir.path().join("audit"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    std::fs::remove_file(&entries[0]).unwrap();
+    let mut harness = app(dir.path());
+    unlock(&mut harness);
+    let notice = harness.state().notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("tampered") && notice.contains("the newest entries were removed"),
+        "{notice}"
+    );
+}

@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText};
 
 use super::{ViewCx, centered_column, labelled_field};
 use crate::app::{Command, theme};
+use crate::store::recovery_code::{CodeError, LENGTH};
 
 /// The unlock form.
 #[derive(Default)]
@@ -166,6 +167,10 @@ fn recovery_ui(ui: &mut egui::Ui, form: &mut RecoveryForm, clinician: &str, cx: 
     let code_problem = match crate::store::recovery_code::RecoveryCode::parse(&form.code) {
         Ok(_) => None,
         Err(_) if form.code.trim().is_empty() => Some("Type the code from the sheet.".to_owned()),
+        // Still typing: no error yet, only how far.
+        Err(CodeError::WrongLength { found }) if found < LENGTH => {
+            Some(format!("{found} of the code's {LENGTH} characters so far."))
+        }
         Err(e) => Some(e.to_string()),
     };
     labelled_field(ui, "New passphrase", &mut form.passphrase, true);
