@@ -20,6 +20,8 @@ shot() { # name screen width height [scale]
 for s in first-run unlock forgot recovery-sheet settings-remove clients client setup setup-ecrrs instruments settings results results-intake results-norms settings-norms results-clinic-figures results-rq results-ecrrs results-rfq handover greeting instructions item choice block block-item end; do
   shot "$s" "$s" 1280 800
 done
+# The Clinicians page is the top of Settings.
+cp "$out/settings.png" "$out/clinicians.png"
 shot settings-reliability-full settings-reliability 1280 1800
 convert docs/screenshots/settings-reliability-full.png -crop 1280x900+0+900 +repage docs/screenshots/settings-reliability.png && rm docs/screenshots/settings-reliability-full.png
 shot item-largest-text item 1280 800 1.75

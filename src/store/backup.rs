@@ -36,10 +36,11 @@ pub const FORMAT: u32 = 1;
 const MAX_ENTRY: u64 = 256 * 1024 * 1024;
 
 /// The files at the top of a data folder that a backup takes.
-const TOP_FILES: [&str; 6] = [
+const TOP_FILES: [&str; 7] = [
     "securebase.json",
-    // How far the audit log went, signed (store::chain).
+    // How far the audit log went, and the entries from before it was chained (store::chain).
     "audit-head.age",
+    "audit-earlier.age",
     // The one sealed key of a folder from securebase 0.1.0, and its checksum.
     "identity.age",
     "identity.age.sha256",
@@ -554,6 +555,7 @@ mod tests {
             "administrations/01HZX/01J00.age",
             "audit/20261201T0900000000Z-abcd1234.age",
             "audit-head.age",
+            "audit-earlier.age",
             "tombstones/01J00.age",
             "questionnaires/my-ecr.json",
         ] {

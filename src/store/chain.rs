@@ -13,6 +13,7 @@
 //! Removing the newest entries leaves a chain that is whole but short: `audit-head.age`, signed
 //! and rewritten after each signed entry, says how far the log went, so that a cut is seen.
 
+use std::collections::BTreeMap;
 use std::fs;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ use super::{AUDIT, AuditEntry, HasId, Keys, Store};
 
 /// The signed note of the newest signed entry.
 pub(super) const HEAD: &str = "audit-head.age";
+/// The signed list of the entries written before the log was authenticated (a folder of an
+/// earlier version): the only entries that may lie outside the chain.
+pub(super) const EARLIER: &str = "audit-earlier.age";
 
 /// How far back in time an entry may be from the one before it without being called
 /// back-dated: a clock corrected by the network, not a forged date.
@@ -43,6 +47,32 @@ pub(super) struct Head {
 impl HasId for Head {
     fn file_id(&self) -> Option<&str> {
         None
+    }
+}
+
+/// What `audit-earlier.age` holds: each earlier entry's file name and the SHA-256 of its JSON,
+/// as found when the log was authenticated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Earlier {
+    /// Record format version.
+    pub format: u32,
+    /// File name → SHA-256 of the entry's JSON.
+    pub entries: BTreeMap<String, String>,
+}
+
+impl HasId for Earlier {
+    fn file_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Earlier {
+    /// Whether `c`, an entry outside the chain, is one of the earlier entries, unchanged.
+    pub(super) fn lists(&self, c: &Checked<AuditEntry>) -> bool {
+        c.path
+            .file_name()
+            .and_then(|n| self.entries.get(n.to_string_lossy().as_ref()))
+            .is_some_and(|hash| *hash == c.body_hash)
     }
 }
 
@@ -156,18 +186,7 @@ impl Store {
         }
         links.sort_by_key(|(_, c)| c.record.seq);
         report.chained = links.len();
-        let genesis = links.first().map(|(_, c)| c.record.time);
-        for c in &outside {
-            match genesis {
-                Some(start) if c.record.time > start => report.problems.push(format!(
-                    "an audit entry of {} ({}) is outside the chain: it was added after the \
-                     log was authenticated, not by securebase",
-                    c.record.time,
-                    c.record.action.as_str()
-                )),
-                _ => report.before_chain += 1,
-            }
-        }
+        self.check_outside(keys, &outside, &mut report);
         let mut expected = 1;
         let mut before: Option<&Checked<AuditEntry>> = None;
         for (name, c) in &links {
@@ -230,6 +249,42 @@ impl Store {
         }
         self.check_head(keys, &links, &mut report);
         Ok(report)
+    }
+
+    /// Entries outside the chain: each must be one listed when the log was authenticated.
+    fn check_outside(
+        &self,
+        keys: &Keys,
+        outside: &[Checked<AuditEntry>],
+        report: &mut ChainReport,
+    ) {
+        let earlier = self.earlier_entries(keys).unwrap_or_else(|e| {
+            report.problems.push(e.to_string());
+            Earlier::default()
+        });
+        for c in outside {
+            if earlier.lists(c) {
+                report.before_chain += 1;
+            } else {
+                report.problems.push(format!(
+                    "an audit entry of {} ({}, {}) is outside the chain and was not in the log \
+                     when it was authenticated: it was not written by securebase",
+                    c.record.time,
+                    c.record.action.as_str(),
+                    c.path.display()
+                ));
+            }
+        }
+    }
+
+    /// The entries from before the log was authenticated (none for a folder authenticated
+    /// from the start).
+    pub(super) fn earlier_entries(&self, keys: &Keys) -> Result<Earlier, StoreError> {
+        let path = self.dir.join(EARLIER);
+        if !path.exists() {
+            return Ok(Earlier::default());
+        }
+        self.read_record(keys, &path)
     }
 
     /// Whether the chain reaches as far as `audit-head.age` says it went.

@@ -15,6 +15,7 @@
 //!   administrations/<client>/<id>.age   one administration each
 //!   audit/<seq>-<sha256>.age        one audit entry each, never changed, chained (`chain`)
 //!   audit-head.age                  how far the audit log went, signed
+//!   audit-earlier.age               the entries from before the chain (an earlier version's), signed
 //!   tombstones/<kind>-<id>.age      a deleted record's signed note
 //!   local-norms.age                 the clinic's local norms, when computed
 //!   questionnaires/*.json           instruments added by the clinic
@@ -384,33 +385,32 @@ impl Store {
 
     /// The whole audit log, oldest first.
     /// An entry without a MAC is set apart unless it may be one: a wrong passphrase's (written
-    /// with nothing unlocked), or one from before the folder was authenticated.
+    /// with nothing unlocked), or one listed as there before the folder was authenticated.
     pub fn audit_log(&self, keys: &Keys) -> Result<Loaded<AuditEntry>, StoreError> {
         let checked = self.read_folder_checked::<AuditEntry>(keys, &self.dir.join(AUDIT))?;
-        let genesis = checked
-            .records
-            .iter()
-            .filter(|c| c.record.seq.is_some())
-            .map(|c| c.record.time)
-            .min();
         let authenticated = self.authenticated();
         let mut loaded = Loaded {
             records: Vec::with_capacity(checked.records.len()),
             failures: checked.failures,
         };
+        let earlier = self.earlier_entries(keys).unwrap_or_else(|e| {
+            loaded.failures.push(e);
+            chain::Earlier::default()
+        });
         for c in checked.records {
             let forged = authenticated
                 && c.vouched.is_none()
                 && match c.record.seq {
                     Some(_) => !c.record.may_be_unsigned(),
-                    None => genesis.is_some_and(|start| c.record.time > start),
+                    None => !earlier.lists(&c),
                 };
             if forged {
                 loaded.failures.push(StoreError::SetApart {
                     path: c.path,
                     reason: "this audit entry is not authenticated, and only what is \
-                             written with nothing unlocked (a wrong passphrase, a backup) may \
-                             be: it was not written by securebase"
+                             written with nothing unlocked (a wrong passphrase, a backup) or was \
+                             there before the log was authenticated may be: it was not written \
+                             by securebase"
                         .to_owned(),
                 });
             } else {

@@ -329,7 +329,33 @@ impl Store {
             self.write_body(&path, body, false)?;
             signed += 1;
         }
-        let earlier = record_files(&self.dir.join(super::AUDIT))?.len();
+        // The entries already in the log, listed and signed: the only ones that may lie
+        // outside the chain from now on (`chain::Earlier`).
+        let mut entries = std::collections::BTreeMap::new();
+        for path in record_files(&self.dir.join(super::AUDIT))? {
+            let Ok(plain) = fs::read(&path)
+                .map_err(|_| ())
+                .and_then(|sealed| crypto::decrypt(&keys.identity, &sealed).map_err(|_| ()))
+            else {
+                continue;
+            };
+            if envelope(&plain).is_none()
+                && let Some(name) = path.file_name()
+            {
+                entries.insert(
+                    name.to_string_lossy().into_owned(),
+                    auth::chain_hash(&String::from_utf8_lossy(&plain)),
+                );
+            }
+        }
+        let earlier = entries.len();
+        self.write_record(
+            &self.dir.join(super::chain::EARLIER),
+            &super::chain::Earlier {
+                format: super::records::FORMAT,
+                entries,
+            },
+        )?;
         let mut meta = self.state().meta.clone();
         meta.format = meta::AUTHENTICATED;
         meta::WHAT.clone_into(&mut meta.what);
@@ -360,7 +386,11 @@ impl Store {
         }
         paths.extend(record_files(&self.dir.join(super::TOMBSTONES))?);
         paths.extend(record_files(&self.dir.join(super::AUDIT))?);
-        for single in [super::LOCAL_NORMS, super::chain::HEAD] {
+        for single in [
+            super::LOCAL_NORMS,
+            super::chain::HEAD,
+            super::chain::EARLIER,
+        ] {
             let path = self.dir.join(single);
             if path.is_file() {
                 paths.push(path);

@@ -378,3 +378,34 @@ fn copy_folder(from: &Path, to: &Path) -> std::path::PathBuf {
     }
     target
 }
+
+#[test]
+fn the_red_teams_back_dated_entry_is_set_apart() {
+    // REDTEAM M1, as reproduced there: an entry encrypted to the public key, named and dated
+    // like a 0.1.0 entry of a year before, outside the chain.
+    let (_tmp, dir, _, _) = folder();
+    let entry = serde_json::json!({
+        "format": 1, "time": "2025-01-01T09:00:00Z", "action": "export", "detail": "csv export",
+    });
+    fs::write(
+        dir.join("audit/20250101T090000000000000Z-deadbeef.age"),
+        common::seal_to_store(&dir, &entry),
+    )
+    .unwrap();
+    let log = sb(&dir, &["audit"]);
+    expect_code(&log, 0, "audit");
+    assert!(!log.stdout.contains("csv export"), "shown: {}", log.stdout);
+    assert!(
+        log.stderr.contains("deadbeef") && log.stderr.contains("set apart"),
+        "{}",
+        log.stderr
+    );
+    let out = verify(&dir);
+    expect_code(&out, 1, "a forged entry outside the chain");
+    assert!(
+        out.stdout
+            .contains("outside the chain and was not in the log"),
+        "{}",
+        out.stdout
+    );
+}
