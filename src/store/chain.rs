@@ -67,6 +67,16 @@ impl HasId for Earlier {
 }
 
 impl Earlier {
+    /// Whether `c`, an entry without a MAC, may stand as securebase's: in the chain, one that
+    /// is written with nothing unlocked; outside it, one of the earlier entries, unchanged.
+    /// (The audit log's reader and the chain check both ask this.)
+    pub(super) fn may_stand_unsigned(&self, c: &Checked<AuditEntry>) -> bool {
+        match c.record.seq {
+            Some(_) => c.record.may_be_unsigned(),
+            None => self.lists(c),
+        }
+    }
+
     /// Whether `c`, an entry outside the chain, is one of the earlier entries, unchanged.
     pub(super) fn lists(&self, c: &Checked<AuditEntry>) -> bool {
         c.path
@@ -263,7 +273,7 @@ impl Store {
             Earlier::default()
         });
         for c in outside {
-            if earlier.lists(c) {
+            if earlier.may_stand_unsigned(c) {
                 report.before_chain += 1;
             } else {
                 report.problems.push(format!(
@@ -296,7 +306,7 @@ impl Store {
     ) {
         let path = self.dir.join(HEAD);
         if !path.exists() {
-            if !links.is_empty() && links.iter().any(|(_, c)| c.vouched.is_some()) {
+            if links.iter().any(|(_, c)| c.vouched.is_some()) {
                 report.problems.push(format!(
                     "{HEAD} is missing: whether the newest entries were removed cannot be told"
                 ));

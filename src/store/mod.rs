@@ -398,12 +398,7 @@ impl Store {
             chain::Earlier::default()
         });
         for c in checked.records {
-            let forged = authenticated
-                && c.vouched.is_none()
-                && match c.record.seq {
-                    Some(_) => !c.record.may_be_unsigned(),
-                    None => !earlier.lists(&c),
-                };
+            let forged = authenticated && c.vouched.is_none() && !earlier.may_stand_unsigned(&c);
             if forged {
                 loaded.failures.push(StoreError::SetApart {
                     path: c.path,
