@@ -33,13 +33,14 @@ allowed="
 core:
 env:
 atomic:
-catalog: core
-store: atomic core env
+safe_read:
+catalog: core safe_read
+store: atomic core env safe_read
 chart: core
 results: catalog chart core store
 export: atomic catalog chart core results store
-cli: atomic catalog chart core env export results store
-app: atomic catalog chart core env export results store
+cli: atomic catalog chart core env export results safe_read store
+app: atomic catalog chart core env export results safe_read store
 "
 modules=$(printf '%s\n' "$allowed" | sed -n 's/^\([a-z_]*\):.*/\1/p')
 for path in src/*; do

@@ -5,7 +5,7 @@
 //! command line; [`store`] keeps the encrypted records; [`results`] is what is said about an
 //! administration, [`chart`] draws it and [`export`] writes the files that leave; `app`
 //! (feature `gui`) is the desktop app; [`env`](mod@env) reads the environment; [`atomic`] writes files
-//! so that a crash never leaves half a file.
+//! so that a crash never leaves half a file; [`safe_read`] reads only regular files, capped.
 
 #[cfg(feature = "gui")]
 pub mod app;
@@ -17,4 +17,5 @@ pub mod core;
 pub mod env;
 pub mod export;
 pub mod results;
+pub mod safe_read;
 pub mod store;
