@@ -414,7 +414,7 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
     }
     session.continue_on();
     match screen {
-        "item" => {
+        "item" | "interrupted" => {
             for k in 0..11 {
                 session
                     .answer(
@@ -447,6 +447,10 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
                 .unwrap();
         }
         _ => {}
+    }
+    if screen == "interrupted" {
+        // Alt+Tab away from the form and back (REDTEAM H2).
+        mode.leave = Some(securebase::app::views::kiosk::LeaveForm::interrupted());
     }
     let _ = session.take_dirty();
 }

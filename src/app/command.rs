@@ -141,6 +141,11 @@ pub enum Command {
         /// The passphrase typed.
         passphrase: SecretString,
     },
+    /// Bring an interrupted client mode back to the form with this passphrase.
+    ResumeKiosk {
+        /// The passphrase typed.
+        passphrase: SecretString,
+    },
 }
 
 impl SecurebaseApp {
@@ -219,6 +224,7 @@ impl SecurebaseApp {
                 self.save_settings();
             }
             Command::LeaveKiosk { passphrase } => self.leave_kiosk(ctx, &passphrase),
+            Command::ResumeKiosk { passphrase } => self.resume_kiosk(ctx, &passphrase),
             Command::ComputeLocalNorms => self.compute_local_norms(),
             Command::Export { scope, kind } => self.export(&scope, kind),
             Command::ExportChart { chart, format } => self.export_chart(chart, format),

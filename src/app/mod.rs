@@ -15,6 +15,7 @@ mod state;
 pub mod theme;
 pub mod views;
 mod widgets;
+mod window_gone;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -74,6 +75,14 @@ pub fn run(data_dir: PathBuf, folder_notice: Option<String>) -> eframe::Result {
         viewport,
         ..Default::default()
     };
+    window_gone::catching(|| run_window(options, data_dir, folder_notice))
+}
+
+fn run_window(
+    options: eframe::NativeOptions,
+    data_dir: PathBuf,
+    folder_notice: Option<String>,
+) -> eframe::Result {
     eframe::run_native(
         "securebase",
         options,
@@ -260,6 +269,7 @@ impl eframe::App for SecurebaseApp {
             ctx.request_repaint();
         }
         self.handle_close(ctx);
+        self.watch_kiosk_focus(ctx);
         self.handle_idle(ctx);
     }
 

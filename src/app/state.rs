@@ -206,4 +206,8 @@ pub struct KioskState {
     pub save_error: Option<String>,
     /// Paused after the idle time.
     pub paused: bool,
+    /// Whether the window has had the keyboard focus since client mode began or came back:
+    /// only a loss after that is an interruption (a window that never had the focus, as under
+    /// a bare X server, has nothing to lose it to).
+    pub had_focus: bool,
 }

@@ -25,6 +25,8 @@ pub enum AuditAction {
     PassphraseChange,
     /// A record was deleted (a tombstone stays).
     Delete,
+    /// Client mode lost the screen and hid the form, or was brought back to it.
+    Interrupted,
 }
 
 impl AuditAction {
@@ -38,6 +40,7 @@ impl AuditAction {
             AuditAction::FailedUnlock => "failed_unlock",
             AuditAction::PassphraseChange => "passphrase_change",
             AuditAction::Delete => "delete",
+            AuditAction::Interrupted => "interrupted",
         }
     }
 }

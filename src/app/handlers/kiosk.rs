@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use crate::app::kiosk_session::{Form, KioskSession};
 use crate::app::views::Page;
+use crate::app::views::kiosk::{LeaveForm, LeaveReason};
 use crate::app::{KioskState, Screen, SecurebaseApp};
 use crate::store::{Administration, AuditAction, AuditTarget, Source, Status, StoreError, new_id};
 
@@ -110,7 +111,13 @@ impl SecurebaseApp {
             leave: None,
             save_error: None,
             paused: false,
+            had_focus: false,
         }));
+        // Above other windows while it lasts: not a lock (securebase cannot lock a desktop),
+        // but a window that is not asked for stays behind it.
+        ctx.send_viewport_cmd(egui::ViewportCommand::WindowLevel(
+            egui::WindowLevel::AlwaysOnTop,
+        ));
     }
 
     pub(in crate::app) fn leave_kiosk(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
@@ -123,6 +130,9 @@ impl SecurebaseApp {
         match store.unlock(passphrase) {
             Ok(keys) => {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::WindowLevel(
+                    egui::WindowLevel::Normal,
+                ));
                 let client_id = mode.session.client.id.clone();
                 self.open_workspace(keys);
                 if let Screen::Clinician(ws) = &mut self.screen {
@@ -132,15 +142,105 @@ impl SecurebaseApp {
                     };
                 }
             }
-            Err(e) => {
-                if let Some(form) = &mut mode.leave {
-                    form.error = Some(match e {
-                        StoreError::WrongPassphrase => "That passphrase is not right.".to_owned(),
-                        other => other.to_string(),
-                    });
-                    form.passphrase.clear();
-                }
+            Err(e) => wrong_try(mode, &e),
+        }
+    }
+
+    /// Client mode that loses the screen hides the form at once behind "Please call your
+    /// clinician" (REDTEAM H2): another window took the keyboard focus (Alt+Tab, the Windows
+    /// key, a click elsewhere), or the window was minimised or hidden (show desktop, another
+    /// virtual desktop). Only the passphrase brings the form back; each time is audited.
+    pub(in crate::app) fn watch_kiosk_focus(&mut self, ctx: &egui::Context) {
+        let Screen::Kiosk(mode) = &mut self.screen else {
+            return;
+        };
+        let (focused, minimized, occluded) = ctx.input(|i| {
+            let viewport = i.viewport();
+            (viewport.focused, viewport.minimized, viewport.occluded)
+        });
+        let why = if minimized == Some(true) {
+            Some("the window was minimised")
+        } else if occluded == Some(true) {
+            Some("the window was hidden")
+        } else if focused == Some(false) && mode.had_focus {
+            Some("another window took the focus")
+        } else {
+            if focused == Some(true) {
+                mode.had_focus = true;
             }
+            None
+        };
+        let Some(why) = why else {
+            return;
+        };
+        mode.had_focus = false;
+        let already = mode
+            .leave
+            .as_ref()
+            .is_some_and(|f| f.reason == LeaveReason::Interrupted);
+        if already {
+            return;
+        }
+        mode.leave = Some(LeaveForm::interrupted());
+        mode.paused = false;
+        let client_id = mode.session.client.id.clone();
+        if let Some(store) = &self.store {
+            crate::app::note_audit(
+                &mut self.notice,
+                "Client mode was interrupted",
+                store.audit(
+                    AuditAction::Interrupted,
+                    AuditTarget::Client(&client_id),
+                    &format!("client mode hidden: {why}"),
+                ),
+            );
+        }
+        ctx.request_repaint();
+    }
+
+    /// The passphrase on "Please call your clinician": back to the form, in the same session.
+    pub(in crate::app) fn resume_kiosk(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let Screen::Kiosk(mode) = &mut self.screen else {
+            return;
+        };
+        match store.unlock(passphrase) {
+            Ok(keys) => {
+                // Unlocking made the store sign with the folder's key: back to a session key
+                // for this session's administrations, and the key is dropped again.
+                let ids: Vec<String> = mode
+                    .session
+                    .forms
+                    .iter()
+                    .map(|f| f.administration.id.clone())
+                    .collect();
+                let client_id = mode.session.client.id.clone();
+                if let Err(e) = store.begin_session(&keys, &client_id, &ids) {
+                    store.end_session(&keys);
+                    if let Some(form) = &mut mode.leave {
+                        form.error = Some(format!("The form could not be brought back: {e}"));
+                    }
+                    return;
+                }
+                drop(keys);
+                mode.leave = None;
+                mode.had_focus = false;
+                mode.shown_at = std::time::Instant::now();
+                crate::app::note_audit(
+                    &mut self.notice,
+                    "Client mode was resumed",
+                    store.audit(
+                        AuditAction::Interrupted,
+                        AuditTarget::Client(&client_id),
+                        "client mode resumed with the passphrase",
+                    ),
+                );
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            }
+            Err(e) => wrong_try(mode, &e),
         }
     }
 
@@ -165,5 +265,18 @@ impl SecurebaseApp {
                 }
             }
         }
+    }
+}
+
+/// A wrong passphrase on the clinician's prompt: said, the field emptied, and the keyboard
+/// given back to the field, so that the next try is not typed into nothing (REDTEAM L14).
+fn wrong_try(mode: &mut KioskState, error: &StoreError) {
+    if let Some(form) = &mut mode.leave {
+        form.error = Some(match error {
+            StoreError::WrongPassphrase => "That passphrase is not right.".to_owned(),
+            other => other.to_string(),
+        });
+        form.passphrase.clear();
+        form.focused_once = false;
     }
 }

@@ -23,8 +23,34 @@ pub struct LeaveForm {
     pub passphrase: String,
     /// What went wrong last time.
     pub error: Option<String>,
-    /// Whether the field has been given the keyboard focus once (see `UnlockForm`).
+    /// Whether the field has been given the keyboard focus once (see `UnlockForm`); cleared
+    /// after a wrong try, so that the field takes the keyboard again (REDTEAM L14).
     pub focused_once: bool,
+    /// Why the prompt shows.
+    pub reason: LeaveReason,
+}
+
+impl LeaveForm {
+    /// The screen client mode shows once it has lost the screen.
+    pub fn interrupted() -> Self {
+        Self {
+            reason: LeaveReason::Interrupted,
+            ..Self::default()
+        }
+    }
+}
+
+/// Why the clinician's passphrase is asked for.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveReason {
+    /// The clinician asked to return to the workspace (the Clinician button, a close request);
+    /// Cancel goes back to the form.
+    #[default]
+    Asked,
+    /// Client mode lost the screen: another window took the focus, or the window was
+    /// minimised or hidden (Alt+Tab, the Windows key, another desktop). The form stays hidden
+    /// behind "Please call your clinician" until the passphrase brings it back (REDTEAM H2).
+    Interrupted,
 }
 
 /// What the client did this frame.
@@ -105,10 +131,26 @@ fn leave_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
     };
     let mut submit = false;
     let mut cancel = false;
-    centered_column(ui, 460.0, |ui| {
+    let interrupted = form.reason == LeaveReason::Interrupted;
+    centered_column(ui, theme::READING_WIDTH.min(ui.available_width()), |ui| {
         ui.add_space(100.0);
-        ui.label(RichText::new("For the clinician").size(theme::CLIENT_HEADING_SIZE));
-        ui.label("Enter the clinician's passphrase to return to the workspace.");
+        if interrupted {
+            ui.label(RichText::new("Please call your clinician").size(theme::CLIENT_HEADING_SIZE));
+            ui.add_space(12.0);
+            ui.label(
+                RichText::new(
+                    "The questionnaire is hidden for now. Your answers so far are saved, and \
+                     your clinician will bring it back for you.",
+                )
+                .size(theme::CLIENT_BODY_SIZE),
+            );
+            ui.add_space(theme::GAP);
+            ui.label(RichText::new("For the clinician").strong());
+            ui.label("Enter the clinician's passphrase to return to the form.");
+        } else {
+            ui.label(RichText::new("For the clinician").size(theme::CLIENT_HEADING_SIZE));
+            ui.label("Enter the clinician's passphrase to return to the workspace.");
+        }
         ui.add_space(12.0);
         let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
         if !form.focused_once {
@@ -123,17 +165,26 @@ fn leave_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
         }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui.button("Return to workspace").clicked() {
-                submit = true;
-            }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-                cancel = true;
+            if interrupted {
+                if ui.button("Return to the form").clicked() {
+                    submit = true;
+                }
+            } else {
+                if ui.button("Return to workspace").clicked() {
+                    submit = true;
+                }
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                    cancel = true;
+                }
             }
         });
     });
     if submit && !form.passphrase.is_empty() {
-        cx.push(Command::LeaveKiosk {
-            passphrase: SecretString::from(std::mem::take(&mut form.passphrase)),
+        let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
+        cx.push(if interrupted {
+            Command::ResumeKiosk { passphrase }
+        } else {
+            Command::LeaveKiosk { passphrase }
         });
     }
     if cancel {
