@@ -35,12 +35,13 @@ pub enum ReadError {
         cap: u64,
     },
     /// The file could not be opened or read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {cause}", path.display())]
     Io {
         /// The path asked for.
         path: PathBuf,
-        /// The operating system's reason.
-        source: io::Error,
+        /// The operating system's reason (in the message, not a `source`, so that a chain of
+        /// causes does not say it twice).
+        cause: io::Error,
     },
 }
 
@@ -48,7 +49,7 @@ impl ReadError {
     /// The I/O error's kind, when it is one (`NotFound` tells a missing file).
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
-            Self::Io { source, .. } => Some(source.kind()),
+            Self::Io { cause, .. } => Some(cause.kind()),
             _ => None,
         }
     }
@@ -114,9 +115,9 @@ pub fn kind_of(file_type: std::fs::FileType) -> Option<Kind> {
 /// Opens `path` for reading if it is a regular file (not a link, FIFO, device or folder),
 /// without blocking on a FIFO. The returned file is the one checked.
 pub fn open_regular(path: &Path) -> Result<File, ReadError> {
-    let io_error = |source| ReadError::Io {
+    let io_error = |cause| ReadError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     // The link itself, first: on Windows there is no O_NOFOLLOW, and on Unix it gives the
     // clearer message than ELOOP.
@@ -134,16 +135,16 @@ pub fn open_regular(path: &Path) -> Result<File, ReadError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
     }
-    let file = options.open(path).map_err(|source| {
+    let file = options.open(path).map_err(|cause| {
         // A link put in place between the two looks: ELOOP.
         #[cfg(unix)]
-        if source.raw_os_error() == Some(libc::ELOOP) {
+        if cause.raw_os_error() == Some(libc::ELOOP) {
             return ReadError::NotRegular {
                 path: path.to_path_buf(),
                 kind: Kind::SymbolicLink,
             };
         }
-        io_error(source)
+        io_error(cause)
     })?;
     let meta = file.metadata().map_err(io_error)?;
     if let Some(kind) = kind_of(meta.file_type()) {
@@ -158,9 +159,9 @@ pub fn open_regular(path: &Path) -> Result<File, ReadError> {
 /// The bytes of the regular file at `path`, refused when it is larger than `cap` bytes.
 pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let file = open_regular(path)?;
-    let io_error = |source| ReadError::Io {
+    let io_error = |cause| ReadError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let size = file.metadata().map_err(io_error)?.len();
     if size > cap {
@@ -190,7 +191,7 @@ pub fn read_regular_text(path: &Path, cap: u64) -> Result<String, ReadError> {
     let bytes = read_regular(path, cap)?;
     String::from_utf8(bytes).map_err(|e| ReadError::Io {
         path: path.to_path_buf(),
-        source: io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 text ({e})")),
+        cause: io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 text ({e})")),
     })
 }
 

@@ -197,7 +197,8 @@ impl SecurebaseApp {
 
     /// Opens the data folder, choosing the first screen.
     fn open_store(&mut self) {
-        if !Store::is_initialised(&self.data_dir) {
+        // A folder of records without its securebase.json is said, never set up again.
+        if !Store::is_initialised(&self.data_dir) && !Store::holds_records(&self.data_dir) {
             self.screen = Screen::FirstRun(views::first_run::FirstRunForm::new(&self.data_dir));
             return;
         }
@@ -205,6 +206,9 @@ impl SecurebaseApp {
             Ok(store) => {
                 self.store = Some(store);
                 self.screen = Screen::Unlock(views::unlock::UnlockForm::default());
+                if let Some(warning) = crate::store::loose_modes_warning(&self.data_dir) {
+                    add_notice(&mut self.notice, format!("Warning: {warning}"));
+                }
             }
             Err(e) => self.screen = Screen::Problem(e.to_string()),
         }

@@ -23,7 +23,7 @@ pub fn run(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
             if let Some(same) = existing
                 .records
                 .iter()
-                .find(|c| c.name.to_lowercase() == name.trim().to_lowercase())
+                .find(|c| store::records::name_key(&c.name) == store::records::name_key(name))
             {
                 return bad_input(format!(
                     "a client called {:?} already exists (id {}); choose another name",

@@ -43,7 +43,11 @@ pub(super) fn user(e: StoreError) -> anyhow::Error {
 
 /// Opens the store in `dir`.
 pub(super) fn open(dir: &std::path::Path) -> Result<Store> {
-    Store::open(dir).map_err(user)
+    let store = Store::open(dir).map_err(user)?;
+    if let Some(warning) = store::loose_modes_warning(dir) {
+        eprintln!("securebase: warning: {warning}");
+    }
+    Ok(store)
 }
 
 /// Opens and unlocks the store.
@@ -65,7 +69,7 @@ pub(super) fn warn_failures<T>(loaded: &Loaded<T>) {
 /// belongs elsewhere) or unreadable.
 pub(super) fn warn_each(failures: &[StoreError]) {
     for f in failures {
-        if f.is_set_apart() {
+        if f.is_set_apart() || matches!(f, StoreError::Stray { .. }) {
             eprintln!("securebase: warning: {f}");
         } else {
             eprintln!("securebase: warning: skipped unreadable record: {f}");

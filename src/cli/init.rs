@@ -17,6 +17,9 @@ pub fn init(dir: &std::path::Path, args: &InitArgs) -> Result<()> {
     if Store::is_initialised(dir) {
         return Err(user(StoreError::AlreadyInitialised(dir.to_path_buf())));
     }
+    if Store::holds_records(dir) {
+        return Err(user(StoreError::MetaMissing(dir.to_path_buf())));
+    }
     let pass = passphrase::ask_new(crate::env::PASSPHRASE)?;
     let (store, keys) =
         Store::init(dir, &args.name, &pass, passphrase::work_factor()?).map_err(user)?;

@@ -9,7 +9,6 @@
 //! Someone who can delete files in the data folder can clear it too, which is why it is only the
 //! online half.
 
-use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
@@ -69,7 +68,7 @@ impl Attempts {
 /// edited by hand) counts as the free tries used up, so that damaging it buys no free guesses
 /// and locks no one out either.
 pub fn read(dir: &Path) -> Attempts {
-    match fs::read(dir.join(FILE)) {
+    match crate::safe_read::read_regular(&dir.join(FILE), 64 << 10) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(Attempts {
             failed_in_a_row: FREE_TRIES,
             last_failed: None,

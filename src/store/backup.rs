@@ -136,7 +136,7 @@ impl BackupError {
 }
 
 fn io_error(context: String) -> impl FnOnce(io::Error) -> BackupError {
-    move |source| BackupError::Store(StoreError::Io { context, source })
+    move |cause| BackupError::Store(StoreError::Io { context, cause })
 }
 
 /// Whether the data folder's file at `relative` (`/`-separated) is one a backup takes.
@@ -230,8 +230,9 @@ pub fn create(dir: &Path, output: &Path) -> Result<Summary, BackupError> {
         let mut tar = tar::Builder::new(&mut out);
         for relative in &files {
             let path = dir.join(relative);
-            let bytes =
-                fs::read(&path).map_err(io_error(format!("cannot read {}", path.display())))?;
+            // Only regular files, each within the largest a record may be (REDTEAM M4).
+            let bytes = crate::safe_read::read_regular(&path, 64 << 20)
+                .map_err(|e| BackupError::Store(e.into()))?;
             let mtime = fs::metadata(&path)
                 .and_then(|m| m.modified())
                 .ok()
@@ -500,7 +501,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
             .all(|c| !matches!(c, Component::ParentDir))
     );
     if let Some(folder) = path.parent() {
-        fs::create_dir_all(folder)
+        super::create_private_dir(folder)
             .map_err(io_error(format!("cannot create {}", folder.display())))?;
     }
     let mut options = fs::OpenOptions::new();

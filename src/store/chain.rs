@@ -137,7 +137,7 @@ impl Store {
     /// when it is signed, the head.
     pub(super) fn append_audit(&self, mut entry: AuditEntry) -> Result<(), StoreError> {
         let folder = self.dir.join(AUDIT);
-        fs::create_dir_all(&folder).map_err(StoreError::io(format!(
+        super::create_private_dir(&folder).map_err(StoreError::io(format!(
             "cannot create {}",
             folder.display()
         )))?;

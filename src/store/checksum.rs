@@ -7,7 +7,6 @@
 //! the new hash, then the key, then the file listing only the new one — so that a kill at any
 //! point leaves the key on disk listed. `sha256sum -c identity.age.sha256` checks it by hand.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -47,7 +46,7 @@ pub fn text(key: &Path, hashes: &[&str]) -> String {
 /// Whether `sealed` is among the hashes the checksum file of `key` lists: `None` when there is
 /// no such file (a folder made before it existed), or it does not read.
 pub fn matches(key: &Path, sealed: &[u8]) -> Option<bool> {
-    let listed = fs::read_to_string(path_for(key)).ok()?;
+    let listed = crate::safe_read::read_regular_text(&path_for(key), 64 << 10).ok()?;
     let hashes: Vec<&str> = listed
         .lines()
         .filter_map(|l| l.split_whitespace().next())
@@ -78,11 +77,11 @@ mod tests {
         );
         let both = text(&key, &[&a, &b]);
         assert_eq!(both, format!("{a}  k.age\n{b}  k.age\n"));
-        fs::write(path_for(&key), both).unwrap();
+        std::fs::write(path_for(&key), both).unwrap();
         assert_eq!(matches(&key, b"old key"), Some(true));
         assert_eq!(matches(&key, b"new key"), Some(true));
         assert_eq!(matches(&key, b"new kez"), Some(false));
-        fs::write(path_for(&key), "not a checksum\n").unwrap();
+        std::fs::write(path_for(&key), "not a checksum\n").unwrap();
         assert_eq!(matches(&key, b"key"), None);
     }
 }

@@ -11,6 +11,17 @@ pub enum StoreError {
     /// No data folder has been set up here yet.
     #[error("no securebase data folder at {0}; run `securebase init` to set one up")]
     NotInitialised(PathBuf),
+    /// A folder of records whose `securebase.json` is missing or not a file (REDTEAM L6):
+    /// neither opened nor set up again, so that no first-run screen or `init` is offered
+    /// over a folder of records.
+    #[error(
+        "{0} holds securebase records, but its securebase.json is missing or is not a regular \
+         file, so it cannot be opened; nothing was changed. Put securebase.json back from a \
+         backup of this folder (it is not secret: it holds the public key and the clinicians' \
+         names), or restore the whole backup into a new folder (`securebase restore`); do not \
+         set up a new data folder here"
+    )]
+    MetaMissing(PathBuf),
     /// `init` on a folder that already holds a store.
     #[error("{0} already holds a securebase data folder; nothing was changed")]
     AlreadyInitialised(PathBuf),
@@ -112,14 +123,27 @@ pub enum StoreError {
     /// Encryption failed (should not happen with a valid key).
     #[error("encryption failed: {0}")]
     Crypto(String),
-    /// A file-system operation failed.
-    #[error("{context}: {source}")]
+    /// A file-system operation failed. The cause is said in the message and is not also a
+    /// `source`: printed as a chain (anyhow's `{:#}`), it said it twice (REDTEAM L12).
+    #[error("{context}: {cause}")]
     Io {
         /// What was being done, with the path.
         context: String,
         /// The cause.
-        #[source]
-        source: io::Error,
+        cause: io::Error,
+    },
+    /// A file securebase will not read: not a regular file (a FIFO, a device, a link, a
+    /// folder), or larger than its kind of file may be (REDTEAM M4). Named, left as it is.
+    #[error("{0}; nothing was changed")]
+    NotReadable(#[from] crate::safe_read::ReadError),
+    /// A file or folder in the data folder that securebase did not write, or a record with no
+    /// place: reported, left as it is (REDTEAM L11).
+    #[error("{path}: {message}")]
+    Stray {
+        /// The file or folder.
+        path: PathBuf,
+        /// What it is.
+        message: String,
     },
 }
 
@@ -133,7 +157,7 @@ impl StoreError {
     /// Wraps an I/O error with what was being done.
     pub fn io(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
         let context = context.into();
-        move |source| StoreError::Io { context, source }
+        move |cause| StoreError::Io { context, cause }
     }
 
     /// Whether the error is the user's input (a wrong passphrase, an unknown client, a bad
@@ -143,6 +167,7 @@ impl StoreError {
             self,
             StoreError::NotInitialised(_)
                 | StoreError::AlreadyInitialised(_)
+                | StoreError::MetaMissing(_)
                 | StoreError::WrongPassphrase
                 | StoreError::TooManyAttempts { .. }
                 | StoreError::NoSuchClient(_)

@@ -38,6 +38,8 @@ use super::{IDENTITY, Store};
 
 /// The folder of the clinicians' sealed keys.
 pub const KEYS: &str = "keys";
+/// The most bytes a sealed key file may have: a few hundred are written (REDTEAM M4).
+const KEY_CAP: u64 = 64 << 10;
 /// The folder key, encrypted to every clinician's own key.
 const FOLDER_KEY: &str = "folder.age";
 /// What the first clinician of a migrated folder is called until they say otherwise.
@@ -232,8 +234,7 @@ impl Store {
         own: &x25519::Identity,
     ) -> Result<x25519::Identity, StoreError> {
         let path = self.dir.join(KEYS).join(FOLDER_KEY);
-        let shared =
-            fs::read(&path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
+        let shared = crate::safe_read::read_regular(&path, KEY_CAP)?;
         let identity = crypto::open_shared_identity(own, &shared).map_err(|e| match e {
             StoreError::Corrupt { message, .. } => StoreError::Corrupt {
                 path: path.clone(),
@@ -292,8 +293,7 @@ impl Store {
         path: &Path,
         passphrase: &SecretString,
     ) -> Result<Result<(x25519::Identity, Vec<u8>), Refused>, StoreError> {
-        let sealed =
-            fs::read(path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
+        let sealed = crate::safe_read::read_regular(path, KEY_CAP)?;
         match crypto::open_identity(&sealed, passphrase) {
             Ok(identity) => {
                 if checksum::matches(path, &sealed).is_none() {
@@ -353,14 +353,14 @@ impl Store {
     /// the new hash, the key, then the checksum listing the new one only.
     pub(super) fn write_key(&self, path: &Path, sealed: &[u8]) -> Result<(), StoreError> {
         if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(StoreError::io(format!(
+            super::create_private_dir(folder).map_err(StoreError::io(format!(
                 "cannot create {}",
                 folder.display()
             )))?;
         }
         let sum = checksum::path_for(path);
         let new = checksum::sha256_hex(sealed);
-        if let Ok(old) = fs::read(path) {
+        if let Ok(old) = crate::safe_read::read_regular(path, KEY_CAP) {
             let both = checksum::text(path, &[&checksum::sha256_hex(&old), &new]);
             self.write_file(&sum, both.as_bytes())?;
         }
@@ -470,7 +470,7 @@ impl Store {
             )));
         }
         for other in &meta.clinicians {
-            if let Ok(sealed) = fs::read(self.key_path(&other.id))
+            if let Ok(sealed) = crate::safe_read::read_regular(&self.key_path(&other.id), KEY_CAP)
                 && crypto::open_identity(&sealed, passphrase).is_ok()
             {
                 return Err(StoreError::Invalid(

@@ -101,7 +101,8 @@ pub fn load(file: &Path) -> Result<MachineSettings, MachineSettingsError> {
             metadata.len()
         )));
     }
-    let bytes = std::fs::read(file).map_err(|e| unreadable(e.to_string()))?;
+    let bytes =
+        crate::safe_read::read_regular(file, MAX_BYTES).map_err(|e| unreadable(e.to_string()))?;
     let text = decode(&bytes).map_err(unreadable)?;
     parse(file, &text, &|name| std::env::var(name).ok())
 }

@@ -2,7 +2,6 @@
 //! and its clinicians' names (so that the unlock screen can ask who is unlocking before anything
 //! is unlocked; names of clinicians, never of clients).
 
-use std::fs;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -70,8 +69,7 @@ pub fn read(dir: &Path) -> Result<Meta, StoreError> {
         format: u32,
     }
     let path = dir.join(FILE);
-    let bytes =
-        fs::read(&path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
+    let bytes = crate::safe_read::read_regular(&path, 1 << 20)?;
     let version: Version = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
         path: path.clone(),
         message: format!("not a securebase data folder description: {e}"),

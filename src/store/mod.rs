@@ -118,6 +118,81 @@ pub struct Loaded<T> {
     pub failures: Vec<StoreError>,
 }
 
+/// Creates `dir` (and any missing parent) readable by its owner only, whatever the umask
+/// (REDTEAM M3: with umask 000 every folder was 0777, with 022 anyone local could count the
+/// clients and read activity times from names). Files are 0600 already (`atomic`, `lock`).
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The data folder's own folders and files that other users of this computer may read or
+/// change (group or other permission bits), each with its mode: reported at open, not
+/// changed (IT may have reasons). Always empty on Windows, where folders inherit the user
+/// profile's access list.
+pub fn loose_modes(dir: &Path) -> Vec<(PathBuf, u32)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut paths = vec![dir.to_path_buf()];
+        for sub in [
+            CLIENTS,
+            ADMINISTRATIONS,
+            AUDIT,
+            keys::KEYS,
+            TOMBSTONES,
+            QUESTIONNAIRES,
+        ] {
+            paths.push(dir.join(sub));
+        }
+        if let Ok(entries) = fs::read_dir(dir.join(ADMINISTRATIONS)) {
+            paths.extend(entries.filter_map(Result::ok).map(|e| e.path()));
+        }
+        for file in [META, lock::LOCK_FILE, lock::PID_FILE, lock::GATE_FILE] {
+            paths.push(dir.join(file));
+        }
+        paths
+            .into_iter()
+            .filter_map(|p| {
+                let mode = fs::symlink_metadata(&p).ok()?.permissions().mode() & 0o777;
+                (mode & 0o077 != 0).then_some((p, mode))
+            })
+            .collect()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Vec::new()
+    }
+}
+
+/// [`loose_modes`] as one warning, or none.
+pub fn loose_modes_warning(dir: &Path) -> Option<String> {
+    let loose = loose_modes(dir);
+    if loose.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = loose
+        .iter()
+        .take(5)
+        .map(|(p, mode)| format!("{} ({mode:04o})", p.display()))
+        .collect();
+    Some(format!(
+        "other users of this computer can see into the data folder: {}{}; securebase makes \
+         its folders 0700 and its files 0600. To close it: chmod -R go-rwx {}",
+        listed.join(", "),
+        if loose.len() > 5 {
+            format!(" and {} more", loose.len() - 5)
+        } else {
+            String::new()
+        },
+        dir.display()
+    ))
+}
+
 impl Store {
     /// Whether `dir` holds a data folder.
     pub fn is_initialised(dir: &Path) -> bool {
@@ -133,17 +208,19 @@ impl Store {
         passphrase: &SecretString,
         work_factor: u8,
     ) -> Result<(Store, Keys), StoreError> {
-        if Self::is_initialised(dir) || dir.join(IDENTITY).exists() || dir.join(keys::KEYS).exists()
-        {
+        if Self::is_initialised(dir) {
             return Err(StoreError::AlreadyInitialised(dir.to_path_buf()));
         }
+        if Self::holds_records(dir) {
+            return Err(StoreError::MetaMissing(dir.to_path_buf()));
+        }
         let name = keys::checked_name(name)?;
-        fs::create_dir_all(dir)
+        create_private_dir(dir)
             .map_err(StoreError::io(format!("cannot create {}", dir.display())))?;
         let lock = Lock::acquire(dir)?;
         for sub in [CLIENTS, ADMINISTRATIONS, AUDIT, QUESTIONNAIRES, keys::KEYS] {
             let path = dir.join(sub);
-            fs::create_dir_all(&path)
+            create_private_dir(&path)
                 .map_err(StoreError::io(format!("cannot create {}", path.display())))?;
         }
         let now = Timestamp::now();
@@ -178,8 +255,24 @@ impl Store {
         Ok((store, Keys::new(identity, clinician, own)))
     }
 
+    /// Whether `dir` holds what only a data folder holds (keys, records, the log), with or
+    /// without its `securebase.json`: such a folder is never set up again (REDTEAM L6).
+    pub fn holds_records(dir: &Path) -> bool {
+        // A folder counts only with something in it: `init` makes the empty folders first.
+        let has_content = |name: &str| match fs::read_dir(dir.join(name)) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(_) => fs::symlink_metadata(dir.join(name)).is_ok(),
+        };
+        [IDENTITY, META, keys::KEYS, CLIENTS, ADMINISTRATIONS, AUDIT]
+            .iter()
+            .any(|name| has_content(name))
+    }
+
     /// Opens the data folder in `dir` for this process; nothing is unlocked.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if !Self::is_initialised(dir) && Self::holds_records(dir) {
+            return Err(StoreError::MetaMissing(dir.to_path_buf()));
+        }
         if !Self::is_initialised(dir) {
             return Err(StoreError::NotInitialised(dir.to_path_buf()));
         }
@@ -271,7 +364,7 @@ impl Store {
     pub fn save_administration(&self, administration: &Administration) -> Result<(), StoreError> {
         let path = self.administration_path(&administration.client_id, &administration.id)?;
         if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(StoreError::io(format!(
+            create_private_dir(folder).map_err(StoreError::io(format!(
                 "cannot create {}",
                 folder.display()
             )))?;
@@ -281,7 +374,17 @@ impl Store {
 
     /// Every client, sorted by name; unreadable files are listed in `failures`.
     pub fn clients(&self, keys: &Keys) -> Result<Loaded<Client>, StoreError> {
-        let mut loaded: Loaded<Client> = self.read_folder(keys, &self.dir.join(CLIENTS))?;
+        let folder = self.dir.join(CLIENTS);
+        let mut loaded: Loaded<Client> = self.read_folder(keys, &folder)?;
+        if !folder.is_dir() {
+            loaded.failures.push(StoreError::Stray {
+                path: folder,
+                message: "the clients folder is missing, so no client can be listed; restore \
+                          it from a backup"
+                    .to_owned(),
+            });
+        }
+        loaded.failures.extend(self.orphans(&loaded));
         loaded.records.sort_by(|a, b| {
             a.name
                 .to_lowercase()
@@ -289,6 +392,52 @@ impl Store {
                 .then(a.id.cmp(&b.id))
         });
         Ok(loaded)
+    }
+
+    /// Administrations whose client has no record (REDTEAM L11): a folder
+    /// `administrations/<id>/` with no `clients/<id>.age` that read, and no tombstone saying
+    /// the client was deleted. Each is named with its count; nothing is moved.
+    fn orphans(&self, clients: &Loaded<Client>) -> Vec<StoreError> {
+        let Ok(entries) = fs::read_dir(self.dir.join(ADMINISTRATIONS)) else {
+            return Vec::new();
+        };
+        let mut orphans = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let id = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if !path.is_dir() {
+                orphans.push(StoreError::Stray {
+                    path,
+                    message: "not a client's folder of administrations (an unexpected file)"
+                        .to_owned(),
+                });
+                continue;
+            }
+            if clients.records.iter().any(|c| c.id == id) {
+                continue;
+            }
+            let count = sealed::record_files(&path).map_or(0, |f| f.len());
+            if count == 0 {
+                continue;
+            }
+            let client_file = self.dir.join(CLIENTS).join(format!("{id}.age"));
+            let why = if client_file.exists() {
+                format!("{} does not read (see above)", client_file.display())
+            } else {
+                format!("{} is missing", client_file.display())
+            };
+            orphans.push(StoreError::Stray {
+                path,
+                message: format!(
+                    "{count} administration{} of a client with no record ({why}); they are \
+                     not listed under anyone and were left as they are; restore the client's \
+                     file from a backup",
+                    if count == 1 { "" } else { "s" }
+                ),
+            });
+        }
+        orphans.sort_by_key(ToString::to_string);
+        orphans
     }
 
     /// The client with this id, or the one whose name is this (case-insensitive).
@@ -300,7 +449,7 @@ impl Store {
         }
         let matching: Vec<&Client> = all
             .iter()
-            .filter(|c| c.name.to_lowercase() == query.to_lowercase())
+            .filter(|c| records::name_key(&c.name) == records::name_key(query))
             .collect();
         match matching.as_slice() {
             [] => Err(StoreError::NoSuchClient(query.to_owned())),

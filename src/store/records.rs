@@ -69,6 +69,13 @@ impl Client {
                     .to_owned(),
             ));
         }
+        if let Some(c) = self.name.chars().find(|&c| is_invisible(c)) {
+            return Err(StoreError::Invalid(format!(
+                "a client's name may not contain invisible or text-direction characters \
+                 (U+{:04X} here): two names that look the same must be the same name",
+                u32::from(c)
+            )));
+        }
         if self.name.chars().count() > 200 {
             return Err(StoreError::Invalid(
                 "a client's name may have at most 200 characters".to_owned(),
@@ -84,6 +91,31 @@ impl Client {
         }
         Ok(())
     }
+}
+
+/// What two client names are compared by: NFKC (so `Jån` typed as one character or as `a` and
+/// a combining ring, and full-width `Ａ`, are the same name) and lower case. Names are unique
+/// by this key (REDTEAM L10); the name is kept as typed.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+/// Characters that show nothing or turn text around: zero-width spaces and joiners, the soft
+/// hyphen, the byte-order mark, and the bidirectional marks, embeddings, overrides and
+/// isolates (U+202E made `Ann` + U+202E + `evoN` look like another name).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Where an administration stands.

@@ -75,7 +75,7 @@ pub(super) fn finish(dir: &Path, lock: &Lock) -> Result<(), StoreError> {
 /// Creates the folder `path` goes in.
 fn create_parent(path: &Path) -> Result<(), StoreError> {
     match path.parent() {
-        Some(parent) => fs::create_dir_all(parent).map_err(StoreError::io(format!(
+        Some(parent) => super::create_private_dir(parent).map_err(StoreError::io(format!(
             "cannot create {}",
             parent.display()
         ))),
@@ -180,7 +180,7 @@ impl Store {
         let mut count = 0;
         for path in self.record_paths()? {
             let relative = self.relative(&path);
-            let Ok(sealed) = fs::read(&path) else {
+            let Ok(sealed) = crate::safe_read::read_regular(&path, 64 << 20) else {
                 continue;
             };
             let Ok(plain) = crypto::decrypt(&keys.identity, &sealed) else {

@@ -39,6 +39,19 @@ pub(super) enum Place {
 }
 
 impl Place {
+    /// The most bytes a sealed file of this place may have (REDTEAM M4: a planted huge file,
+    /// or a link to `/dev/zero`, is refused by name, not read until memory runs out). Far
+    /// above what securebase writes: a client is a few hundred bytes, an administration of a
+    /// 36-item form about 10 KB, an audit entry well under 1 KB; the local norms grow with
+    /// the clinic's instruments, not its clients.
+    pub(super) fn cap(&self) -> u64 {
+        match self {
+            Place::Client(_) | Place::Audit | Place::Tombstone | Place::AuditHead => 1 << 20,
+            Place::Administration { .. } => 16 << 20,
+            Place::Other => 64 << 20,
+        }
+    }
+
     /// The place of a path relative to the data folder (`/`-separated).
     pub(super) fn of(relative: &str) -> Place {
         let stem = |f: &str| f.strip_suffix(".age").unwrap_or(f).to_owned();
@@ -168,13 +181,19 @@ impl Store {
         self.write_sealed(path, record, false)
     }
 
+    /// The bytes of the sealed file at `path`: a regular file within its place's cap, or why
+    /// not (named: a FIFO, a device, a link, a file too large).
+    pub(super) fn read_sealed(&self, path: &Path) -> Result<Vec<u8>, StoreError> {
+        let cap = Place::of(&self.relative(path)).cap();
+        Ok(crate::safe_read::read_regular(path, cap)?)
+    }
+
     /// Reads, authenticates and places one record.
     pub(super) fn read_checked<T>(&self, keys: &Keys, path: &Path) -> Result<Checked<T>, StoreError>
     where
         T: for<'de> Deserialize<'de> + HasId,
     {
-        let sealed =
-            fs::read(path).map_err(StoreError::io(format!("cannot read {}", path.display())))?;
+        let sealed = self.read_sealed(path)?;
         let plain = crypto::decrypt(&keys.identity, &sealed).map_err(|e| StoreError::Corrupt {
             path: path.to_path_buf(),
             message: format!(
@@ -256,7 +275,7 @@ impl Store {
         let paths = record_files(folder)?;
         let mut loaded = Loaded {
             records: Vec::with_capacity(paths.len()),
-            failures: Vec::new(),
+            failures: strays(folder),
         };
         for path in paths {
             match self.read_checked::<T>(keys, &path) {
@@ -310,7 +329,7 @@ impl Store {
             if Place::of(&self.relative(&path)) == Place::Audit {
                 continue;
             }
-            let Ok(sealed) = fs::read(&path) else {
+            let Ok(sealed) = self.read_sealed(&path) else {
                 continue;
             };
             // What cannot be decrypted or read is left as it is, to be reported when read.
@@ -333,7 +352,8 @@ impl Store {
         // outside the chain from now on (`chain::Earlier`).
         let mut entries = std::collections::BTreeMap::new();
         for path in record_files(&self.dir.join(super::AUDIT))? {
-            let Ok(plain) = fs::read(&path)
+            let Ok(plain) = self
+                .read_sealed(&path)
                 .map_err(|_| ())
                 .and_then(|sealed| crypto::decrypt(&keys.identity, &sealed).map_err(|_| ()))
             else {
@@ -417,6 +437,43 @@ pub(super) fn record_files(folder: &Path) -> Result<Vec<PathBuf>, StoreError> {
     };
     paths.sort();
     Ok(paths)
+}
+
+/// What lies in a folder of records that is not one: each named, never silently skipped
+/// (REDTEAM L11, M4). A record securebase wrote is a regular file `<name>.age`; the
+/// temporaries of a write that died (`.securebase-….tmp`) are removed at open and not listed.
+pub(super) fn strays(folder: &Path) -> Vec<StoreError> {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut strays: Vec<(PathBuf, String)> = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Exactly `age`: the case matters, as it does on the systems where an `.AGE` was
+        // seen to vanish (REDTEAM L11).
+        let extension = path.extension().and_then(|e| e.to_str());
+        if name.starts_with(crate::atomic::TEMP_PREFIX) && extension == Some("tmp") {
+            continue;
+        }
+        let kind = entry.file_type().ok().and_then(crate::safe_read::kind_of);
+        let message = match kind {
+            None if extension == Some("age") => continue,
+            Some(kind) => format!("{kind}, not a record securebase wrote; it is not read"),
+            None if extension.is_some_and(|e| e.eq_ignore_ascii_case("age")) => {
+                "named with an upper-case extension: securebase writes and reads only \
+                 `.age`; if it is a record, rename it to end in `.age`"
+                    .to_owned()
+            }
+            None => "not a record securebase wrote (an unexpected file)".to_owned(),
+        };
+        strays.push((path, format!("{message}; it was left as it is")));
+    }
+    strays.sort();
+    strays
+        .into_iter()
+        .map(|(path, message)| StoreError::Stray { path, message })
+        .collect()
 }
 
 /// The envelope a file's plaintext is, if it is one (a bare record of an earlier format is

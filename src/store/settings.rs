@@ -236,10 +236,17 @@ impl Settings {
     /// naming the file when it cannot be used.
     pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
         let file = data_dir.join(FILE);
-        let bytes = match std::fs::read(&file) {
+        let bytes = match crate::safe_read::read_regular(&file, 1 << 20) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-            Err(source) => return Err(SettingsError::Io { file, source }),
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
+                return Ok(Settings::default());
+            }
+            Err(e) => {
+                return Err(SettingsError::Io {
+                    file,
+                    source: std::io::Error::other(e.to_string()),
+                });
+            }
         };
         let settings: Settings = match serde_json::from_slice(&bytes) {
             Ok(settings) => settings,

@@ -137,7 +137,7 @@ impl Store {
     pub fn delete_client(&self, keys: &Keys, client: &Client) -> Result<usize, StoreError> {
         let administrations = self.administrations(keys, &client.id)?;
         let folder = self.dir.join(TOMBSTONES);
-        fs::create_dir_all(&folder).map_err(StoreError::io(format!(
+        super::create_private_dir(&folder).map_err(StoreError::io(format!(
             "cannot create {}",
             folder.display()
         )))?;

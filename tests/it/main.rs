@@ -49,3 +49,4 @@ mod rotation_kill;
 mod set_apart;
 mod store;
 mod store_cli;
+mod store_hostile;

@@ -19,7 +19,8 @@ impl SecurebaseApp {
         };
         let now = Timestamp::now();
         let duplicate = ws.records.clients.iter().find(|c| {
-            c.name.to_lowercase() == name.trim().to_lowercase() && Some(c.id.as_str()) != id
+            crate::store::records::name_key(&c.name) == crate::store::records::name_key(name)
+                && Some(c.id.as_str()) != id
         });
         let result = if let Some(other) = duplicate {
             Err(format!(
