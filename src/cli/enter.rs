@@ -53,14 +53,40 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
     }
     administration.status = Status::Completed;
     administration.finished = Some(now);
-    store.save_administration(&administration).map_err(user)?;
-    store
-        .audit(
-            AuditAction::Create,
-            AuditTarget::Administration(&administration.id),
-            &format!("paper entry of {}", instrument.id),
-        )
-        .map_err(user)?;
+    let administration = match unaudited_copy(&store, &keys, &administration)? {
+        // A run that saved this same form and then could not write its audit entry
+        // (REDTEAM L1): its entry is written now, and no second copy is saved.
+        Some(earlier) => {
+            store
+                .audit(
+                    AuditAction::Create,
+                    AuditTarget::Administration(&earlier.id),
+                    &format!(
+                        "paper entry of {}, saved at {} by a run that could not write this entry",
+                        instrument.id, earlier.started
+                    ),
+                )
+                .map_err(|e| not_audited(&earlier.id, &e))?;
+            eprintln!(
+                "securebase: note: this form was already saved, at {}, as administration {}, \
+                 by a run that could not write its audit entry; nothing new was saved, and the \
+                 entry is written now",
+                earlier.started, earlier.id
+            );
+            earlier
+        }
+        None => {
+            store.save_administration(&administration).map_err(user)?;
+            store
+                .audit(
+                    AuditAction::Create,
+                    AuditTarget::Administration(&administration.id),
+                    &format!("paper entry of {}", instrument.id),
+                )
+                .map_err(|e| not_audited(&administration.id, &e))?;
+            administration
+        }
+    };
     let responses = administration
         .responses(instrument)
         .map_err(|e| anyhow::anyhow!("record {}: {e}", administration.id))?;
@@ -71,8 +97,69 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
             AuditTarget::Administration(&administration.id),
             "scores shown",
         )
-        .map_err(user)?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the administration was saved (id {}) and its creation is in the audit log, \
+                 but showing its scores could not be logged: {e}; the scores are not shown \
+                 (`securebase history` shows them once the log can be written)",
+                administration.id
+            )
+        })?;
     print_report(instrument, &client, &administration, &report)
+}
+
+/// What `enter` says when the form was saved but its audit entry was not written: exactly
+/// that, and how to put it right without a second copy.
+fn not_audited(id: &str, e: &store::StoreError) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the administration was saved (id {id}), but its audit entry could not be written: {e}. \
+         Do not enter the form again by hand: once the audit log can be written, run the same \
+         `securebase enter` again; it finds this administration, writes the missing entry and \
+         saves no second copy"
+    )
+}
+
+/// A completed paper entry of this client with the same instrument, answers and choice as
+/// `new`, whose creation the audit log does not have: what an `enter` that failed at its
+/// audit entry (or was killed just before it) left. The log is read only when such a form
+/// exists. A second identical form whose creation was logged is taken as a new form.
+fn unaudited_copy(
+    store: &store::Store,
+    keys: &store::Keys,
+    new: &Administration,
+) -> Result<Option<Administration>> {
+    let same = |a: &Administration| {
+        a.instrument_id == new.instrument_id
+            && a.instrument_version == new.instrument_version
+            && a.source == Source::PaperEntry
+            && a.status == Status::Completed
+            && a.choice == new.choice
+            && a.not_applicable == new.not_applicable
+            && a.answers.len() == new.answers.len()
+            && a.answers
+                .iter()
+                .zip(&new.answers)
+                .all(|(x, y)| x.column == y.column && x.value == y.value)
+    };
+    let candidates: Vec<Administration> = store
+        .administrations(keys, &new.client_id)
+        .map_err(user)?
+        .records
+        .into_iter()
+        .filter(|a| same(a))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let logged: std::collections::HashSet<String> = store
+        .audit_log(keys)
+        .map_err(user)?
+        .records
+        .into_iter()
+        .filter(|e| e.action == AuditAction::Create)
+        .filter_map(|e| e.record_id)
+        .collect();
+    Ok(candidates.into_iter().find(|a| !logged.contains(&a.id)))
 }
 
 /// `--answers 1,2,,4,x`: values in item order; empty = not answered; `x` = prefer not to

@@ -243,3 +243,59 @@ fn an_io_cause_is_said_once() {
         out.stderr
     );
 }
+
+/// L1: `enter` saved the form, then failed at its audit entry with a bare "cannot write
+/// …/audit/…", and a retry saved a second copy. Now it says the form was saved, and the same
+/// `enter` again writes the missing entry and saves nothing new.
+#[test]
+fn an_enter_whose_audit_entry_failed_is_said_and_a_retry_makes_no_copy() {
+    let (tmp, dir, id) = library_store_with_client("Alice", None);
+    let answers = vec!["5"; 36].join(",");
+    let args = [
+        "enter",
+        "--client",
+        "Alice",
+        "--instrument",
+        "ecr-r",
+        "--answers",
+        &answers,
+    ];
+    let audit = dir.join("audit");
+    let kept = tmp.path().join("audit-kept");
+    fs::rename(&audit, &kept).unwrap();
+    fs::write(&audit, "not a folder").unwrap();
+    let out = sb(&dir, &args);
+    expect_code(&out, 1, "enter with the log unwritable");
+    assert!(
+        out.stderr.contains("the administration was saved (id")
+            && out.stderr.contains("saves no second copy"),
+        "{}",
+        out.stderr
+    );
+    let administrations = dir.join("administrations").join(&id);
+    assert_eq!(fs::read_dir(&administrations).unwrap().count(), 1);
+    fs::remove_file(&audit).unwrap();
+    fs::rename(&kept, &audit).unwrap();
+    let out = sb(&dir, &args);
+    expect_code(&out, 0, "the same enter again");
+    assert!(
+        out.stderr.contains("nothing new was saved"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        fs::read_dir(&administrations).unwrap().count(),
+        1,
+        "a second copy"
+    );
+    let rows = crate::support::run::audit_rows(&dir, PASS);
+    let created = rows
+        .iter()
+        .filter(|[action, kind, _, _]| action == "create" && kind == "administration")
+        .count();
+    assert_eq!(created, 1, "{rows:?}");
+    // A third, deliberate entry of the same answers is a new form.
+    let out = sb(&dir, &args);
+    expect_code(&out, 0, "a second form with the same answers");
+    assert_eq!(fs::read_dir(&administrations).unwrap().count(), 2);
+}
