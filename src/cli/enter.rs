@@ -53,39 +53,36 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
     }
     administration.status = Status::Completed;
     administration.finished = Some(now);
-    let administration = match unaudited_copy(&store, &keys, &administration)? {
-        // A run that saved this same form and then could not write its audit entry
-        // (REDTEAM L1): its entry is written now, and no second copy is saved.
-        Some(earlier) => {
-            store
-                .audit(
-                    AuditAction::Create,
-                    AuditTarget::Administration(&earlier.id),
-                    &format!(
-                        "paper entry of {}, saved at {} by a run that could not write this entry",
-                        instrument.id, earlier.started
-                    ),
-                )
-                .map_err(|e| not_audited(&earlier.id, &e))?;
-            eprintln!(
-                "securebase: note: this form was already saved, at {}, as administration {}, \
-                 by a run that could not write its audit entry; nothing new was saved, and the \
-                 entry is written now",
-                earlier.started, earlier.id
-            );
-            earlier
-        }
-        None => {
-            store.save_administration(&administration).map_err(user)?;
-            store
-                .audit(
-                    AuditAction::Create,
-                    AuditTarget::Administration(&administration.id),
-                    &format!("paper entry of {}", instrument.id),
-                )
-                .map_err(|e| not_audited(&administration.id, &e))?;
-            administration
-        }
+    // A run that saved this same form and then could not write its audit entry (REDTEAM L1):
+    // its entry is written now, and no second copy is saved.
+    let administration = if let Some(earlier) = unaudited_copy(&store, &keys, &administration)? {
+        store
+            .audit(
+                AuditAction::Create,
+                AuditTarget::Administration(&earlier.id),
+                &format!(
+                    "paper entry of {}, saved at {} by a run that could not write this entry",
+                    instrument.id, earlier.started
+                ),
+            )
+            .map_err(|e| not_audited(&earlier.id, &e))?;
+        eprintln!(
+            "securebase: note: this form was already saved, at {}, as administration {}, \
+             by a run that could not write its audit entry; nothing new was saved, and the \
+             entry is written now",
+            earlier.started, earlier.id
+        );
+        earlier
+    } else {
+        store.save_administration(&administration).map_err(user)?;
+        store
+            .audit(
+                AuditAction::Create,
+                AuditTarget::Administration(&administration.id),
+                &format!("paper entry of {}", instrument.id),
+            )
+            .map_err(|e| not_audited(&administration.id, &e))?;
+        administration
     };
     let responses = administration
         .responses(instrument)
