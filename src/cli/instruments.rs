@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::help::item_columns;
 use super::{InstrumentsArgs, ListFormat, bad_input};
-use crate::catalog::{Catalog, load_file};
+use crate::catalog::{Catalog, LoadError, load_file};
 
 /// Runs `securebase instruments`.
 pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
@@ -37,6 +37,14 @@ pub fn run(catalog: &Catalog, args: &InstrumentsArgs) -> Result<()> {
                             out,
                             "  note: {} is a bundled id; a folder file with this id is not loaded",
                             i.id
+                        )?;
+                    } else if let Err(LoadError::DuplicateShortName { other, .. }) =
+                        Catalog::bundled().admit(path, i.clone())
+                    {
+                        writeln!(
+                            out,
+                            "  note: short name {:?} is the bundled {other}'s; a folder file with it is not loaded",
+                            i.short_name
                         )?;
                     }
                 }

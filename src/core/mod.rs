@@ -12,6 +12,7 @@ mod check;
 pub mod error;
 pub mod f_distribution;
 pub mod instrument;
+pub mod limits;
 pub mod norms;
 pub mod plane;
 pub mod reliability;

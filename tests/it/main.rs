@@ -39,6 +39,7 @@ mod kiosk_session;
 mod local_norms;
 mod malformed;
 mod properties;
+mod questionnaire_hostile;
 mod recovery;
 mod reliability;
 mod report;

@@ -24,18 +24,17 @@ impl SecurebaseApp {
         });
     }
 
-    /// Validates `path` and copies it into the data folder's `questionnaires/`.
+    /// Validates `path` and copies it into the data folder's `questionnaires/`: read once, as a
+    /// regular file within the size limit (a FIFO or a device is refused by name, at once), and
+    /// refused when its id or its short name is already loaded (as the data folder's own
+    /// files are when loaded). The bytes copied are the bytes checked.
     pub fn import_file(&mut self, path: &std::path::Path) -> Result<String, String> {
-        let instrument = crate::catalog::load_file(path).map_err(|e| e.to_string())?;
-        if self.catalog.get(&instrument.id).is_some() {
-            return Err(format!(
-                "{} is already loaded; a file cannot replace it. Give the new file its own id.",
-                instrument.id
-            ));
-        }
+        let (instrument, bytes) = crate::catalog::read_file(path).map_err(|e| e.to_string())?;
+        let instrument = self
+            .catalog
+            .admit(path, instrument)
+            .map_err(|e| e.to_string())?;
         let folder = self.data_dir.join(crate::store::QUESTIONNAIRES);
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
         crate::atomic::write_atomic(&folder.join(format!("{}.json", instrument.id)), &bytes)
             .map_err(|e| format!("cannot copy the file: {e}"))?;

@@ -1,5 +1,7 @@
 //! The derived-score checks: `$.derived`, scores computed from other scores (a weighted sum,
-//! or a mean), with their possible range from the ranges of the scores they use.
+//! or a mean), with their possible range from the ranges of the scores they use, and the
+//! largest size any of their sums can reach, which must be a finite number within
+//! [`MAX_SCORE_MAGNITUDE`] (REDTEAM L3: weights of ±1e308 gave `inf` and `NaN`).
 //!
 //! Apart from the pass in [`super`] so that the two methods' rules (which fields each takes,
 //! and which it refuses) stand side by side.
@@ -7,9 +9,14 @@
 use std::collections::HashMap;
 
 use crate::core::instrument::{Direction, ScoreDef, ScoreRule};
+use crate::core::limits::MAX_SCORE_MAGNITUDE;
 use crate::core::schema::{self, DerivedMethod};
 
+use super::scales::{magnitude, magnitude_rule};
 use super::{Check, Checker};
+
+/// Score id → index in the scores so far.
+type Index = HashMap<String, usize>;
 
 impl Checker<'_> {
     /// Checks `$.derived` in order onto the end of `scores`: each derived score may use the
@@ -20,20 +27,32 @@ impl Checker<'_> {
         scores: &mut Vec<ScoreDef>,
         ids: &mut HashMap<String, String>,
     ) -> Check<()> {
+        let mut index: Index = scores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
         for (d_idx, derived) in raw.iter().enumerate() {
             let path = format!("$.derived[{d_idx}]");
             self.claim_id(ids, &derived.id, &format!("{path}.id"))?;
-            let def = self.derived(&path, derived, scores)?;
+            let def = self.derived(&path, derived, scores, &index)?;
+            index.insert(def.id.clone(), scores.len());
             scores.push(def);
         }
         Ok(())
     }
 
-    fn derived(&self, path: &str, d: &schema::DerivedDef, scores: &[ScoreDef]) -> Check<ScoreDef> {
+    fn derived(
+        &self,
+        path: &str,
+        d: &schema::DerivedDef,
+        scores: &[ScoreDef],
+        index: &Index,
+    ) -> Check<ScoreDef> {
         self.method_fields(path, d)?;
         let (rule, range) = match d.method {
-            DerivedMethod::Linear => self.derived_linear(path, d, scores)?,
-            DerivedMethod::Mean => self.derived_mean(path, d, scores)?,
+            DerivedMethod::Linear => self.derived_linear(path, d, scores, index)?,
+            DerivedMethod::Mean => self.derived_mean(path, d, scores, index)?,
         };
         if d.name.trim().is_empty() {
             return Err(self.err(format!("{path}.name"), "must not be empty"));
@@ -75,8 +94,8 @@ impl Checker<'_> {
         }
     }
 
-    fn find_score(&self, scores: &[ScoreDef], id: &str, path: String) -> Check<usize> {
-        scores.iter().position(|s| s.id == id).ok_or_else(|| {
+    fn find_score(&self, index: &Index, id: &str, path: String) -> Check<usize> {
+        index.get(id).copied().ok_or_else(|| {
             self.err(
                 path,
                 format!(
@@ -91,14 +110,17 @@ impl Checker<'_> {
         path: &str,
         d: &schema::DerivedDef,
         scores: &[ScoreDef],
+        index: &Index,
     ) -> Check<(ScoreRule, (f64, f64))> {
         if !d.constant.is_finite() {
             return Err(self.err(format!("{path}.constant"), "must be a finite number"));
         }
         let mut terms = Vec::new();
         let (mut lo, mut hi) = (d.constant, d.constant);
+        // The running total of the scorer stays within |constant| + Σ |weight| × size of score.
+        let mut bound = d.constant.abs();
         for (i, t) in d.terms.iter().enumerate() {
-            let idx = self.find_score(scores, &t.score, format!("{path}.terms[{i}].score"))?;
+            let idx = self.find_score(index, &t.score, format!("{path}.terms[{i}].score"))?;
             if !t.weight.is_finite() || t.weight == 0.0 {
                 return Err(self.err(
                     format!("{path}.terms[{i}].weight"),
@@ -106,6 +128,7 @@ impl Checker<'_> {
                 ));
             }
             let (a, b) = scores[idx].range;
+            bound += t.weight.abs() * a.abs().max(b.abs());
             if t.weight > 0.0 {
                 lo += t.weight * a;
                 hi += t.weight * b;
@@ -114,6 +137,17 @@ impl Checker<'_> {
                 hi += t.weight * a;
             }
             terms.push((idx, t.weight));
+        }
+        if bound.is_nan() || bound > MAX_SCORE_MAGNITUDE {
+            return Err(self.err(
+                path,
+                format!(
+                    "score {:?} can reach {}: its constant plus the weights × the sizes of its terms' scores; {}: use smaller weights",
+                    d.id,
+                    magnitude(bound),
+                    magnitude_rule()
+                ),
+            ));
         }
         Ok((
             ScoreRule::Linear {
@@ -129,20 +163,36 @@ impl Checker<'_> {
         path: &str,
         d: &schema::DerivedDef,
         scores: &[ScoreDef],
+        index: &Index,
     ) -> Check<(ScoreRule, (f64, f64))> {
         let mut idxs = Vec::new();
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        // The running total of the scorer stays within the sum of the scores' sizes.
+        let mut bound = 0.0;
         for (i, id) in d.scores.iter().enumerate() {
-            let idx = self.find_score(scores, id, format!("{path}.scores[{i}]"))?;
+            let idx = self.find_score(index, id, format!("{path}.scores[{i}]"))?;
             if idxs.contains(&idx) {
                 return Err(self.err(
                     format!("{path}.scores[{i}]"),
                     format!("score {id:?} is listed twice"),
                 ));
             }
-            lo = lo.min(scores[idx].range.0);
-            hi = hi.max(scores[idx].range.1);
+            let (a, b) = scores[idx].range;
+            lo = lo.min(a);
+            hi = hi.max(b);
+            bound += a.abs().max(b.abs());
             idxs.push(idx);
+        }
+        if bound.is_nan() || bound > MAX_SCORE_MAGNITUDE {
+            return Err(self.err(
+                path,
+                format!(
+                    "score {:?} can reach {}: the sum of its scores' sizes; {}",
+                    d.id,
+                    magnitude(bound),
+                    magnitude_rule()
+                ),
+            ));
         }
         if d.max_missing >= idxs.len() {
             return Err(self.err(

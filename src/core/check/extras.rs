@@ -329,6 +329,8 @@ impl Checker<'_> {
         scores: &[ScoreDef],
         response: &ResponseScale,
     ) -> Check<()> {
+        // Looked up once per entry of every set: a map, not a search of the scores each time.
+        let index: HashMap<&str, &ScoreDef> = scores.iter().map(|s| (s.id.as_str(), s)).collect();
         for (i, set) in raw.iter().enumerate() {
             let path = format!("$.norm_sets[{i}]");
             if set.source.trim().is_empty() {
@@ -354,7 +356,7 @@ impl Checker<'_> {
             }
             for (id, norm) in &set.scores {
                 let spath = format!("{path}.scores.{id}");
-                let Some(score) = scores.iter().find(|s| &s.id == id) else {
+                let Some(&score) = index.get(id.as_str()) else {
                     return Err(self.err(&spath, format!("score {id:?} is not defined")));
                 };
                 if !(norm.mean.is_finite() && norm.sd.is_finite() && norm.sd > 0.0) {

@@ -7,11 +7,16 @@
 //! on (header, response scale, items, blocks, answer slots) and `Instrument::from_json`; the
 //! rest is split by section of the file, each an `impl Checker` of its own: [`scales`] (recode
 //! tables, scales and their keying, expanded per block), [`derived`] (derived scores) and
-//! [`extras`] (forced choice, category, plane, validity, reliability, norm sets).
+//! [`extras`] (forced choice, category, plane, validity, reliability, norm sets). Before any of
+//! them, [`limits`] bounds the file's size, nesting and counts and [`text`] every text's length
+//! and characters (REDTEAM M6, L13); the scales and derived scores bound the magnitude their
+//! scores can reach (L3).
 
 mod derived;
 mod extras;
+mod limits;
 mod scales;
+mod text;
 
 use std::collections::{HashMap, HashSet};
 
@@ -38,6 +43,8 @@ impl Checker<'_> {
 
     /// The one pass: the file's sections in order, each checked against those before it.
     pub(super) fn check(&self, raw: InstrumentFile) -> Check<Instrument> {
+        self.sizes(&raw)?;
+        self.texts(&raw)?;
         self.header(&raw)?;
         let response = self.response_scale(&raw.response_scale)?;
         let items = self.items(&raw.items)?;
@@ -389,9 +396,14 @@ fn looks_like_item_column(id: &str) -> bool {
 /// `instrument.rs` (the checked types) does not depend on `check/` (which builds them).
 impl Instrument {
     /// Parses and checks a questionnaire file. `file` names it in errors.
+    ///
+    /// The text is one JSON object, with nothing but whitespace after it (two files run
+    /// together are an error at the second, with its line and column: REDTEAM L4), within the
+    /// limits of [`crate::core::limits`] (M6).
     pub fn from_json(file: &str, text: &str) -> Result<Self, InstrumentError> {
+        limits::scan(file, text)?;
         let de = &mut serde_json::Deserializer::from_str(text);
-        let raw: InstrumentFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let raw: InstrumentFile = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             // A file that is not JSON has no meaningful path: `$`, with line and column in
             // the message.
@@ -409,6 +421,11 @@ impl Instrument {
                 path,
                 message: e.into_inner().to_string(),
             }
+        })?;
+        de.end().map_err(|e| InstrumentError {
+            file: file.to_owned(),
+            path: "$".to_owned(),
+            message: format!("{e}: a questionnaire file is one JSON object, and nothing may follow it (two files run together?)"),
         })?;
         Self::from_file(file, raw)
     }

@@ -10,6 +10,7 @@ use super::{Check, Checker};
 use crate::core::instrument::{
     Block, Direction, Keying, RecodeTable, ResponseScale, ScoreDef, ScoreRule,
 };
+use crate::core::limits::MAX_SCORE_MAGNITUDE;
 use crate::core::schema::{self, ScaleMethod, UniqueMap};
 
 impl Checker<'_> {
@@ -204,6 +205,9 @@ impl Checker<'_> {
         };
         let max_missing = max_missing.min(n.saturating_sub(1));
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        // The largest value in size an item can contribute: the running sum of the scorer
+        // (mean and sum alike) stays within n times it.
+        let mut peak: f64 = 0.0;
         let keyed: Vec<(usize, Keying)> = keyed
             .into_iter()
             .map(|(number, idx)| {
@@ -227,9 +231,22 @@ impl Checker<'_> {
                 };
                 lo = lo.min(a);
                 hi = hi.max(b);
+                peak = peak.max(a.abs()).max(b.abs());
                 (idx, keying)
             })
             .collect();
+        let bound = n as f64 * peak;
+        if bound.is_nan() || bound > MAX_SCORE_MAGNITUDE {
+            return Err(self.err(
+                path,
+                format!(
+                    "score {:?} can reach {}: {n} items × answers or recode values up to {peak:e} in size; {}: use smaller recode values",
+                    scale.id,
+                    magnitude(bound),
+                    magnitude_rule()
+                ),
+            ));
+        }
         let range = match scale.method {
             ScaleMethod::Mean => (lo, hi),
             ScaleMethod::Sum => (lo * n as f64, hi * n as f64),
@@ -294,6 +311,23 @@ impl Checker<'_> {
         }
         Ok((reversed, recoded))
     }
+}
+
+/// `1.2e12`, or what an overflow means for the scores.
+pub(super) fn magnitude(bound: f64) -> String {
+    if bound.is_finite() {
+        format!("{bound:e} in size")
+    } else {
+        "more than any number (its scores would be inf or NaN)".to_owned()
+    }
+}
+
+/// The rule every score is held to, for messages.
+pub(super) fn magnitude_rule() -> String {
+    format!(
+        "a score, and any sum on the way to one, may be at most {MAX_SCORE_MAGNITUDE:e} in size ({})",
+        super::limits::SEE
+    )
 }
 
 type ScaleRuleParts = (ScaleMethod, Vec<(usize, Keying)>, usize, (f64, f64));
