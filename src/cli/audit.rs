@@ -81,6 +81,9 @@ pub fn verify(dir: &std::path::Path) -> Result<()> {
     for problem in &report.chain.problems {
         println!("audit chain broken: {problem}");
     }
+    for unlogged in &report.unlogged {
+        println!("note: {unlogged}");
+    }
     let problems = report.failures.len() + report.missing.len() + report.chain.problems.len();
     if report.is_sound() {
         println!(

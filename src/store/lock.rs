@@ -88,11 +88,6 @@ impl Drop for Lock {
     /// and the lock lives as long as any copy does, so a store opened again at once (a test, a
     /// backup after the app) would find the folder "in use" for that instant.
     fn drop(&mut self) {
-        // The id goes first, while the lock is still ours: a `lock.pid` left over names only a
-        // holder that died without dropping (a kill, a crash), which `holder` sees through.
-        if let Some(dir) = self.path.parent() {
-            std::fs::remove_file(dir.join(PID_FILE)).ok();
-        }
         self.file.unlock().ok();
     }
 }
@@ -103,8 +98,9 @@ impl Drop for Lock {
 const HOLDER_PATIENCE: Duration = Duration::from_millis(1500);
 
 /// The id of the process that holds `dir`, when it says within [`HOLDER_PATIENCE`]: a file
-/// naming a process that no longer runs (a holder killed before it dropped) is not taken
-/// for the new holder's (checked on Linux through `/proc`).
+/// naming a process that no longer runs (an earlier holder, gone; the new one has not yet
+/// written its id) is not taken for the holder's (checked on Linux through `/proc`; elsewhere
+/// such a refusal may name the earlier holder).
 fn holder(dir: &Path) -> Option<u32> {
     let started = Instant::now();
     loop {

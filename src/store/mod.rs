@@ -217,6 +217,15 @@ impl Store {
         let name = keys::checked_name(name)?;
         create_private_dir(dir)
             .map_err(StoreError::io(format!("cannot create {}", dir.display())))?;
+        // A folder that was there already (made by IT, or empty from a first try) is made
+        // the owner's too: securebase sets it up, so it is securebase's to close (M3).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(StoreError::io(
+                format!("cannot make {} private", dir.display()),
+            ))?;
+        }
         let lock = Lock::acquire(dir)?;
         for sub in [CLIENTS, ADMINISTRATIONS, AUDIT, QUESTIONNAIRES, keys::KEYS] {
             let path = dir.join(sub);

@@ -43,6 +43,10 @@ pub struct FolderReport {
     pub failures: Vec<StoreError>,
     /// Records the audit log says were created, gone without a tombstone.
     pub missing: Vec<String>,
+    /// Records whose creation the audit log does not have (REDTEAM L1: securebase stopped
+    /// between saving a record and logging it). Said, not counted as problems: the record is
+    /// authenticated, only its log entry is missing.
+    pub unlogged: Vec<String>,
     /// The audit log's chain.
     pub chain: ChainReport,
 }
@@ -92,6 +96,24 @@ impl Store {
         let log = self.audit_log(keys)?;
         report.good += log.records.len();
         report.failures.extend(log.failures);
+        let logged: BTreeSet<(&str, &str)> = log
+            .records
+            .iter()
+            .filter(|e| e.action == AuditAction::Create)
+            .filter_map(|e| Some((e.record_kind.as_deref()?, e.record_id.as_deref()?)))
+            .collect();
+        for (kind, id) in &present {
+            if matches!(kind.as_str(), "client" | "administration")
+                && !logged.contains(&(kind.as_str(), id.as_str()))
+                && !tombstones.records.iter().any(|t| &t.id == id)
+            {
+                report.unlogged.push(format!(
+                    "the {kind} {id} is in the folder, authenticated, but the audit log has no \
+                     entry for its creation (securebase stopped between saving it and logging \
+                     it); for a paper entry, the same `securebase enter` again writes the entry"
+                ));
+            }
+        }
         for entry in &log.records {
             if entry.action != AuditAction::Create {
                 continue;

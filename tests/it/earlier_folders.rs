@@ -32,8 +32,14 @@ fn copy_tree(from: &Path, to: &Path) {
 fn run(dir: &Path, args: &[&str]) -> Out {
     let out = sb_with(dir, &[(PASS_ENV, V0_1_0_PASS)], args);
     expect_code(&out, 0, &args.join(" "));
+    // A folder of 0.1.0 has the modes its umask gave (REDTEAM M3): said, and nothing else.
+    let warnings: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning") && !l.contains("other users of this computer"))
+        .collect();
     assert!(
-        !out.stderr.contains("warning"),
+        warnings.is_empty(),
         "{}: nothing is skipped or set apart:\n{}",
         args.join(" "),
         out.stderr
