@@ -509,6 +509,8 @@ fn ecr_s_copy(folder: &Path, file: &str, id: &str) -> std::path::PathBuf {
     .unwrap();
     let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
     json["id"] = serde_json::Value::from(id);
+    // A short name of its own: one already loaded is refused (REDTEAM L13).
+    json["short_name"] = serde_json::Value::from("ECR-S clinic");
     let path = folder.join(file);
     std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     path
@@ -531,8 +533,8 @@ fn importing_a_questionnaire_lists_and_keeps_it() {
         );
         harness.run();
         assert_eq!(
-            harness.query_all_by_label("ECR-S").count(),
-            2,
+            harness.query_all_by_label("ECR-S clinic").count(),
+            1,
             "the imported copy is listed on the Instruments page"
         );
         assert!(harness.state().catalog.get("ecr-s-test").is_some());
@@ -540,7 +542,9 @@ fn importing_a_questionnaire_lists_and_keeps_it() {
         click(&mut harness, "Clients");
         click(&mut harness, NAME);
         click(&mut harness, "Start a session");
-        assert_eq!(harness.query_all_by_label(&tick_label("ecr-s")).count(), 2);
+        assert_eq!(harness.query_all_by_label(&tick_label("ecr-s")).count(), 1);
+        let copy = tick_label("ecr-s").replacen("ECR-S", "ECR-S clinic", 1);
+        assert_eq!(harness.query_all_by_label(&copy).count(), 1);
     }
     let copied = dir.path().join("questionnaires").join("ecr-s-test.json");
     assert_eq!(
