@@ -324,6 +324,15 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
             app.apply(ctx, Command::Navigate(Page::SessionSetup(form)));
         }
         "instruments" => app.apply(ctx, Command::Navigate(Page::Instruments)),
+        // "Export all clients → CSV file" through the real file dialog: under Xvfb no portal
+        // answers, so the typed-path prompt shows (REDTEAM L9).
+        "typed-path" => app.apply(
+            ctx,
+            Command::Export {
+                scope: securebase::export::Scope::All,
+                kind: securebase::export::Kind::Csv,
+            },
+        ),
         "recovery-sheet" => app.apply(ctx, Command::NewRecoverySheet),
         "settings-remove" => removing_lena(app, ctx),
         "settings" => {

@@ -113,6 +113,9 @@ pub enum Command {
     },
     /// Pick a questionnaire file, validate it and copy it into the data folder.
     ImportInstrument,
+    /// The typed-path prompt's Save or Open (where no file dialog could be shown): use the
+    /// path typed there for what the prompt was opened for.
+    UseTypedPath,
     /// Keep these settings.
     SaveSettings(Settings),
     /// Back up the data folder: pick a file (save dialog), then write the backup.
@@ -214,6 +217,7 @@ impl SecurebaseApp {
                 administration_id,
             } => self.open_results(&client_id, &administration_id),
             Command::ImportInstrument => self.import_instrument(),
+            Command::UseTypedPath => self.use_typed_path(),
             Command::SaveSettings(settings) => {
                 self.settings = settings;
                 self.save_settings();

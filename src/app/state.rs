@@ -37,6 +37,10 @@ pub struct Workspace {
     pub remembered: Remembered,
     /// The page shown.
     pub page: views::Page,
+    /// The typed-path prompt, open where no file dialog could be shown.
+    pub typed_path: Option<views::typed_path::TypedPath>,
+    /// How files are chosen: the system's dialog (a test may put another in its place).
+    pub file_dialog: views::typed_path::FileDialog,
 }
 
 impl Workspace {
@@ -58,6 +62,8 @@ impl Workspace {
             },
             remembered: Remembered::default(),
             page: views::Page::Clients,
+            typed_path: None,
+            file_dialog: super::handlers::file_choice::system_dialog,
         }
     }
 

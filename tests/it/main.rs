@@ -29,6 +29,8 @@ mod gui_clinicians;
 #[cfg(feature = "gui")]
 mod gui_exports;
 #[cfg(feature = "gui")]
+mod gui_file_dialog;
+#[cfg(feature = "gui")]
 mod gui_more;
 #[cfg(feature = "gui")]
 mod gui_norms;

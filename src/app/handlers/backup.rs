@@ -1,11 +1,13 @@
-//! "Back up now" in Settings: the data folder into one file, through a save dialog, with an
-//! audit entry (the same code as `securebase backup`).
+//! "Back up now" in Settings: the data folder into one file, through a save dialog (or a typed
+//! path where there is none: `file_choice`), with an audit entry (the same code as
+//! `securebase backup`).
 
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
 
 use crate::app::SecurebaseApp;
+use crate::app::views::typed_path::{FileAction, FileRequest};
 use crate::store::backup;
 use crate::store::{AuditAction, AuditTarget};
 
@@ -16,15 +18,18 @@ impl SecurebaseApp {
             .to_zoned_datetime(jiff::tz::TimeZone::system())
             .strftime("%Y-%m-%d")
             .to_string();
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter("securebase backup", &["tar"])
-            .set_title("Save the backup")
-            .set_file_name(format!("securebase-backup-{today}.tar"))
-            .save_file()
-        else {
-            return;
-        };
-        self.notice = Some(self.back_up_to(&path));
+        let request = FileRequest::save(
+            "Save the backup",
+            "securebase backup",
+            "tar",
+            format!("securebase-backup-{today}.tar"),
+        );
+        self.choose_file(request, FileAction::BackUp);
+    }
+
+    /// Takes the backup into `path`, chosen in the dialog or typed, and says how it went.
+    pub(in crate::app) fn back_up_chosen(&mut self, path: &std::path::Path) {
+        self.notice = Some(self.back_up_to(path));
     }
 
     /// Takes a backup into `path`; returns what to tell the clinician.

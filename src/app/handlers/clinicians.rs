@@ -5,6 +5,7 @@
 use age::secrecy::SecretString;
 
 use crate::app::views::recovery_sheet::RecoverySheetPage;
+use crate::app::views::typed_path::{FileAction, FileRequest};
 use crate::app::{Screen, SecurebaseApp, views};
 use crate::export::recovery_sheet::{SheetRequest, recovery_sheet_pdf};
 use crate::store::StoreError;
@@ -82,25 +83,35 @@ impl SecurebaseApp {
 
     /// Asks where to save the sheet of `code`, then writes it.
     pub(in crate::app) fn save_recovery_sheet(&mut self, code: &str) {
+        if !matches!((&self.store, &self.screen), (Some(_), Screen::Clinician(_))) {
+            return;
+        }
+        let request = FileRequest::save(
+            "Save the recovery sheet",
+            "PDF",
+            "pdf",
+            "securebase-recovery-sheet.pdf".to_owned(),
+        );
+        let action = FileAction::SaveRecoverySheet {
+            code: code.to_owned(),
+        };
+        self.choose_file(request, action);
+    }
+
+    /// Writes the sheet of `code` to `path`, chosen in the dialog or typed, and says how it
+    /// went on the sheet's page.
+    pub(in crate::app) fn recovery_sheet_chosen(&mut self, code: &str, path: &std::path::Path) {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
         let made = store.recovery();
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter("PDF", &["pdf"])
-            .set_title("Save the recovery sheet")
-            .set_file_name("securebase-recovery-sheet.pdf")
-            .save_file()
-        else {
-            return;
-        };
         let said = save_sheet(
             code,
             store.dir(),
             made.as_ref(),
             &ws.keys.clinician.name,
             self.settings.paper,
-            &path,
+            path,
         );
         if let views::Page::RecoverySheet(page) = &mut ws.page {
             page.said = Some(said);

@@ -1,9 +1,12 @@
 //! Exports from the app: the PDF report, research tables and FHIR bundles, through a save
-//! dialog, written atomically and recorded in the audit log (the same code as the command
-//! line's `report` and `export`).
+//! dialog (or a typed path where there is none: `file_choice`), written atomically and
+//! recorded in the audit log (the same code as the command line's `report` and `export`).
+
+use std::path::Path;
 
 use jiff::Timestamp;
 
+use crate::app::views::typed_path::{FileAction, FileRequest};
 use crate::app::{Screen, SecurebaseApp};
 use crate::export::{ExportRequest, Kind, Scope, default_file_name, gather, write_audited};
 
@@ -25,18 +28,23 @@ impl SecurebaseApp {
             _ => None,
         };
         let name = default_file_name(scope, instrument.as_deref(), &today, kind);
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter(
-                kind.label(),
-                &[kind.extension().rsplit('.').next().unwrap_or("json")],
-            )
-            .set_title(format!("Save the {}", kind.label()))
-            .set_file_name(name)
-            .save_file()
-        else {
-            return;
+        let extension = kind.extension().rsplit('.').next().unwrap_or("json");
+        let request = FileRequest::save(
+            &format!("Save the {}", kind.label()),
+            kind.label(),
+            extension,
+            name,
+        );
+        let action = FileAction::Export {
+            scope: scope.clone(),
+            kind,
         };
-        self.notice = Some(match self.export_to(scope, kind, &path) {
+        self.choose_file(request, action);
+    }
+
+    /// Exports to `path`, chosen in the dialog or typed, and says how it went.
+    pub(in crate::app) fn export_chosen(&mut self, scope: &Scope, kind: Kind, path: &Path) {
+        self.notice = Some(match self.export_to(scope, kind, path) {
             Ok(()) => format!("Saved {}.", path.display()),
             Err(e) => e,
         });

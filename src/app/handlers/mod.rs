@@ -7,6 +7,7 @@ mod access;
 mod backup;
 mod clinicians;
 mod exports;
+pub(in crate::app) mod file_choice;
 mod kiosk;
 mod local_norms;
 mod records;

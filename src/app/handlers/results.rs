@@ -4,6 +4,7 @@
 
 use crate::app::views::Page;
 use crate::app::views::results::{ChartKind, ImageFormat, ResultsPage};
+use crate::app::views::typed_path::{FileAction, FileRequest};
 use crate::app::{Screen, SecurebaseApp};
 use crate::core::score;
 use crate::results;
@@ -71,15 +72,23 @@ impl SecurebaseApp {
         let Page::Results(page) = &ws.page else {
             return;
         };
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter(format.label(), &[format.extension()])
-            .set_title("Save the chart")
-            .set_file_name(page.default_file_name(chart, format))
-            .save_file()
-        else {
-            return;
-        };
-        self.notice = Some(match self.export_chart_to(chart, format, &path) {
+        let request = FileRequest::save(
+            "Save the chart",
+            format.label(),
+            format.extension(),
+            page.default_file_name(chart, format),
+        );
+        self.choose_file(request, FileAction::ExportChart { chart, format });
+    }
+
+    /// Saves the chart to `path`, chosen in the dialog or typed, and says how it went.
+    pub(in crate::app) fn export_chart_chosen(
+        &mut self,
+        chart: ChartKind,
+        format: ImageFormat,
+        path: &std::path::Path,
+    ) {
+        self.notice = Some(match self.export_chart_to(chart, format, path) {
             Ok(()) => format!("Saved {}.", path.display()),
             Err(e) => e,
         });

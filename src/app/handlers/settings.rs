@@ -10,18 +10,18 @@ impl SecurebaseApp {
         });
     }
 
+    /// Asks for a questionnaire file (through `file_choice`, which then imports it with
+    /// [`Self::import_file`]).
     pub(in crate::app) fn import_instrument(&mut self) {
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter("Questionnaire", &["json"])
-            .set_title("Import a questionnaire file")
-            .pick_file()
-        else {
-            return;
-        };
-        self.notice = Some(match self.import_file(&path) {
-            Ok(id) => format!("Imported {id}."),
-            Err(e) => e,
-        });
+        let request = crate::app::views::typed_path::FileRequest::open(
+            "Import a questionnaire file",
+            "Questionnaire",
+            "json",
+        );
+        self.choose_file(
+            request,
+            crate::app::views::typed_path::FileAction::ImportInstrument,
+        );
     }
 
     /// Validates `path` and copies it into the data folder's `questionnaires/`: read once, as a

@@ -15,6 +15,7 @@ pub mod recovery_sheet;
 pub mod results;
 pub mod session_setup;
 pub mod settings;
+pub mod typed_path;
 pub mod unlock;
 
 use std::path::Path;
@@ -114,6 +115,7 @@ fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
         records,
         remembered,
         page,
+        typed_path,
         ..
     } = ws;
     egui::Panel::top("workspace_bar").show(ui, |ui| top_bar_ui(ui, page, cx));
@@ -131,6 +133,7 @@ fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
         Page::Results(page) => results::results_ui(ui, page, remembered, cx),
         Page::RecoverySheet(page) => recovery_sheet::recovery_sheet_ui(ui, page, cx),
     });
+    typed_path::typed_path_ui(ui, typed_path, cx);
 }
 
 /// The workspace's top bar: the pages, Lock, and the clinician's notice.
