@@ -187,7 +187,16 @@ fn open_rw(path: &Path) -> Result<File, StoreError> {
     // The owner's only, whatever the umask (REDTEAM M3: `lock` was 0666 under umask 000).
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
+    let file = options
         .open(path)
-        .map_err(StoreError::io(format!("cannot open {}", path.display())))
+        .map_err(StoreError::io(format!("cannot open {}", path.display())))?;
+    // One made by an earlier version under a wide umask is this build's working file too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata().is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600)).ok();
+        }
+    }
+    Ok(file)
 }

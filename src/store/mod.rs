@@ -151,9 +151,8 @@ pub fn loose_modes(dir: &Path) -> Vec<(PathBuf, u32)> {
         if let Ok(entries) = fs::read_dir(dir.join(ADMINISTRATIONS)) {
             paths.extend(entries.filter_map(Result::ok).map(|e| e.path()));
         }
-        for file in [META, lock::LOCK_FILE, lock::PID_FILE, lock::GATE_FILE] {
-            paths.push(dir.join(file));
-        }
+        // The lock files are tightened when opened (`lock`); the pid file is written anew.
+        paths.push(dir.join(META));
         paths
             .into_iter()
             .filter_map(|p| {

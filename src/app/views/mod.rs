@@ -173,11 +173,13 @@ fn top_bar_ui(ui: &mut egui::Ui, page: &Page, cx: &mut ViewCx<'_>) {
         });
     });
     if let Some(notice) = cx.notice {
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(notice).color(theme::warning(ui)));
+        // Dismiss first, then the notice wrapped in what is left: a long one (a path, a
+        // warning about the folder's modes) stays on screen, and so does its button.
+        ui.horizontal_top(|ui| {
             if ui.small_button("Dismiss").clicked() {
                 cx.push(Command::DismissNotice);
             }
+            ui.add(egui::Label::new(RichText::new(notice).color(theme::warning(ui))).wrap());
         });
     }
     ui.add_space(4.0);
