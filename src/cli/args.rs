@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// securebase: score adult attachment questionnaires.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "securebase", version, about, long_about = None)]
 pub struct Cli {
     /// Also load questionnaire files (*.json) from this folder.
@@ -33,7 +33,7 @@ pub struct Cli {
 }
 
 /// The subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Score a CSV file of many respondents (one row each) with one instrument.
     Score(ScoreArgs),
@@ -99,7 +99,7 @@ pub enum Command {
 }
 
 /// Arguments of `securebase backup`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct BackupArgs {
     /// The backup file to write (whole, or not at all), somewhere other than the data folder.
     #[arg(
@@ -115,7 +115,7 @@ pub struct BackupArgs {
 }
 
 /// Arguments of `securebase restore`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RestoreArgs {
     /// The backup file (from `securebase backup` or the app's "Back up now").
     #[arg(value_name = "FILE")]
@@ -123,7 +123,7 @@ pub struct RestoreArgs {
 }
 
 /// Arguments of `securebase machine-settings`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct MachineSettingsArgs {
     /// Set the data folder of every user of this computer (needs the right to write the
     /// machine settings file: an administrator, or the installer).
@@ -135,17 +135,20 @@ pub struct MachineSettingsArgs {
 }
 
 /// `securebase client …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ClientCommand {
     /// Add a client.
     Add {
-        /// Pseudonym or clinic id.
+        /// Pseudonym or clinic id. `-` reads it from standard input (a line; a prompt on a
+        /// terminal), and so `--birth-year -` and `--notes -`, in this order: out of `ps` and
+        /// the shell's history. Given here, it is visible to every user of this computer while
+        /// the command runs.
         #[arg(long)]
         name: String,
-        /// Year of birth.
-        #[arg(long, value_name = "YEAR")]
-        birth_year: Option<i32>,
-        /// Notes of the clinician.
+        /// Year of birth; `-` reads it from standard input (an empty line: none).
+        #[arg(long, value_name = "YEAR", value_parser = parse_year_arg)]
+        birth_year: Option<String>,
+        /// Notes of the clinician; `-` reads them from standard input (one line).
         #[arg(long)]
         notes: Option<String>,
     },
@@ -154,7 +157,8 @@ pub enum ClientCommand {
     /// Delete a client and all their administrations, for good; a signed tombstone stays for
     /// each, so that `securebase verify` can tell a deletion from a record gone missing.
     Delete {
-        /// The client's name or id.
+        /// The client's name or id; `-` reads it from standard input (a name in argv is
+        /// visible to every user of this computer while the command runs).
         #[arg(long, value_name = "NAME-OR-ID")]
         client: String,
         /// Say yes: nothing is deleted without it.
@@ -164,7 +168,7 @@ pub enum ClientCommand {
 }
 
 /// Arguments of `securebase init`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct InitArgs {
     /// The first clinician's name, as the audit log will call them.
     #[arg(long, default_value = crate::store::FIRST_CLINICIAN)]
@@ -176,7 +180,7 @@ pub struct InitArgs {
 }
 
 /// `securebase recovery …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum RecoveryCommand {
     /// Make a new recovery sheet (an unlocked clinician's passphrase first); the earlier
     /// sheet stops working.
@@ -199,7 +203,7 @@ pub enum RecoveryCommand {
 }
 
 /// `securebase clinician …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ClinicianCommand {
     /// Add a clinician with their own passphrase (an unlocked clinician's passphrase first,
     /// from `SECUREBASE_PASSPHRASE`; the new one from `SECUREBASE_NEW_PASSPHRASE`, or typed
@@ -233,9 +237,11 @@ pub enum ClinicianCommand {
 }
 
 /// Arguments of `securebase enter`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct EnterArgs {
-    /// The client's name or id.
+    /// The client's name or id; `-` reads it from standard input (a line; a prompt on a
+    /// terminal). A name given here is visible to every user of this computer while the
+    /// command runs, and stays in the shell's history; an id is not identifying.
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: String,
     /// Instrument id.
@@ -243,17 +249,22 @@ pub struct EnterArgs {
     pub instrument: String,
     /// One value per item in item order, separated by commas: empty = not answered,
     /// x = prefer not to answer. ECR-RS: mother 1-9, father 1-9, partner 1-9, friend 1-9.
+    /// `-` reads the line from standard input (after `--client -`'s, if both): out of `ps`
+    /// and the shell's history, where answers given here are seen and kept.
     #[arg(long, value_name = "1,2,,4,...", allow_hyphen_values = true)]
     pub answers: String,
-    /// The forced choice, for instruments that have one (RQ: A-D).
+    /// The forced choice, for instruments that have one (RQ: A-D); `-` reads it from
+    /// standard input (the line after the answers'; an empty line: none).
     #[arg(long)]
     pub choice: Option<String>,
 }
 
 /// Arguments of `securebase history`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct HistoryArgs {
-    /// The client's name or id.
+    /// The client's name or id; `-` reads it from standard input (a line; a prompt on a
+    /// terminal). A name given here is visible to every user of this computer while the
+    /// command runs, and stays in the shell's history; an id is not identifying.
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: String,
     /// Output format: csv (one row per administration, one column per score) or json.
@@ -262,9 +273,11 @@ pub struct HistoryArgs {
 }
 
 /// Arguments of `securebase change`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ChangeArgs {
-    /// The client's name or id.
+    /// The client's name or id; `-` reads it from standard input (a line; a prompt on a
+    /// terminal). A name given here is visible to every user of this computer while the
+    /// command runs, and stays in the shell's history; an id is not identifying.
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: String,
     /// Only this instrument (default: every one the client has answered).
@@ -276,30 +289,35 @@ pub struct ChangeArgs {
 }
 
 /// Arguments of `securebase report`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
-    /// The client's name or id.
+    /// The client's name or id; `-` reads it from standard input (a line; a prompt on a
+    /// terminal). A name given here is visible to every user of this computer while the
+    /// command runs, and stays in the shell's history; an id is not identifying.
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: String,
     /// Only this administration (its id, from `securebase history --format json`); without
     /// it, the client's whole history.
     #[arg(long, value_name = "ID")]
     pub administration: Option<String>,
-    /// The PDF file to write (written whole, or not at all).
+    /// The PDF file to write (written whole, or not at all; a FIFO or a device is written
+    /// into, never replaced; a link to a file is refused).
     #[arg(long, short = 'o', value_name = "FILE.pdf")]
     pub output: PathBuf,
     /// Paper size: a4 or letter.
     #[arg(long, default_value = "a4")]
     pub paper: String,
-    /// A note of the clinician, printed under the heading.
+    /// A note of the clinician, printed under the heading; `-` reads it from standard input
+    /// (the line after `--client -`'s, if both), out of `ps` and the shell's history.
     #[arg(long)]
     pub note: Option<String>,
 }
 
 /// Arguments of `securebase export`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
-    /// The client's name or id.
+    /// The client's name or id; `-` reads it from standard input (a name given here is
+    /// visible to every user of this computer while the command runs).
     #[arg(long, value_name = "NAME-OR-ID")]
     pub client: Option<String>,
     /// Every client (for research).
@@ -312,7 +330,8 @@ pub struct ExportArgs {
     /// `Bundle` of `Questionnaire`, `QuestionnaireResponse` and `Observation` resources).
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// The file to write; `-` is standard output.
+    /// The file to write; `-` is standard output. A FIFO or a device is written into, never
+    /// replaced; a link to a file is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
     /// Include client names (pseudonyms); without it, clients are known by id only.
@@ -341,7 +360,7 @@ pub enum HistoryFormat {
 }
 
 /// Arguments of `securebase reliability`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ReliabilityArgs {
     /// Instrument id (see `securebase instruments`), e.g. ecr-r.
     #[arg(long, short = 'i', value_name = "ID")]
@@ -357,7 +376,7 @@ pub struct ReliabilityArgs {
 }
 
 /// Arguments of `securebase score`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ScoreArgs {
     /// Instrument id (see `securebase instruments`), e.g. ecr-r.
     #[arg(long, short = 'i', value_name = "ID")]
@@ -366,7 +385,8 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub input: PathBuf,
     /// Where to write the result; `-` is standard output. A file is written only when the
-    /// whole input scored without error.
+    /// whole input scored without error. A FIFO or a device is written into, never replaced;
+    /// a link to a file is refused.
     #[arg(long, short = 'o', value_name = "FILE", default_value = "-")]
     pub output: PathBuf,
     /// Output format.
@@ -386,7 +406,7 @@ pub struct ScoreArgs {
 }
 
 /// Arguments of `securebase plot`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct PlotArgs {
     /// Instrument id whose plane to draw (its avoidance and anxiety columns are read).
     #[arg(long, short = 'i', value_name = "ID")]
@@ -397,16 +417,16 @@ pub struct PlotArgs {
     /// The picture: a file ending in .png or .svg.
     #[arg(long, short = 'o', value_name = "FILE.png|FILE.svg")]
     pub output: PathBuf,
-    /// Width in pixels.
-    #[arg(long, default_value_t = 900)]
+    /// Width in pixels: 1 to 10,000, and width × height at most 25 million (25 megapixels).
+    #[arg(long, value_name = "PX", default_value_t = 900, value_parser = parse_side)]
     pub width: u32,
-    /// Height in pixels.
-    #[arg(long, default_value_t = 900)]
+    /// Height in pixels: 1 to 10,000, and width × height at most 25 million (25 megapixels).
+    #[arg(long, value_name = "PX", default_value_t = 900, value_parser = parse_side)]
     pub height: u32,
 }
 
 /// Arguments of `securebase instruments`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct InstrumentsArgs {
     /// Check these questionnaire files instead of listing; exit 2 if any fails.
     #[arg(long, value_name = "FILE", num_args = 1..)]
@@ -461,6 +481,31 @@ fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
         "tab" | "\t" | "\\t" => Ok(Delimiter::Byte(b'\t')),
         other => Err(format!(
             "{other:?} is not a delimiter; use auto, ',', ';' or tab"
+        )),
+    }
+}
+
+/// `--birth-year`: a year, or `-` (read from standard input, see `client_data`).
+fn parse_year_arg(s: &str) -> Result<String, String> {
+    if s == super::client_data::FROM_STDIN || s.trim().parse::<i32>().is_ok() {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not a year; give one such as 1985, or - to read it from standard input"
+        ))
+    }
+}
+
+/// `plot --width`, `--height`: a whole number of pixels from 1 to [`super::plot::MAX_SIDE`].
+fn parse_side(s: &str) -> Result<u32, String> {
+    let max = super::plot::MAX_SIDE;
+    match s.trim().parse::<u64>() {
+        Ok(px) if (1..=u64::from(max)).contains(&px) => {
+            u32::try_from(px).map_err(|e| e.to_string())
+        }
+        Ok(_) => Err(format!("a side of the picture is 1 to {max} pixels")),
+        Err(_) => Err(format!(
+            "{s:?} is not a whole number of pixels (1 to {max})"
         )),
     }
 }

@@ -1,4 +1,5 @@
-//! `securebase client add|list|delete`: the clients of the data folder.
+//! `securebase client add|list|delete`: the clients of the data folder. A name, birth year or
+//! notes given as `-` have been read from standard input before this runs (`client_data`).
 
 use std::io::Write;
 
@@ -17,6 +18,7 @@ pub fn run(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
             birth_year,
             notes,
         } => {
+            let birth_year = birth_year.as_deref().map(parse_year).transpose()?;
             let (store, keys) = open_unlocked(dir)?;
             let existing = store.clients(&keys).map_err(user)?;
             warn_failures(&existing);
@@ -33,7 +35,7 @@ pub fn run(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
             let client = Client::new(
                 store::new_id().map_err(user)?,
                 name,
-                *birth_year,
+                birth_year,
                 notes.as_deref().unwrap_or(""),
                 Timestamp::now(),
             )
@@ -83,4 +85,13 @@ pub fn run(dir: &std::path::Path, command: &ClientCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `--birth-year`'s value (from argv or standard input) as a year.
+fn parse_year(text: &str) -> Result<i32> {
+    text.trim().parse().or_else(|_| {
+        bad_input(format!(
+            "--birth-year: {text:?} is not a year; give one such as 1985"
+        ))
+    })
 }

@@ -7,14 +7,20 @@
 //! `data_folder.rs`. This file parses the command line ([`parse`]), runs its command ([`run`])
 //! and turns the result into an exit code ([`finish`]).
 //!
+//! Client data (a name, a birth year, notes, answers) can be given as `-` and is then read from
+//! standard input before the command runs (`client_data.rs`), so that it is in neither `ps`
+//! nor the shell's history.
+//!
 //! Exit codes are part of the contract: 0 success, 2 bad input or arguments, 1 anything else.
-//! Errors that are the user's input carry [`BadInput`]; everything else is exit 1.
+//! Errors that are the user's input carry [`BadInput`], and so does an output path refused for
+//! what it is ([`crate::atomic::NotReplaced`]); everything else is exit 1.
 
 mod args;
 mod audit;
 mod backup;
 mod change;
 mod client;
+mod client_data;
 mod data_folder;
 mod enter;
 mod export;
@@ -108,11 +114,31 @@ fn report_error(e: &anyhow::Error) -> ExitCode {
     }
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "securebase: error: {e:#}");
-    if e.downcast_ref::<BadInput>().is_some() {
+    if e.downcast_ref::<BadInput>().is_some() || is_refused_output(e) {
         ExitCode::from(2)
     } else {
         ExitCode::from(1)
     }
+}
+
+/// An output path that is not written to for what it is (a link to a file, a folder, a disk,
+/// a FIFO nobody reads: [`crate::atomic::NotReplaced`]): the user's choice of path, exit 2.
+fn is_refused_output(e: &anyhow::Error) -> bool {
+    use crate::store::StoreError;
+    use crate::store::backup::BackupError;
+    e.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
+            match (
+                cause.downcast_ref::<StoreError>(),
+                cause.downcast_ref::<BackupError>(),
+            ) {
+                (Some(StoreError::Io { cause, .. }), _)
+                | (_, Some(BackupError::Store(StoreError::Io { cause, .. }))) => Some(cause),
+                _ => None,
+            }
+        });
+        io.is_some_and(crate::atomic::is_not_replaced)
+    })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -133,6 +159,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let Some(command) = &cli.command else {
         return bad_input("give a command (see --help); without one, securebase opens the app");
     };
+    // Client data given as `-` (kept out of argv): read now, before any passphrase prompt.
+    let command = &client_data::from_stdin(command)?;
     match command {
         Command::Score(args) => {
             warn_failures(&catalog);

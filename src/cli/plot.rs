@@ -1,4 +1,5 @@
-//! `securebase plot`: the respondents of a scored CSV on the attachment plane, as PNG or SVG.
+//! `securebase plot`: the respondents of a scored CSV on the attachment plane, as PNG or SVG,
+//! of at most [`MAX_SIDE`] pixels a side and [`MAX_PIXELS`] in all.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -12,8 +13,26 @@ use crate::catalog::Catalog;
 use crate::chart::Drawable;
 use crate::chart::plane::PlaneChart;
 
+/// The most pixels a side of the picture may have (`--width`, `--height`; checked by clap).
+pub const MAX_SIDE: u32 = 10_000;
+/// The most pixels a picture may have, width × height: 25 megapixels, 75 MB of RGB while it
+/// is drawn. Beyond, `--width 100000 --height 100000` asked for 30 GB and aborted (REDTEAM
+/// M6); the same cap for SVG keeps one rule.
+pub const MAX_PIXELS: u64 = 25_000_000;
+
 /// Runs `securebase plot`.
 pub fn run(catalog: &Catalog, args: &PlotArgs) -> Result<()> {
+    let pixels = u64::from(args.width) * u64::from(args.height);
+    if args.width == 0 || args.height == 0 || pixels > MAX_PIXELS {
+        return bad_input(format!(
+            "a picture of {} × {} pixels is {:.1} megapixels; the most is {} megapixels \
+             (--width × --height ≤ {MAX_PIXELS}), each side 1 to {MAX_SIDE}",
+            args.width,
+            args.height,
+            pixels as f64 / 1e6,
+            MAX_PIXELS / 1_000_000,
+        ));
+    }
     let Some(instrument) = catalog.get(&args.instrument) else {
         return bad_input(format!(
             "unknown instrument {:?}; loaded: {}",

@@ -15,6 +15,7 @@ mod change;
 mod change_cli;
 mod chart;
 mod cli;
+mod cli_hostile;
 mod clinicians;
 mod earlier_folders;
 mod export;
