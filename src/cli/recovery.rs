@@ -64,6 +64,17 @@ pub fn run(dir: &Path, command: &RecoveryCommand) -> Result<()> {
 
 /// Makes a new recovery key and writes its sheet to `output`; the code is on the sheet only.
 pub(super) fn make_sheet(store: &Store, keys: &Keys, output: &Path, paper: Paper) -> Result<()> {
+    // The sheet must end up as a file: one written into a device or a pipe is gone, and the
+    // new key has by then replaced the old sheet's. Asked before anything is replaced.
+    if let Ok(meta) = std::fs::symlink_metadata(output)
+        && !meta.is_file()
+    {
+        return super::bad_input(format!(
+            "{} is not a regular file: the recovery sheet must be saved as a file (a new \
+             recovery key would replace the old sheet's); nothing was changed",
+            output.display()
+        ));
+    }
     let code = store.new_recovery(keys).map_err(user)?;
     let text = code.to_string();
     let pdf = recovery_sheet_pdf(&SheetRequest {

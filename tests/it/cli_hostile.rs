@@ -402,10 +402,6 @@ fn every_output_onto_a_device_node_writes_into_it_and_leaves_it_a_device() {
                 .to_vec(),
         ),
         (
-            make("sheet.pdf").unwrap(),
-            ["recovery", "new", "--output"].map(String::from).to_vec(),
-        ),
-        (
             make("backup.tar").unwrap(),
             ["backup", "-o"].map(String::from).to_vec(),
         ),
@@ -421,6 +417,20 @@ fn every_output_onto_a_device_node_writes_into_it_and_leaves_it_a_device() {
             "{args:?} replaced the node"
         );
     }
+    // A recovery sheet must end up as a file: refused onto the node before a new key
+    // replaces the old sheet's, and the node is left a node.
+    let sheet = make("sheet.pdf").unwrap();
+    let out = sb(
+        &dir,
+        &["recovery", "new", "--output", sheet.to_str().unwrap()],
+    );
+    expect_code(&out, 2, "recovery new onto a device");
+    assert!(
+        out.stderr.contains("must be saved as a file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(kind(&sheet), "character device");
     assert_eq!(temporaries(&nodes), Vec::<String>::new());
 }
 

@@ -11,6 +11,7 @@ use crate::support::common::{PASS, WORK_FACTOR, save_client, secret, temp_data_d
 use crate::support::run::{expect_bad_input, expect_code, library_store_with_client, sb};
 use securebase::store::Store;
 
+#[cfg(unix)]
 fn mkfifo(path: &Path) {
     assert!(
         Command::new("mkfifo").arg(path).status().unwrap().success(),
