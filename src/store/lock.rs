@@ -194,8 +194,12 @@ fn open_rw(path: &Path) -> Result<File, StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if file.metadata().is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600)).ok();
+        if file
+            .metadata()
+            .is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+        {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .ok();
         }
     }
     Ok(file)
