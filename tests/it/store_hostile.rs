@@ -105,7 +105,7 @@ fn planted_files_are_named_and_nothing_hangs() {
         .map(|e| e.unwrap().path())
         .find(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.len() == 36 && name.ends_with(".age")
+            name.len() == 36 && p.extension().is_some_and(|e| e == "age")
         })
         .unwrap();
     fs::rename(&key, keys.join("saved")).unwrap();
