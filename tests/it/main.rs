@@ -50,6 +50,7 @@ mod results;
 #[cfg(feature = "gui")]
 mod results_view;
 mod rotation_kill;
+mod score_hostile;
 mod set_apart;
 mod store;
 mod store_cli;

@@ -76,11 +76,11 @@ impl ColumnMap {
             {
                 if let Some(first) = choice_column {
                     return Err(format!(
-                        "columns {} and {} ({:?} and {:?}) are both the forced choice; keep one",
+                        "columns {} and {} ({} and {}) are both the forced choice; keep one",
                         first + 1,
                         col + 1,
-                        names[first],
-                        name
+                        quoted(names[first].as_bytes()),
+                        quoted(name.as_bytes())
                     ));
                 }
                 choice_column = Some(col);
@@ -92,11 +92,11 @@ impl ColumnMap {
                 if let Some(slot) = find_slot(instrument, block, number) {
                     if let Some(first) = slot_column[slot] {
                         return Err(format!(
-                            "columns {} and {} ({:?} and {:?}) both hold {}; keep one",
+                            "columns {} and {} ({} and {}) both hold {}; keep one",
                             first + 1,
                             col + 1,
-                            names[first],
-                            name,
+                            quoted(names[first].as_bytes()),
+                            quoted(name.as_bytes()),
                             instrument.slots[slot].column
                         ));
                     }
@@ -105,16 +105,18 @@ impl ColumnMap {
                     canonical.push(instrument.slots[slot].column.clone());
                 } else {
                     warnings.push(format!(
-                    "column {name:?} looks like an item but {} has no such item; passed through unchanged",
-                    instrument.id
-                ));
+                        "column {} looks like an item but {} has no such item; passed through unchanged",
+                        quoted(name.as_bytes()),
+                        instrument.id
+                    ));
                     roles.push(ColumnRole::PassThrough);
                     canonical.push(String::new());
                 }
             } else {
                 if output_names.contains(&key.as_str()) {
                     return Err(format!(
-                        "input column {name:?} has the name of an output column; rename it (is this file already scored?)"
+                        "input column {} has the name of an output column; rename it (is this file already scored?)",
+                        quoted(name.as_bytes())
                     ));
                 }
                 roles.push(ColumnRole::PassThrough);
@@ -215,6 +217,40 @@ fn delimiter_hint(names: &[String]) -> Option<String> {
         .map(|(_, word)| format!("the header looks {word}-separated: try --delimiter auto"))
 }
 
+/// How much of a cell or a name a message quotes.
+const SHOWN_BYTES: usize = 200;
+
+/// `bytes` quoted for a message (`"8"`); one longer than 200 bytes by its start and its
+/// length (`"77777…"…(50000000 bytes)`), so that a huge cell makes a short message.
+pub fn quoted(bytes: &[u8]) -> String {
+    if bytes.len() <= SHOWN_BYTES {
+        return format!("{:?}", String::from_utf8_lossy(bytes));
+    }
+    format!(
+        "{:?}…({} bytes)",
+        String::from_utf8_lossy(&bytes[..char_boundary(bytes, SHOWN_BYTES)]),
+        bytes.len()
+    )
+}
+
+/// `text` for a message, cut after 200 bytes with `…`.
+pub fn shortened(text: &str) -> String {
+    if text.len() <= SHOWN_BYTES {
+        return text.to_owned();
+    }
+    let cut = char_boundary(text.as_bytes(), SHOWN_BYTES);
+    format!("{}…", text.get(..cut).unwrap_or_default())
+}
+
+/// `at`, or the start of the UTF-8 character it falls in.
+fn char_boundary(bytes: &[u8], at: usize) -> usize {
+    let mut cut = at.min(bytes.len());
+    while cut > 0 && cut < bytes.len() && cut + 3 >= at && bytes[cut] & 0xC0 == 0x80 {
+        cut -= 1;
+    }
+    cut
+}
+
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellValue {
@@ -284,6 +320,18 @@ mod tests {
         assert_eq!(parse_cell(b"1e3"), CellValue::NotANumber);
         assert_eq!(parse_cell(b"-"), CellValue::NotANumber);
         assert_eq!(parse_cell(b"99999999999999999999"), CellValue::NotANumber);
+    }
+
+    #[test]
+    fn long_cells_and_names_are_cut() {
+        assert_eq!(quoted(b"8"), "\"8\"");
+        let m = quoted(&vec![b'7'; 50_000_000]);
+        assert_eq!(m, format!("\"{}\"…(50000000 bytes)", "7".repeat(200)));
+        // Never inside a character.
+        let text = format!("{}é{}", "a".repeat(199), "b".repeat(300));
+        assert_eq!(shortened(&text), format!("{}…", "a".repeat(199)));
+        assert!(quoted(text.as_bytes()).starts_with(&format!("\"{}\"…", "a".repeat(199))));
+        assert_eq!(shortened("q7"), "q7");
     }
 
     #[test]

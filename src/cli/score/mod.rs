@@ -1,29 +1,35 @@
 //! `securebase score`: stream a CSV of respondents through the scorer.
 //!
-//! Memory does not grow with the number of rows: a reader thread parses batches of rows
-//! ([`reader`]) that are recycled once scored and written ([`writer`]).
-//! An output file is written through [`crate::atomic::AtomicFile`], so on any error it is
-//! neither created nor changed.
+//! The header is read first ([`header`]: in one pass, within limits, every way it can be
+//! unreadable named), then the data in chunks of whole records ([`chunks`]), scored on as
+//! many threads as there are cores and written in input order. Memory does not grow with the
+//! number of rows or their width: the bytes in flight are bounded (one row larger than that
+//! goes through alone). An output file is written through [`crate::atomic::AtomicFile`], so
+//! on any error it is neither created nor changed.
 //!
-//! The pipeline is a folder because its parts are only for `score`: this file (header,
-//! delimiter, the two threads), [`reader`], [`writer`], [`columns`] (which column is which item)
-//! and [`line_index`] (the line numbers that errors name).
+//! The pipeline is a folder because its parts are only for `score`: this file (the command,
+//! the threads' work), [`header`], [`records`] (CSV records out of bytes, as the `csv` crate
+//! reads them), [`chunks`] (the input cut at record boundaries, the threads, the order),
+//! [`reader`] (records into checked answers), [`writer`] (scored rows out), [`columns`]
+//! (which column is which item) and [`line_index`] (the line numbers that errors name).
 
+mod chunks;
 pub(super) mod columns;
+mod header;
 mod line_index;
 mod reader;
+mod records;
 mod writer;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
-use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 
-use columns::ColumnMap;
-use line_index::LineIndex;
-use reader::{Batch, ReadContext, read_batches, read_record};
+use chunks::ChunkReader;
+use columns::{ColumnMap, quoted};
+use reader::{ReadContext, RowReader};
 use writer::RowWriter;
 
 use super::{BadInput, Delimiter, Format, InvalidPolicy, ScoreArgs, bad_input};
@@ -62,15 +68,30 @@ pub fn run(catalog: &Catalog, args: &ScoreArgs) -> Result<()> {
     if is_dash(&args.output) {
         let stdout = io::stdout();
         let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
-        score_stream(instrument, reader, &mut out, args, &input_name)?;
+        score_stream(
+            instrument,
+            reader,
+            &mut out,
+            args,
+            &input_name,
+            "standard output",
+        )?;
         out.flush().context("cannot write to standard output")?;
     } else {
         check_output_path(&args.input, &args.output)?;
+        let output_name = format!("output {}", args.output.display());
         let mut out = AtomicFile::create(&args.output)
-            .with_context(|| format!("cannot create output {}", args.output.display()))?;
-        score_stream(instrument, reader, &mut out, args, &input_name)?;
+            .with_context(|| format!("cannot create {output_name}"))?;
+        score_stream(
+            instrument,
+            reader,
+            &mut out,
+            args,
+            &input_name,
+            &output_name,
+        )?;
         out.commit()
-            .with_context(|| format!("cannot write output {}", args.output.display()))?;
+            .with_context(|| format!("cannot write {output_name}"))?;
     }
     Ok(())
 }
@@ -120,16 +141,19 @@ fn display_name(path: &Path, dash: &str) -> String {
 }
 
 /// Scores every row of `input` onto `output`. Errors are [`BadInput`] for anything wrong with
-/// the input, plain errors for I/O trouble.
+/// the input, plain errors for I/O trouble; a failed write names `output_name` ("standard
+/// output", "output scored.csv") and keeps the I/O error as its cause (a closed pipe is then
+/// seen as one).
 pub fn score_stream(
     instrument: &Instrument,
     input: impl Read + Send,
     output: &mut impl Write,
     args: &ScoreArgs,
     input_name: &str,
+    output_name: &str,
 ) -> Result<()> {
     let json = args.format == Format::Json;
-    let (mut reader, columns) = open_input(
+    let (reader, columns) = open_input(
         instrument,
         input,
         args.delimiter,
@@ -139,80 +163,91 @@ pub fn score_stream(
     )?;
     if json && let Some(name) = columns.duplicate_pass_through() {
         return bad_input(format!(
-            "{input_name}: line 1: column {name:?} appears twice; JSON output needs unique column names"
+            "{input_name}: line 1: column {} appears twice; JSON output needs unique column names",
+            quoted(name.as_bytes())
         ));
     }
-
-    let mut writer = RowWriter::new(instrument, &columns, args.format, args.category, output)?;
+    let mut write = |bytes: &[u8]| {
+        output
+            .write_all(bytes)
+            .map_err(|e| anyhow::Error::new(e).context(format!("cannot write {output_name}")))
+    };
     let ctx = ReadContext {
         instrument,
         columns: &columns,
         policy: args.invalid,
         input_name,
+        delimiter: reader.delimiter(),
     };
-    std::thread::scope(|scope| {
-        // Two batches in flight keep both threads busy without letting memory grow.
-        let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(2);
-        let (recycle_tx, recycle_rx) = mpsc::channel::<Batch>();
-        let reader_thread = scope.spawn(move || read_batches(&mut reader, &ctx, &tx, &recycle_rx));
-        let mut report = ScoreReport::default();
-        for batch in rx {
-            let batch = batch?;
-            for row in batch.filled() {
-                score_into(instrument, &row.responses, &mut report);
-                writer.write_row(&row.record, &report, &row.invalid, row.line)?;
-            }
-            // The reader may have finished; then the batch is simply dropped.
-            let _ = recycle_tx.send(batch);
-        }
-        if reader_thread.join().is_err() {
-            anyhow::bail!("the input reader stopped unexpectedly");
-        }
-        writer.finish()
-    })
+    let formatter = RowWriter::new(instrument, &columns, args.format, args.category);
+    let mut start = Vec::new();
+    formatter.start(&mut start);
+    write(&start)?;
+
+    let mut any_rows = false;
+    chunks::run(
+        reader,
+        input_name,
+        workers(),
+        || Worker {
+            rows: RowReader::new(&ctx),
+            writer: RowWriter::new(instrument, &columns, args.format, args.category),
+            report: ScoreReport::default(),
+        },
+        |worker, chunk, out| {
+            let Worker {
+                rows,
+                writer,
+                report,
+            } = worker;
+            rows.read_rows(chunk, |row| {
+                score_into(instrument, row.responses, report);
+                writer.row(out, row, report)
+            })
+        },
+        |bytes| {
+            // A JSON row starts with the comma that separates it from the one before.
+            let bytes = match bytes.split_first() {
+                Some((b',', rest)) if json && !any_rows => rest,
+                _ => bytes,
+            };
+            any_rows |= !bytes.is_empty();
+            write(bytes)
+        },
+    )?;
+    let mut end = Vec::new();
+    formatter.end(any_rows, &mut end);
+    write(&end)
+}
+
+/// One scoring thread's state.
+struct Worker<'a> {
+    rows: RowReader<'a>,
+    writer: RowWriter<'a>,
+    report: ScoreReport,
+}
+
+/// Scoring threads: one per core (the reading and writing threads mostly wait).
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8)
 }
 
 /// Reads and maps the header of `input` (after a byte-order mark; the delimiter detected unless
-/// given), leaving the reader at the first data row. `json` and `category` are what
+/// given), returning the reader of the data that follows. `json` and `category` are what
 /// [`ColumnMap::new`] needs to know of the output. Errors name the input and line 1.
 pub fn open_input<R: Read>(
     instrument: &Instrument,
-    input: R,
+    mut input: R,
     delimiter: Delimiter,
     json: bool,
     category: bool,
     input_name: &str,
-) -> Result<(csv::Reader<LineIndex<impl Read>>, ColumnMap)> {
-    let mut input = BufReader::with_capacity(1 << 16, input);
-    let mut first_line =
-        read_header_line(&mut input).with_context(|| format!("cannot read {input_name}"))?;
-    if let Some(rest) = first_line.strip_prefix(b"\xEF\xBB\xBF") {
-        first_line = rest.to_vec();
-    }
-    if first_line.trim_ascii().is_empty() {
-        return bad_input(format!(
-            "{input_name}: the input is empty; expected a header row naming the columns"
-        ));
-    }
-    let delimiter = match delimiter {
-        Delimiter::Byte(b) => b,
-        Delimiter::Auto => detect_delimiter(&first_line)
-            .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?,
-    };
-
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(LineIndex::new(io::Cursor::new(first_line).chain(input)));
-
-    let mut record = csv::ByteRecord::new();
-    if !read_record(&mut reader, &mut record, input_name)? {
-        return bad_input(format!("{input_name}: no header row"));
-    }
-    let header: Vec<&[u8]> = record.iter().collect();
-    if header.iter().any(|h| std::str::from_utf8(h).is_err()) {
+) -> Result<(ChunkReader<R>, ColumnMap)> {
+    let header = header::read_header(&mut input, delimiter, input_name)?;
+    let names: Vec<&[u8]> = header.names.iter().map(Vec::as_slice).collect();
+    if names.iter().any(|h| std::str::from_utf8(h).is_err()) {
         if json {
             return bad_input(format!(
                 "{input_name}: line 1: the header is not valid UTF-8; JSON output needs UTF-8 text (save the file as UTF-8)"
@@ -222,12 +257,17 @@ pub fn open_input<R: Read>(
             "securebase: warning: {input_name}: the header is not valid UTF-8; text columns are passed through byte for byte"
         );
     }
-    let columns = ColumnMap::new(instrument, &header, json, category)
-        .map_err(|m| BadInput(format!("{input_name}: line 1: {m}")))?;
+    let columns = ColumnMap::new(instrument, &names, json, category).map_err(|m| {
+        let note = header
+            .long_name
+            .map(|n| format!("; {}", n.note()))
+            .unwrap_or_default();
+        BadInput(format!("{input_name}: line 1: {m}{note}"))
+    })?;
     for w in &columns.warnings {
         eprintln!("securebase: warning: {input_name}: {w}");
     }
-    Ok((reader, columns))
+    Ok((ChunkReader::new(input, &header), columns))
 }
 
 /// Every row of `input` (in `score`'s input format) as answers to `instrument`, for commands
@@ -235,78 +275,104 @@ pub fn open_input<R: Read>(
 /// invalid cell is an error naming its line and column.
 pub fn read_all(
     instrument: &Instrument,
-    input: impl Read + Send,
+    input: impl Read,
     input_name: &str,
 ) -> Result<Vec<Responses>> {
-    let (mut reader, columns) =
+    let (reader, columns) =
         open_input(instrument, input, Delimiter::Auto, false, false, input_name)?;
     let ctx = ReadContext {
         instrument,
         columns: &columns,
         policy: InvalidPolicy::Error,
         input_name,
+        delimiter: reader.delimiter(),
     };
-    let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(2);
-    let (_recycle_tx, recycle_rx) = mpsc::channel::<Batch>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || read_batches(&mut reader, &ctx, &tx, &recycle_rx));
-        let mut all = Vec::new();
-        for batch in rx {
-            all.extend(batch?.filled().iter().map(|row| row.responses.clone()));
-        }
-        Ok(all)
-    })
+    let mut rows = RowReader::new(&ctx);
+    let mut all = Vec::new();
+    chunks::run_here(reader, input_name, |chunk| {
+        rows.read_rows(chunk, |row| {
+            all.push(row.responses.clone());
+            Ok(())
+        })
+    })?;
+    Ok(all)
 }
 
-/// Reads the header line: up to the first line break outside double quotes, so that a quoted
-/// header name with a line break in it does not cut the header short.
-fn read_header_line(input: &mut impl BufRead) -> io::Result<Vec<u8>> {
-    let mut line = Vec::new();
-    loop {
-        let before = line.len();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(line);
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+    use std::io::{self, Write};
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A disk that fills up after `room` bytes.
+    struct FullDisk {
+        room: usize,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::from_raw_os_error(28));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
         }
-        let quotes = memchr::memchr_iter(b'"', &line).count();
-        if quotes.is_multiple_of(2) || line.len() == before {
-            return Ok(line);
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
         }
     }
-}
 
-/// Picks comma, semicolon or tab: whichever occurs most often outside quotes in the header.
-/// A tie between two that both occur is ambiguous and an error; none at all means one column,
-/// read as comma-separated.
-pub fn detect_delimiter(header: &[u8]) -> Result<u8, String> {
-    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
-    let mut quoted = false;
-    for &b in header {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if !quoted {
-            for (d, n) in &mut counts {
-                if b == *d {
-                    *n += 1;
-                }
+    fn args(format: Format) -> ScoreArgs {
+        ScoreArgs {
+            instrument: "ecr-r".to_owned(),
+            input: PathBuf::from("in.csv"),
+            output: PathBuf::from("scored.csv"),
+            format,
+            delimiter: Delimiter::Auto,
+            invalid: InvalidPolicy::Error,
+            category: false,
+        }
+    }
+
+    /// REDTEAM L12: a write that fails (a full disk under `-o`) names the output, not only
+    /// the temporary file it goes through, and keeps the I/O error as its cause (which is how
+    /// a closed pipe is told from other failures).
+    #[test]
+    fn a_failed_write_names_the_output() {
+        let catalog = Catalog::bundled();
+        let instrument = catalog.get("ecr-r").unwrap();
+        let mut input = String::from("id");
+        for q in 1..=36 {
+            let _ = write!(input, ",q{q}");
+        }
+        input.push('\n');
+        for k in 0..50_000 {
+            let _ = writeln!(input, "r{k}{}", ",4".repeat(36));
+        }
+        for format in [Format::Csv, Format::Json] {
+            for room in [0, 10, 100_000] {
+                let mut disk = FullDisk { room };
+                let err = score_stream(
+                    instrument,
+                    input.as_bytes(),
+                    &mut disk,
+                    &args(format),
+                    "in.csv",
+                    "output scored.csv",
+                )
+                .unwrap_err();
+                assert!(
+                    format!("{err:#}").starts_with("cannot write output scored.csv: "),
+                    "{err:#}"
+                );
+                assert!(err.downcast_ref::<BadInput>().is_none());
+                let io = err.chain().find_map(|c| c.downcast_ref::<io::Error>());
+                assert_eq!(io.and_then(io::Error::raw_os_error), Some(28), "{err:#}");
             }
         }
-    }
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    match counts {
-        [(_, 0), ..] => Ok(b','),
-        [(a, na), (b, nb), _] if na == nb => Err(format!(
-            "cannot tell the delimiter: the header has {na} {} and {nb} {}; pass --delimiter",
-            delimiter_name(a),
-            delimiter_name(b)
-        )),
-        [(a, _), ..] => Ok(a),
-    }
-}
-
-fn delimiter_name(d: u8) -> &'static str {
-    match d {
-        b',' => "commas",
-        b';' => "semicolons",
-        _ => "tabs",
     }
 }
