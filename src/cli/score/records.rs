@@ -230,18 +230,19 @@ impl Dialect {
 
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
 const HIGH: u64 = 0x8080_8080_8080_8080;
-const ONES: u64 = 0x0101_0101_0101_0101;
+/// Each byte 1: times a byte, that byte in every place.
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The high bit of each byte of `word` that is zero, exactly (no carries between bytes).
 #[inline]
-fn zero_bytes(word: u64) -> u64 {
+pub(super) fn zero_bytes(word: u64) -> u64 {
     !(((word & LOW7) + LOW7) | word) & HIGH
 }
 
 /// The eight bytes at `at` as a little-endian word (byte `k` in bits `8k..8k+8`), padded
 /// with zeros past the end of `data` (a zero byte is never special).
 #[inline]
-fn word_at(data: &[u8], at: usize) -> u64 {
+pub(super) fn word_at(data: &[u8], at: usize) -> u64 {
     if let Some(bytes) = data.get(at..at + 8) {
         bytes.try_into().map_or(0, u64::from_le_bytes)
     } else {
