@@ -148,9 +148,8 @@ pub fn loose_modes(dir: &Path) -> Vec<(PathBuf, u32)> {
         ] {
             paths.push(dir.join(sub));
         }
-        if let Ok(entries) = fs::read_dir(dir.join(ADMINISTRATIONS)) {
-            paths.extend(entries.filter_map(Result::ok).map(|e| e.path()));
-        }
+        // Not each client's folder: a stat per client on every open, and one made wide sits in
+        // a wide `administrations/` (the folders securebase makes now are 0700).
         // The lock files are tightened when opened (`lock`); the pid file is written anew.
         paths.push(dir.join(META));
         paths

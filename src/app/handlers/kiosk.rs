@@ -218,7 +218,6 @@ impl SecurebaseApp {
                     .collect();
                 let client_id = mode.session.client.id.clone();
                 if let Err(e) = store.begin_session(&keys, &client_id, &ids) {
-                    store.end_session(&keys);
                     if let Some(form) = &mut mode.leave {
                         form.error = Some(format!("The form could not be brought back: {e}"));
                     }
