@@ -28,6 +28,7 @@ fi
 }
 
 cargo build --release --quiet --bin securebase --example gen_ecr_r
+mkdir -p bench-data
 data=bench-data/ecr-r-$rows.csv
 [ -s "$data" ] || ./target/release/examples/gen_ecr_r "$rows" > "$data"
 out=bench-data/compare
