@@ -257,6 +257,11 @@ pub struct EnterArgs {
     /// standard input (the line after the answers'; an empty line: none).
     #[arg(long)]
     pub choice: Option<String>,
+    /// The date written on the form, `YYYY-MM-DD`: the day the client filled it in, which
+    /// dates the administration everywhere (history, change, plots, reports, exports). Not
+    /// after today. Without it, the form is dated today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 /// Arguments of `securebase history`.

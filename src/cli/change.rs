@@ -14,7 +14,7 @@ use super::{BadInput, ChangeArgs, HistoryFormat};
 use crate::catalog::Catalog;
 use crate::core::change::change;
 use crate::core::{ScoreReport, score};
-use crate::results::{clinic_figures, date};
+use crate::results::{clinic_figures, day};
 use crate::store::settings::Settings;
 use crate::store::{Administration, AuditAction, AuditTarget, Status};
 
@@ -80,7 +80,7 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &ChangeArgs) -> Resul
             .filter(|a| a.instrument_id == instrument.id && a.status == Status::Completed)
             .filter_map(|a| Some((a, score(instrument, &a.responses(instrument).ok()?))))
             .collect();
-        done.sort_by(|(a, _), (b, _)| (a.started, &a.id).cmp(&(b.started, &b.id)));
+        done.sort_by(|(a, _), (b, _)| a.course_key().cmp(&b.course_key()));
         let clinic = clinic_figures(instrument, &settings, local.as_ref());
         for j in 1..done.len() {
             let mut pairs = vec![("previous", j - 1)];
@@ -95,10 +95,10 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &ChangeArgs) -> Resul
                     rows.push(json!({
                         "instrument": instrument.id,
                         "administration": now.id,
-                        "date": date(now.started),
+                        "date": day(now.given_on()),
                         "compared_with": what,
                         "since_administration": then.id,
-                        "since_date": date(then.started),
+                        "since_date": day(then.given_on()),
                         "score": c.score_id,
                         "better": def.better.name(),
                         "before": c.before,

@@ -23,9 +23,15 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
         ));
     };
     let answers = parse_answers(instrument, &args.answers)?;
+    let now = Timestamp::now();
+    let today = now.to_zoned_datetime(jiff::tz::TimeZone::system()).date();
+    let form_date = args
+        .date
+        .as_deref()
+        .map(|d| parse_form_date(d, today))
+        .transpose()?;
     let (store, keys) = open_unlocked(dir)?;
     let client = store.find_client(&keys, &args.client).map_err(user)?;
-    let now = Timestamp::now();
     let mut administration = Administration::new(
         store::new_id().map_err(user)?,
         &client.id,
@@ -33,23 +39,14 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
         Source::PaperEntry,
         now,
     );
+    administration.form_date = form_date;
     for (slot, answer) in answers.into_iter().enumerate() {
         administration
             .set_answer(instrument, slot, answer, now, None)
             .map_err(|e| BadInput(format!("answer {}: {e}", slot + 1)))?;
     }
     if let Some(choice) = &args.choice {
-        let Some(def) = &instrument.choice else {
-            return bad_input(format!("{} has no forced choice", instrument.id));
-        };
-        let Some(option) = def.option_index(choice) else {
-            let values: Vec<&str> = def.options.iter().map(|(v, _)| v.as_str()).collect();
-            return bad_input(format!(
-                "choice {choice:?} is not one of {}",
-                values.join(", ")
-            ));
-        };
-        administration.choice = def.options.get(option).map(|(v, _)| v.clone());
+        administration.choice = Some(choice_of(instrument, choice)?);
     }
     administration.status = Status::Completed;
     administration.finished = Some(now);
@@ -61,8 +58,11 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
                 AuditAction::Create,
                 AuditTarget::Administration(&earlier.id),
                 &format!(
-                    "paper entry of {}, saved at {} by a run that could not write this entry",
-                    instrument.id, earlier.started
+                    "paper entry of {} dated {}, saved at {} by a run that could not write \
+                     this entry",
+                    instrument.id,
+                    earlier.given_on(),
+                    earlier.started
                 ),
             )
             .map_err(|e| not_audited(&earlier.id, &e))?;
@@ -79,7 +79,12 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
             .audit(
                 AuditAction::Create,
                 AuditTarget::Administration(&administration.id),
-                &format!("paper entry of {}", instrument.id),
+                &format!(
+                    "paper entry of {} dated {} ({})",
+                    instrument.id,
+                    administration.given_on(),
+                    administration.source.label()
+                ),
             )
             .map_err(|e| not_audited(&administration.id, &e))?;
         administration
@@ -129,6 +134,7 @@ fn unaudited_copy(
         a.instrument_id == new.instrument_id
             && a.instrument_version == new.instrument_version
             && a.source == Source::PaperEntry
+            && a.form_date == new.form_date
             && a.status == Status::Completed
             && a.choice == new.choice
             && a.not_applicable == new.not_applicable
@@ -157,6 +163,52 @@ fn unaudited_copy(
         .filter_map(|e| e.record_id)
         .collect();
     Ok(candidates.into_iter().find(|a| !logged.contains(&a.id)))
+}
+
+/// `--choice C`: one of the instrument's forced-choice options.
+fn choice_of(instrument: &Instrument, choice: &str) -> Result<String> {
+    let Some(def) = &instrument.choice else {
+        return bad_input(format!("{} has no forced choice", instrument.id));
+    };
+    let Some(option) = def.option_index(choice).and_then(|k| def.options.get(k)) else {
+        let values: Vec<&str> = def.options.iter().map(|(v, _)| v.as_str()).collect();
+        return bad_input(format!(
+            "choice {choice:?} is not one of {}",
+            values.join(", ")
+        ));
+    };
+    Ok(option.0.clone())
+}
+
+/// `--date 2026-03-05`: the date written on the form. A calendar date, `YYYY-MM-DD`, not after
+/// `today` (a form cannot have been filled tomorrow) and not before 1900 (a typing slip).
+fn parse_form_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date> {
+    let text = text.trim();
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(k, b)| match k {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let date = shape_ok
+        .then(|| text.parse::<jiff::civil::Date>().ok())
+        .flatten();
+    let Some(date) = date else {
+        return bad_input(format!(
+            "--date {text:?} is not a date: write the date on the form as YYYY-MM-DD, e.g. \
+             {today}"
+        ));
+    };
+    if date > today {
+        return bad_input(format!(
+            "--date {date} is after today ({today}): give the date written on the form"
+        ));
+    }
+    if date.year() < 1900 {
+        return bad_input(format!(
+            "--date {date} is before 1900: give the date written on the form"
+        ));
+    }
+    Ok(date)
 }
 
 /// `--answers 1,2,,4,x`: values in item order; empty = not answered; `x` = prefer not to
@@ -204,10 +256,12 @@ fn print_report(
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{} for {} (administration {}), {} answered, {} missing",
+        "{} for {} (administration {}), given {} ({}), {} answered, {} missing",
         instrument.short_name,
         client.name,
         administration.id,
+        administration.given_on(),
+        administration.source.label(),
         instrument.n_slots() - report.n_missing,
         report.n_missing
     )?;

@@ -9,7 +9,7 @@ use super::data_folder::{open_unlocked, user, warn_failures};
 use super::{HistoryArgs, HistoryFormat};
 use crate::catalog::Catalog;
 use crate::core::score;
-use crate::store::{Administration, AuditAction, AuditTarget, Client, Source};
+use crate::store::{Administration, AuditAction, AuditTarget, Client};
 
 /// `securebase history`.
 pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &HistoryArgs) -> Result<()> {
@@ -101,6 +101,8 @@ fn write_history_csv(out: &mut impl Write, rows: &[HistoryRow<'_>]) -> Result<()
         "instrument_version",
         "status",
         "source",
+        "mode",
+        "date",
         "started",
         "finished",
     ];
@@ -118,7 +120,9 @@ fn write_history_csv(out: &mut impl Write, rows: &[HistoryRow<'_>]) -> Result<()
             a.instrument_id.clone(),
             a.instrument_version.clone(),
             a.status.as_str().to_owned(),
-            source_name(a.source).to_owned(),
+            a.source.code().to_owned(),
+            a.source.label().to_owned(),
+            a.given_on().to_string(),
             a.started.to_string(),
             a.finished.map(|f| f.to_string()).unwrap_or_default(),
         ];
@@ -157,7 +161,9 @@ fn write_history_json(
                 "instrument": a.instrument_id,
                 "instrument_version": a.instrument_version,
                 "status": a.status.as_str(),
-                "source": source_name(a.source),
+                "source": a.source.code(),
+                "mode": a.source.label(),
+                "date": a.given_on().to_string(),
                 "started": a.started.to_string(),
                 "finished": a.finished.map(|f| f.to_string()),
                 "n_missing": row.n_missing,
@@ -173,11 +179,4 @@ fn write_history_json(
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
-}
-
-fn source_name(source: Source) -> &'static str {
-    match source {
-        Source::ClientMode => "client_mode",
-        Source::PaperEntry => "paper_entry",
-    }
 }

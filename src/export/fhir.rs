@@ -7,7 +7,9 @@
 //!   column, `text` = its verbatim wording, `type` integer with min/max value extensions); the
 //!   ECR-RS's relationships are `group` items; the RQ's forced choice is a `choice` item.
 //! - `QuestionnaireResponse`: `questionnaire` = `url|version`; status `completed`,
-//!   `in-progress` or `stopped` (abandoned); `authored` = when it was finished (or started);
+//!   `in-progress` or `stopped` (abandoned); `authored` = the date written on a paper form, else
+//!   when client mode finished (or started); `meta.tag` = the mode of administration
+//!   (`{CANONICAL}/CodeSystem/mode`: `client_mode`, `paper_entry`, `paper_double_entry`);
 //!   `subject` = `Patient/{client id}` (the pseudonym as `display` only when names are asked
 //!   for); one item per given answer, with its `text`; "prefer not to answer" is an item without
 //!   an answer carrying the `data-absent-reason` extension `asked-declined`.
@@ -184,8 +186,19 @@ fn subject(client: &Client, names: bool) -> Value {
     s
 }
 
+/// When the answers were given: for a paper form, the date written on it (a FHIR `date`, the
+/// form has no time); else the moment client mode finished (or started).
 fn authored(a: &Administration) -> String {
-    a.finished.unwrap_or(a.started).to_string()
+    match a.form_date {
+        Some(d) => d.to_string(),
+        None => a.finished.unwrap_or(a.started).to_string(),
+    }
+}
+
+/// The mode of administration's code system: `client_mode`, `paper_entry`,
+/// `paper_double_entry` (FHIR's `QuestionnaireResponse` has no element for it).
+pub fn mode_system() -> String {
+    format!("{CANONICAL}/CodeSystem/mode")
 }
 
 /// The `QuestionnaireResponse` of an administration.
@@ -242,6 +255,11 @@ pub fn response(
         "resourceType": "QuestionnaireResponse",
         "id": uuid_from(&a.id, 0),
         "questionnaire": format!("{}|{}", questionnaire_url(&instrument.id), a.instrument_version),
+        "meta": { "tag": [{
+            "system": mode_system(),
+            "code": a.source.code(),
+            "display": a.source.label()
+        }]},
         "status": status,
         "authored": authored(a),
         "subject": subject(client, names),

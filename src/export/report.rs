@@ -16,7 +16,7 @@ use super::pdf::{PdfError, render};
 use super::{ClientData, Scored};
 use crate::chart::Drawable;
 use crate::results::text::{self, Medium};
-use crate::results::{Assessment, assess, date, earlier_of};
+use crate::results::{Assessment, assess, date, day, earlier_of};
 use crate::store::settings::Paper;
 use crate::store::settings::Settings;
 use crate::store::{Client, LocalNorms, Source, Status};
@@ -102,7 +102,7 @@ pub fn assessments(request: &ReportRequest<'_>) -> Result<Vec<Assessment>, Repor
             data.administrations
                 .iter()
                 .find(|s| s.administration.instrument_id == id)
-                .map(|s| s.administration.started)
+                .map(|s| (s.administration.given_on(), s.administration.started))
         };
         latest.sort_by_key(|s| {
             (
@@ -197,21 +197,21 @@ fn header(doc: &mut Layout, request: &ReportRequest<'_>, assessments: &[Assessme
         format!(
             "This report covers one administration: {} on {}.",
             a.instrument.short_name,
-            date(a.administration.started)
+            day(a.administration.given_on())
         )
     } else {
-        let dates: Vec<Timestamp> = request
+        let dates: Vec<jiff::civil::Date> = request
             .data
             .administrations
             .iter()
-            .map(|s| s.administration.started)
+            .map(|s| s.administration.given_on())
             .collect();
         match (dates.iter().min(), dates.iter().max()) {
             (Some(first), Some(last)) => format!(
                 "This report covers the client's whole history: {} administrations from {} to {}.",
                 dates.len(),
-                date(*first),
-                date(*last)
+                day(*first),
+                day(*last)
             ),
             _ => "This report covers the client's whole history.".to_owned(),
         }
@@ -252,7 +252,7 @@ fn history(doc: &mut Layout, data: &ClientData) {
                     .join("; "),
                 _ => String::new(),
             };
-            vec![date(a.started), name, status.to_owned(), scores]
+            vec![day(a.given_on()), name, status.to_owned(), scores]
         })
         .collect();
     doc.table(
@@ -260,6 +260,53 @@ fn history(doc: &mut Layout, data: &ClientData) {
         &["Date", "Questionnaire", "Status", "Scores"].map(str::to_owned),
         &rows,
     );
+    doc.paragraph(&modes_line(data), Style::SMALL);
+}
+
+/// How each administration of the table was given, under it: "Mode of administration: client
+/// mode, for all." or, when they differ, each mode with its administrations ("paper, single
+/// entry: 3 Feb 2025 ECR-R; client mode: the others", where one mode is more than half). A
+/// sentence under the table rather than a column, which would wrap beside the scores.
+fn modes_line(data: &ClientData) -> String {
+    let all = &data.administrations;
+    let Some(first) = all.first().map(|s| s.administration.source) else {
+        return String::new();
+    };
+    if all.iter().all(|s| s.administration.source == first) {
+        return format!("Mode of administration: {}, for all.", first.label());
+    }
+    // A mode of more than half is "the others"; each other mode lists its administrations.
+    let modes = [
+        Source::ClientMode,
+        Source::PaperEntry,
+        Source::PaperDoubleEntry,
+    ];
+    let count = |m: Source| all.iter().filter(|s| s.administration.source == m).count();
+    let common = modes.into_iter().find(|&m| count(m) * 2 > all.len());
+    let mut parts: Vec<String> = modes
+        .into_iter()
+        .filter(|&m| Some(m) != common && count(m) > 0)
+        .map(|m| {
+            let which: Vec<String> = all
+                .iter()
+                .filter(|s| s.administration.source == m)
+                .map(|s| {
+                    let name = s
+                        .instrument
+                        .as_ref()
+                        .map_or(s.administration.instrument_id.as_str(), |i| {
+                            i.short_name.as_str()
+                        });
+                    format!("{} {name}", day(s.administration.given_on()))
+                })
+                .collect();
+            format!("{}: {}", m.label(), which.join(", "))
+        })
+        .collect();
+    if let Some(common) = common {
+        parts.push(format!("{}: the others", common.label()));
+    }
+    format!("Mode of administration \u{2014} {}.", parts.join("; "))
 }
 
 /// `2026-11-27`, in the computer's time zone: the date as record systems write it.
@@ -284,14 +331,22 @@ fn section(doc: &mut Layout, a: &Assessment) {
     doc.space(3.0);
     let adm = &a.administration;
     let source = match adm.source {
-        Source::ClientMode => "filled in by the client on screen",
-        Source::PaperEntry => "entered from a paper form",
+        Source::ClientMode => "client mode, filled in by the client on screen".to_owned(),
+        Source::PaperEntry => format!(
+            "paper, single entry: keyed in once from the paper form on {}",
+            crate::results::date_time(adm.started)
+        ),
+        Source::PaperDoubleEntry => format!(
+            "paper, double-entered: keyed in twice from the paper form, every difference \
+             checked against the paper, on {}",
+            crate::results::date_time(adm.started)
+        ),
     };
     doc.paragraph(
         &format!(
             "Given on {} ({}), {source}: {} of {} items answered ({} declined).",
-            crate::results::date_time(adm.started),
-            iso_date(adm.started),
+            crate::results::given_text(adm),
+            adm.given_on(),
             i.n_slots() - a.report.n_missing,
             i.n_slots(),
             a.report.n_declined

@@ -105,6 +105,7 @@ pub fn csv_bytes(
             "instrument_version",
             "status",
             "source",
+            "date",
             "started",
             "finished",
             "choice",
@@ -141,7 +142,8 @@ pub fn csv_bytes(
             put(a.instrument_id.clone());
             put(a.instrument_version.clone());
             put(a.status.as_str().to_owned());
-            put(source(a));
+            put(a.source.code().to_owned());
+            put(a.given_on().to_string());
             put(time(Some(a.started)));
             put(time(a.finished));
             put(a.choice.clone().unwrap_or_default());
@@ -178,14 +180,6 @@ pub fn csv_bytes(
     }
     out.into_inner()
         .map_err(|e| ExportError::Csv(e.into_error().into()))
-}
-
-fn source(a: &crate::store::Administration) -> String {
-    match a.source {
-        crate::store::Source::ClientMode => "client_mode",
-        crate::store::Source::PaperEntry => "paper_entry",
-    }
-    .to_owned()
 }
 
 /// The JSON table of `data` (pretty-printed).
@@ -240,7 +234,8 @@ pub fn json_bytes(data: &[ClientData], names: bool) -> Result<Vec<u8>, ExportErr
             row.insert("instrument".into(), json!(a.instrument_id));
             row.insert("instrument_version".into(), json!(a.instrument_version));
             row.insert("status".into(), json!(a.status.as_str()));
-            row.insert("source".into(), json!(source(a)));
+            row.insert("source".into(), json!(a.source.code()));
+            row.insert("date".into(), json!(a.given_on().to_string()));
             row.insert("started".into(), json!(a.started.to_string()));
             row.insert("finished".into(), json!(a.finished.map(|t| t.to_string())));
             row.insert("choice".into(), json!(a.choice));

@@ -19,7 +19,8 @@ use crate::store::records::FORMAT;
 use crate::store::{Administration, LocalNormEntry, LocalNorms, LocalReliabilityEntry, Status};
 
 /// Each client's intake of each instrument: of the completed administrations given (each with
-/// what the caller needs of it, e.g. its report), the earliest started (then the smaller id),
+/// what the caller needs of it, e.g. its report), the first in the client's course
+/// ([`Administration::course_key`]: the day given, then the moment started, then the id),
 /// per instrument and client, in (instrument, client) order. The one rule for local norms and
 /// the clinic's own reliability, so that both describe the same people.
 pub fn intakes<'a, T>(
@@ -33,7 +34,7 @@ pub fn intakes<'a, T>(
         let key = (a.instrument_id.as_str(), a.client_id.as_str());
         let earlier = first
             .get(&key)
-            .is_some_and(|(b, _)| (b.started, &b.id) <= (a.started, &a.id));
+            .is_some_and(|(b, _)| b.course_key() <= a.course_key());
         if !earlier {
             first.insert(key, (a, value));
         }

@@ -31,6 +31,32 @@ pub fn date(ts: Timestamp) -> String {
         .to_string()
 }
 
+/// A day for people: `5 Mar 2026`.
+pub fn day(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %b %Y").to_string()
+}
+
+/// When an administration was given, for people: the moment for client mode (`27 Nov 2026,
+/// 14:05`), the date written on a paper form (`5 Mar 2026`, no time: the form has none).
+pub fn given_text(a: &Administration) -> String {
+    match a.form_date {
+        Some(d) => day(d),
+        None => date_time(a.started),
+    }
+}
+
+/// How and when an administration was given, in one line for the results page and the report:
+/// `27 Nov 2026, 14:05 · client mode`, or `5 Mar 2026 · paper, double-entered (keyed in 2 Dec
+/// 2026, 09:10)`. The mode is always said: a paper form keyed in once can carry a typing error.
+pub fn given_line(a: &Administration) -> String {
+    let line = format!("{} \u{b7} {}", given_text(a), a.source.label());
+    if a.source.is_paper() {
+        format!("{line} (keyed in {})", date_time(a.started))
+    } else {
+        line
+    }
+}
+
 /// A date and time for people: `27 Nov 2026, 14:05`, in the computer's time zone.
 pub fn date_time(ts: Timestamp) -> String {
     ts.to_zoned_datetime(jiff::tz::TimeZone::system())
@@ -106,7 +132,7 @@ pub fn assess(
         instrument,
         &client.name,
         &earlier,
-        &date(administration.started),
+        &day(administration.given_on()),
         &report,
         &clinic,
     );
@@ -251,14 +277,14 @@ pub fn earlier_of<'a>(
         .filter(|(a, _)| {
             a.instrument_id == administration.instrument_id
                 && a.status == crate::store::Status::Completed
-                && a.started < administration.started
+                && a.course_key() < administration.course_key()
         })
         .filter_map(|(a, r)| Some((a, r?)))
         .collect();
-    earlier.sort_by_key(|(a, _)| a.started);
+    earlier.sort_by(|(a, _), (b, _)| a.course_key().cmp(&b.course_key()));
     earlier
         .into_iter()
-        .map(|(a, r)| (date(a.started), r.clone()))
+        .map(|(a, r)| (day(a.given_on()), r.clone()))
         .collect()
 }
 
@@ -275,7 +301,7 @@ pub fn plane_chart(
     let plane = instrument.plane.as_ref()?;
     let mut reports: Vec<(String, &ScoreReport)> =
         earlier.iter().map(|(d, r)| (d.clone(), r)).collect();
-    reports.push((date(administration.started), report));
+    reports.push((day(administration.given_on()), report));
     let to_chart =
         |p: &chart_data::PlanePoint, label: String| chart_data::PlanePoint { label, ..p.clone() };
     let mut chart = PlaneChart::for_instrument(

@@ -468,7 +468,7 @@ impl Store {
         }
     }
 
-    /// A client's administrations, oldest first.
+    /// A client's administrations, oldest first ([`Administration::course_key`]'s order).
     pub fn administrations(
         &self,
         keys: &Keys,
@@ -484,7 +484,7 @@ impl Store {
         let mut loaded: Loaded<Administration> = self.read_folder(keys, &folder)?;
         loaded
             .records
-            .sort_by(|a, b| a.started.cmp(&b.started).then(a.id.cmp(&b.id)));
+            .sort_by_cached_key(|a| (a.given_on(), a.started, a.id.clone()));
         Ok(loaded)
     }
 

@@ -141,14 +141,44 @@ impl Status {
     }
 }
 
-/// How the answers came in.
+/// How the answers came in: the mode of administration, shown wherever its scores are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The client filled the form in client mode.
     ClientMode,
-    /// The clinician typed a paper form in.
+    /// A paper form keyed in once (`securebase enter`, and every paper form entered before
+    /// securebase had double entry).
     PaperEntry,
+    /// A paper form keyed in twice, the second time without seeing the first, with every
+    /// item where the two differed resolved against the paper.
+    PaperDoubleEntry,
+}
+
+impl Source {
+    /// The code in exports and `history` (`client_mode`, `paper_entry`,
+    /// `paper_double_entry`): the record's own spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ClientMode => "client_mode",
+            Self::PaperEntry => "paper_entry",
+            Self::PaperDoubleEntry => "paper_double_entry",
+        }
+    }
+
+    /// The mode in words, as the results page, the report and the exports show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ClientMode => "client mode",
+            Self::PaperEntry => "paper, single entry",
+            Self::PaperDoubleEntry => "paper, double-entered",
+        }
+    }
+
+    /// Whether the answers were keyed in from paper.
+    pub fn is_paper(self) -> bool {
+        matches!(self, Self::PaperEntry | Self::PaperDoubleEntry)
+    }
 }
 
 /// One given answer. An item the client has not reached has no entry.
@@ -187,6 +217,11 @@ pub struct Administration {
     pub status: Status,
     /// How the answers came in.
     pub source: Source,
+    /// The date written on a paper form: the day the client filled it, which can be weeks
+    /// before it was keyed in (`started`). Where it is set it is the administration's date
+    /// everywhere (pages, charts, change, reports, exports); client mode has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_date: Option<jiff::civil::Date>,
     /// Given answers, in the order first given.
     pub answers: Vec<StoredAnswer>,
     /// The forced choice (`A`), if the instrument has one and it was made.
@@ -260,10 +295,28 @@ impl Administration {
             finished: None,
             status: Status::InProgress,
             source,
+            form_date: None,
             answers: Vec::new(),
             choice: None,
             not_applicable: Vec::new(),
         }
+    }
+
+    /// The day it was given: the date written on a paper form, else the day it started in
+    /// this computer's time zone.
+    pub fn given_on(&self) -> jiff::civil::Date {
+        self.form_date.unwrap_or_else(|| {
+            self.started
+                .to_zoned_datetime(jiff::tz::TimeZone::system())
+                .date()
+        })
+    }
+
+    /// Where it stands in a client's course: by the day given, then the moment it started,
+    /// then the id. A paper form dated in March comes before a client-mode form of April even
+    /// when it was keyed in later; the id only breaks exact ties, so that every list agrees.
+    pub fn course_key(&self) -> (jiff::civil::Date, Timestamp, &str) {
+        (self.given_on(), self.started, &self.id)
     }
 
     /// Records the answer to `slot` (replacing an earlier one). `Answer::Missing` removes it.

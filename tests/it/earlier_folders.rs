@@ -1,6 +1,7 @@
 //! Data folders made by earlier releases (`tests/data/folders/`, each made by that release's
 //! own binary): the current securebase reads every record and every audit entry of a copy,
-//! and prints what that release printed for them.
+//! and prints what that release printed for them, with the fields added since (each
+//! administration's mode in words and its date, issue 15) and nothing else changed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -60,10 +61,10 @@ fn a_folder_made_by_0_1_0_keeps_every_record_and_audit_entry() {
         ("Fixture Bob", "history-bob.json"),
     ] {
         let out = run(&dir, &["history", "--client", client, "--format", "json"]);
-        assert_eq!(out.stdout, expected(file), "{client}'s history");
+        assert_history_as_made(&out.stdout, &expected(file), client);
     }
     let out = run(&dir, &["export", "--all", "--format", "csv", "-o", "-"]);
-    assert_eq!(out.stdout, expected("export.csv"), "the research export");
+    assert_export_as_made(&out.stdout, &expected("export.csv"));
 
     // Every entry 0.1.0 wrote is there, in its order, with what it said (and no clinician:
     // there were none); newer ones follow, naming the clinician.
@@ -96,7 +97,7 @@ fn a_folder_made_by_0_1_0_keeps_every_record_and_audit_entry() {
         &dir,
         &["history", "--client", "Fixture Bob", "--format", "json"],
     );
-    assert_eq!(out.stdout, expected("history-bob.json"));
+    assert_history_as_made(&out.stdout, &expected("history-bob.json"), "Fixture Bob");
 }
 
 /// A migration killed between its steps leaves a folder that opens with the old passphrase:
@@ -146,8 +147,96 @@ fn alice_reads_as_made(dir: &Path, made: &Path) {
         dir,
         &["history", "--client", "Fixture Alice", "--format", "json"],
     );
-    assert_eq!(
-        out.stdout,
-        fs::read_to_string(made.join("history-alice.json")).unwrap()
+    assert_history_as_made(
+        &out.stdout,
+        &fs::read_to_string(made.join("history-alice.json")).unwrap(),
+        "Fixture Alice",
     );
+}
+
+/// The day an administration of 0.1.0 was given: the day it started, in this computer's time
+/// zone (0.1.0 had no paper form dates).
+fn day_started(started: &serde_json::Value) -> String {
+    let started: jiff::Timestamp = started.as_str().unwrap().parse().unwrap();
+    started
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date()
+        .to_string()
+}
+
+/// `history --format json` now against what 0.1.0 printed: the same client, the same
+/// administrations in the same order, every field 0.1.0 printed with its value, and added
+/// only `mode` (the words for `source`) and `date`.
+fn assert_history_as_made(now: &str, then: &str, client: &str) {
+    let now: serde_json::Value = serde_json::from_str(now).unwrap();
+    let then: serde_json::Value = serde_json::from_str(then).unwrap();
+    assert_eq!(now["client"], then["client"], "{client}");
+    let (now, then) = (
+        now["administrations"].as_array().unwrap(),
+        then["administrations"].as_array().unwrap(),
+    );
+    assert_eq!(now.len(), then.len(), "{client}'s administrations");
+    assert!(!then.is_empty());
+    for (n, t) in now.iter().zip(then) {
+        let (n, t) = (n.as_object().unwrap(), t.as_object().unwrap());
+        for (key, value) in t {
+            assert_eq!(
+                n.get(key),
+                Some(value),
+                "{client}: {key} of {}",
+                t["administration"]
+            );
+        }
+        let mut added: Vec<&str> = n
+            .keys()
+            .filter(|k| !t.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        added.sort_unstable();
+        assert_eq!(added, ["date", "mode"], "{client}: only these are new");
+        let mode = match t["source"].as_str().unwrap() {
+            "client_mode" => "client mode",
+            "paper_entry" => "paper, single entry",
+            other => panic!("0.1.0 had no source {other}"),
+        };
+        assert_eq!(n["mode"], mode);
+        assert_eq!(n["date"].as_str().unwrap(), day_started(&t["started"]));
+    }
+}
+
+/// The research export now against 0.1.0's: the same rows in the same order, every column of
+/// 0.1.0 with its values, and one column added, `date`, after `source`.
+fn assert_export_as_made(now: &str, then: &str) {
+    let read = |text: &str| -> Vec<Vec<String>> {
+        csv::Reader::from_reader(text.as_bytes())
+            .into_records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let header = |text: &str| -> Vec<String> {
+        csv::Reader::from_reader(text.as_bytes())
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    let (now_header, then_header) = (header(now), header(then));
+    let mut expected_header = then_header.clone();
+    let at = then_header.iter().position(|c| c == "source").unwrap() + 1;
+    expected_header.insert(at, "date".to_owned());
+    assert_eq!(now_header, expected_header, "the export's columns");
+    let (now_rows, then_rows) = (read(now), read(then));
+    assert_eq!(now_rows.len(), then_rows.len(), "the export's rows");
+    assert!(!then_rows.is_empty());
+    let started = then_header.iter().position(|c| c == "started").unwrap();
+    for (n, t) in now_rows.iter().zip(&then_rows) {
+        let mut n = n.clone();
+        let date = n.remove(at);
+        assert_eq!(&n, t, "a row of the export");
+        assert_eq!(
+            date,
+            day_started(&serde_json::Value::String(t[started].clone()))
+        );
+    }
 }

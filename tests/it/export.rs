@@ -22,13 +22,14 @@ const NAME: &str = "C-5150";
 const OTHER: &str = "D-6060";
 
 /// The columns every CSV row starts with (without `--names`).
-const FIXED: [&str; 12] = [
+const FIXED: [&str; 13] = [
     "client_id",
     "administration_id",
     "instrument",
     "instrument_version",
     "status",
     "source",
+    "date",
     "started",
     "finished",
     "choice",
@@ -249,6 +250,7 @@ fn check_row(table: &Table, a: &Administration) {
     assert_eq!(table.cell(row, "status"), "completed");
     assert_eq!(table.cell(row, "source"), "paper_entry");
     assert_eq!(table.cell(row, "client_id"), a.client_id);
+    assert_eq!(table.cell(row, "date"), a.given_on().to_string());
     let started: jiff::Timestamp = table.cell(row, "started").parse().unwrap();
     assert_eq!(started, a.started);
     let finished: jiff::Timestamp = table.cell(row, "finished").parse().unwrap();
@@ -400,6 +402,7 @@ fn json_has_answers_and_scores() {
         assert_eq!(row["instrument_version"], i.version.as_str());
         assert_eq!(row["status"], "completed");
         assert_eq!(row["source"], "paper_entry");
+        assert_eq!(row["date"], a.given_on().to_string().as_str());
         let started: jiff::Timestamp = row["started"].as_str().unwrap().parse().unwrap();
         assert_eq!(started, a.started);
         let report = core_scores(a);

@@ -132,6 +132,9 @@ fn folder() -> Folder {
         &[6, 2, 5, 3].map(Answer::Value),
     );
     rq_given.choice = Some("C".into());
+    // A paper form dated four days before it was keyed in, keyed twice.
+    rq_given.form_date = Some(jiff::civil::date(2025, 3, 29));
+    rq_given.source = Source::PaperDoubleEntry;
 
     let ecr_rs_answers: Vec<Answer> = (0..ecr_rs.n_slots())
         .map(|slot| {
@@ -296,9 +299,13 @@ fn core_scores(a: &Administration) -> BTreeMap<String, Option<f64>> {
         .collect()
 }
 
-/// The summary's response for `a` (found by subject and `authored`).
+/// The summary's response for `a` (found by subject and `authored`: the date on a paper form,
+/// else when it was finished or started).
 fn response_of<'a>(summary: &'a Value, a: &Administration) -> &'a Value {
-    let authored = a.finished.unwrap_or(a.started).to_string();
+    let authored = a.form_date.map_or_else(
+        || a.finished.unwrap_or(a.started).to_string(),
+        |d| d.to_string(),
+    );
     let subject = format!("Patient/{}", a.client_id);
     let found: Vec<&Value> = summary["responses"]
         .as_array()
@@ -419,6 +426,54 @@ fn export_is_valid_fhir_r4_and_keeps_every_answer_and_score() {
         .collect();
     forms.sort_unstable();
     assert_eq!(forms, ["ecr-r", "ecr-rs", "rq"]);
+}
+
+/// A paper form's response is authored on the date written on it (a FHIR `date`: the form has
+/// no time), a client-mode or undated form's when it was finished; each response names its mode
+/// of administration in `meta.tag`.
+#[test]
+fn a_paper_forms_response_is_authored_on_its_date_and_names_its_mode() {
+    let folder = folder();
+    let bundle = export(&folder, &["--all"], "all.json");
+    let summary = summary(&bundle);
+    let [ecr_r, rq, ..] = folder.administrations.as_slice() else {
+        unreachable!()
+    };
+    // A paper form is authored on the date written on it (a FHIR date: the form has no time),
+    // a client-mode or undated form when it was finished; each response names its mode.
+    assert_eq!(response_of(&summary, rq)["authored"], json!("2025-03-29"));
+    assert_eq!(
+        response_of(&summary, ecr_r)["authored"],
+        json!("2025-03-01T10:12:07.25Z")
+    );
+    let raw: Value = serde_json::from_str(&bundle).unwrap();
+    let modes: BTreeMap<&str, (&str, &str, &str)> = raw["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "QuestionnaireResponse")
+        .map(|r| {
+            let tag = &r["meta"]["tag"][0];
+            (
+                r["authored"].as_str().unwrap(),
+                (
+                    tag["system"].as_str().unwrap(),
+                    tag["code"].as_str().unwrap(),
+                    tag["display"].as_str().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let system = "https://securebase.app/fhir/CodeSystem/mode";
+    assert_eq!(
+        modes["2025-03-29"],
+        (system, "paper_double_entry", "paper, double-entered")
+    );
+    assert_eq!(
+        modes["2025-03-01T10:12:07.25Z"],
+        (system, "paper_entry", "paper, single entry")
+    );
 }
 
 /// The entries of `bundle` whose resource is a `kind`.

@@ -41,6 +41,7 @@ mod kill;
 mod kiosk_session;
 mod local_norms;
 mod malformed;
+mod paper_date;
 mod properties;
 mod questionnaire_hostile;
 mod recovery;

@@ -303,6 +303,9 @@ fn ecr_r_section(text: &str) {
         );
     };
     has(&format!("Given on {}", date(ts(ECR_R_3))));
+    // The mode of administration, said in the section and under the history table.
+    has("paper, single entry: keyed in once from the paper form on");
+    has("Mode of administration: paper, single entry, for all.");
     has(&format!(
         "Earlier administrations: {}, {}.",
         date(ts(ECR_R_1)),
@@ -628,4 +631,87 @@ fn errors_write_nothing_and_log_no_export() {
         .filter(|r| r.action == "failed_unlock")
         .count();
     assert_eq!(failed, 1, "the wrong passphrase is logged once");
+}
+
+/// Administrations given in different modes: each paper form is dated by the date written on
+/// it (a form keyed in last but dated first comes first), the line under the history table names
+/// each mode with its administrations, and each section says how its administration was given.
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "on Windows: reads the PDF back with pdftotext, pdfinfo and pdfimages (poppler-utils), Linux programs"
+)]
+fn each_mode_of_administration_is_said_and_paper_forms_go_by_their_date() {
+    let (tmp, dir, store) = new_folder();
+    let client = add_client(&store, NAME, Some(1984));
+    let mut on_screen = save_answers(
+        &store,
+        &client,
+        "ecr-r",
+        "2025-06-02T10:00:00Z",
+        &ecr_r_answers(4, 4),
+        None,
+        true,
+    );
+    on_screen.source = securebase::store::Source::ClientMode;
+    store.save_administration(&on_screen).unwrap();
+    save_answers(
+        &store,
+        &client,
+        "ecr-r",
+        "2025-07-07T10:00:00Z",
+        &ecr_r_answers(3, 2),
+        None,
+        true,
+    );
+    // Keyed in last, twice, from a form dated before the others: the intake.
+    let mut intake = save_answers(
+        &store,
+        &client,
+        "ecr-r",
+        "2025-08-04T10:00:00Z",
+        &ecr_r_answers(6, 5),
+        None,
+        true,
+    );
+    intake.source = securebase::store::Source::PaperDoubleEntry;
+    intake.form_date = Some(jiff::civil::date(2025, 5, 5));
+    store.save_administration(&intake).unwrap();
+    drop(store);
+    let f = Folder {
+        dir,
+        client_id: client.id.clone(),
+        rq_id: String::new(),
+        other_ecr_r_id: String::new(),
+        _tmp: tmp,
+    };
+    let pdf = f.out("modes.pdf");
+    report_ok(&f, &pdf, &["--client", NAME]);
+    let text = pdf_text(&pdf);
+    let flat = squash(&text);
+    let has = |needle: &str| {
+        assert!(
+            flat.contains(needle),
+            "the report should contain {needle:?}:\n{text}"
+        );
+    };
+    has("whole history: 3 administrations from 5 May 2025 to");
+    has(&format!(
+        "Mode of administration \u{2014} client mode: {} ECR-R; paper, single entry: {} ECR-R; \
+         paper, double-entered: 5 May 2025 ECR-R.",
+        date(ts("2025-06-02T10:00:00Z")),
+        date(ts("2025-07-07T10:00:00Z"))
+    ));
+    // The history table goes by the day given: the dated intake first.
+    let intake_at = text.find("5 May 2025 ").expect("the intake's row");
+    let on_screen_at = text
+        .find(&format!("{} ", date(ts("2025-06-02T10:00:00Z"))))
+        .unwrap();
+    assert!(intake_at < on_screen_at, "{text}");
+    // The latest ECR-R's section: keyed in once, from paper; earlier ones from the intake on.
+    has("paper, single entry: keyed in once from the paper form on");
+    has(&format!(
+        "Earlier administrations: 5 May 2025, {}.",
+        date(ts("2025-06-02T10:00:00Z"))
+    ));
 }

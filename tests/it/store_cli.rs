@@ -18,8 +18,8 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use common::{
-    PASS, WORK_FACTOR, assert_same_files, audit_files, lock_pid, make_broken, outside_audit,
-    save_client, secret, snapshot, temp_data_dir,
+    PASS, WORK_FACTOR, administration_ids, assert_same_files, audit_files, lock_pid, make_broken,
+    outside_audit, save_client, secret, snapshot, temp_data_dir,
 };
 use securebase::core::score;
 use securebase::store::{Store, new_id};
@@ -44,18 +44,6 @@ fn list_rows(out: &Out) -> Vec<Vec<String>> {
 /// `answers` joined for `--answers`.
 fn answers(values: &[&str]) -> String {
     values.join(",")
-}
-
-/// Ids of the administrations saved for a client (from the file names).
-fn administration_ids(dir: &Path, client_id: &str) -> BTreeSet<String> {
-    let Ok(entries) = fs::read_dir(dir.join("administrations").join(client_id)) else {
-        return BTreeSet::new();
-    };
-    entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "age"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,16 +572,11 @@ fn no_file_in_the_data_folder_holds_a_name_a_birth_year_or_notes() {
             // the age header), so the year is searched where the record itself would be.
             let searched: Vec<u8> = match shown.as_str() {
                 "securebase.json" => {
-                    // Clear text by design; its time stamps are left out of the search.
+                    // Clear text by design; its time stamps (the clinicians' and the
+                    // recovery key's too: their nanoseconds once held "1952") and the
+                    // clinicians' random hex ids are left out of the search.
                     let mut meta: serde_json::Value = serde_json::from_slice(bytes).unwrap();
-                    for value in meta.as_object_mut().unwrap().values_mut() {
-                        if value
-                            .as_str()
-                            .is_some_and(|v| v.parse::<jiff::Timestamp>().is_ok())
-                        {
-                            *value = serde_json::Value::Null;
-                        }
-                    }
+                    blank_stamps_and_ids(&mut meta);
                     serde_json::to_vec(&meta).unwrap()
                 }
                 _ if shown.ends_with(".age.sha256") => {
@@ -1025,6 +1008,8 @@ fn assert_history_csv(stdout: &str, expected: &[Expected<'_>]) {
             "instrument_version",
             "status",
             "source",
+            "mode",
+            "date",
             "started",
             "finished",
             "anxiety",
@@ -1039,16 +1024,17 @@ fn assert_history_csv(stdout: &str, expected: &[Expected<'_>]) {
         assert_eq!(&row[0], id, "oldest first: {rows:?}");
         assert_eq!(&row[1], "ecr-r");
         assert_eq!(&row[3], "completed");
-        for (column, value) in [(7, anxiety), (8, avoidance)] {
+        for (column, value) in [(9, anxiety), (10, avoidance)] {
             assert!(
                 close(row[column].parse().unwrap(), value),
                 "{id} column {column}: {}",
                 &row[column]
             );
         }
-        assert_eq!(&row[9], n_missing.to_string().as_str());
+        assert_eq!(&row[11], n_missing.to_string().as_str());
     }
     assert_eq!(&rows[2][4], "paper_entry");
+    assert_eq!(&rows[2][5], "paper, single entry");
 }
 
 #[test]
@@ -1335,4 +1321,24 @@ fn the_machine_settings_file_sets_the_data_folder_and_a_broken_one_stops_everyth
     let out = sb_machine(tmp.path(), &ini, &["machine-settings", "--clear"]);
     expect_code(&out, 0, "--clear");
     assert!(!ini.exists());
+}
+
+/// Nulls every time stamp and every `id` in `value`, at any depth: digits there are chance.
+fn blank_stamps_and_ids(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let chance = key == "id"
+                    || v.as_str()
+                        .is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok());
+                if chance {
+                    *v = serde_json::Value::Null;
+                } else {
+                    blank_stamps_and_ids(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(blank_stamps_and_ids),
+        _ => {}
+    }
 }

@@ -3,7 +3,7 @@
 use eframe::egui::{self, RichText};
 
 use super::client_form::{ClientForm, client_form_fields};
-use super::{Page, ViewCx, date, date_time, session_setup::SetupForm};
+use super::{Page, ViewCx, date, session_setup::SetupForm};
 use crate::app::{Command, Records, Remembered, theme};
 use crate::store::Status;
 
@@ -123,22 +123,23 @@ fn administrations_table_ui(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             egui::Grid::new("administrations")
-                .num_columns(5)
+                .num_columns(6)
                 .striped(true)
                 .min_col_width(110.0)
                 .spacing(egui::vec2(18.0, 10.0))
                 .show(ui, |ui| {
-                    for title in ["Date", "Questionnaire", "Status", "Scores", ""] {
+                    for title in ["Date", "Questionnaire", "Mode", "Status", "Scores", ""] {
                         ui.label(RichText::new(title).strong());
                     }
                     ui.end_row();
                     for a in administrations.iter().rev() {
-                        ui.label(date_time(a.started));
+                        ui.label(crate::results::given_text(a));
                         let name = cx
                             .catalog
                             .get(&a.instrument_id)
                             .map_or(a.instrument_id.clone(), |i| i.short_name.clone());
                         ui.label(name);
+                        ui.label(a.source.label());
                         ui.label(match a.status {
                             Status::InProgress => {
                                 format!("unfinished ({} answered)", a.answers.len())
@@ -224,7 +225,7 @@ fn since_intake_ui(
             .filter(|a| a.instrument_id == instrument.id && a.status == Status::Completed)
             .filter(|a| records.reports.contains_key(&a.id))
             .collect();
-        done.sort_by_key(|a| (a.started, a.id.clone()));
+        done.sort_by(|a, b| a.course_key().cmp(&b.course_key()));
         let (Some(intake), Some(latest)) = (done.first(), done.last()) else {
             continue;
         };
@@ -247,7 +248,7 @@ fn since_intake_ui(
         lines.push(format!(
             "{} since intake ({}): {line}",
             instrument.short_name,
-            date(intake.started)
+            crate::results::day(intake.given_on())
         ));
     }
     if lines.is_empty() {

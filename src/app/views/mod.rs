@@ -189,8 +189,3 @@ fn top_bar_ui(ui: &mut egui::Ui, page: &Page, cx: &mut ViewCx<'_>) {
 pub fn date(ts: jiff::Timestamp) -> String {
     crate::results::date(ts)
 }
-
-/// A date and time for people: `27 Nov 2026, 14:05`.
-pub fn date_time(ts: jiff::Timestamp) -> String {
-    crate::results::date_time(ts)
-}

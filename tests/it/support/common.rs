@@ -371,3 +371,15 @@ pub fn key_file(dir: &Path) -> PathBuf {
     assert_eq!(keys.len(), 1, "one clinician's key: {keys:?}");
     keys[0].strip_prefix(dir).expect("under dir").to_path_buf()
 }
+
+/// Ids of the administrations saved for a client (from the file names).
+pub fn administration_ids(dir: &Path, client_id: &str) -> BTreeSet<String> {
+    let Ok(entries) = fs::read_dir(dir.join("administrations").join(client_id)) else {
+        return BTreeSet::new();
+    };
+    entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "age"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect()
+}

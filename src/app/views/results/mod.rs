@@ -9,7 +9,7 @@ mod scores;
 
 use eframe::egui::{self, RichText};
 
-use super::{Page, ViewCx, date_time};
+use super::{Page, ViewCx};
 use crate::app::{Command, Remembered, theme};
 use crate::chart::over_time::LineChart;
 use crate::chart::plane::{NormRegion, PlaneChart};
@@ -131,12 +131,7 @@ impl ResultsPage {
 
     /// A file name for a chart: instrument, date and chart, never the client's name.
     pub fn default_file_name(&self, chart: ChartKind, format: ImageFormat) -> String {
-        let date = self
-            .administration
-            .started
-            .to_zoned_datetime(jiff::tz::TimeZone::system())
-            .strftime("%Y-%m-%d")
-            .to_string();
+        let date = self.administration.given_on();
         format!(
             "securebase-{}-{date}-{}.{}",
             self.instrument.id,
@@ -209,7 +204,7 @@ pub fn results_ui(
         RichText::new(format!(
             "{} · {} · {} of {} answered ({} declined)",
             page.instrument.name,
-            date_time(page.administration.started),
+            crate::results::given_line(&page.administration),
             page.instrument.n_slots() - page.report.n_missing,
             page.instrument.n_slots(),
             page.report.n_declined
