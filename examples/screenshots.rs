@@ -392,7 +392,64 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
     }
 }
 
+/// A paper ECR-R dated 5 March: the set-up, the grid at item 13, or (keyed twice, with a slip
+/// in each entry) the two differences, one of them resolved.
+fn paper(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, screen: &str) {
+    use securebase::app::views::paper::{PaperPage, PaperSetup};
+    if screen == "paper-setup" {
+        let mut setup = PaperSetup::new(client_id, true);
+        setup.instrument = Some("ecr-r".into());
+        setup.date = "2026-03-05".into();
+        app.apply(
+            ctx,
+            Command::Navigate(Page::PaperEntry(PaperPage::Setup(setup))),
+        );
+        return;
+    }
+    app.apply(
+        ctx,
+        Command::StartPaperEntry {
+            client_id: client_id.to_owned(),
+            instrument_id: "ecr-r".into(),
+            form_date: jiff::civil::date(2026, 3, 5),
+            double: screen == "paper-mismatch",
+        },
+    );
+    let Screen::Clinician(ws) = &mut app.screen else {
+        panic!("not in the workspace");
+    };
+    let Page::PaperEntry(PaperPage::Keying(entry)) = &mut ws.page else {
+        panic!("not keying");
+    };
+    let paper: Vec<u8> = (0..36u8)
+        .map(|k| [5, 6, 4, 5, 3, 6, 5, 4, 2, 6, 3, 5][usize::from(k % 12)])
+        .collect();
+    if screen == "paper-entry" {
+        for &d in &paper[..12] {
+            entry.digit(d);
+        }
+        entry.blank();
+        entry.up();
+        return;
+    }
+    for (k, &d) in paper.iter().enumerate() {
+        entry.digit(if k == 6 { 2 } else { d });
+    }
+    entry.finish_entry();
+    for (k, &d) in paper.iter().enumerate() {
+        entry.digit(if k == 23 { 3 } else { d });
+    }
+    entry.finish_entry();
+    entry.resolve(
+        &securebase::app::paper_entry::Row::Slot(6),
+        Some("5".into()),
+    );
+}
+
 fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, screen: &str) {
+    if screen.starts_with("paper-") {
+        return paper(app, ctx, client_id, screen);
+    }
     let instruments = match screen {
         "choice" => vec!["rq".to_owned()],
         "block" | "block-item" => vec!["ecr-rs".to_owned()],

@@ -97,6 +97,28 @@ pub enum Command {
         /// The client.
         client_id: String,
     },
+    /// Start keying a paper form in: the record is made (in progress, with its draft).
+    StartPaperEntry {
+        /// The client.
+        client_id: String,
+        /// The questionnaire.
+        instrument_id: String,
+        /// The date written on the form.
+        form_date: jiff::civil::Date,
+        /// Keyed twice.
+        double: bool,
+    },
+    /// Save a paper form's draft after a key.
+    SavePaperDraft(Box<crate::store::Administration>),
+    /// Save a paper form as completed, then show its results.
+    FinishPaperEntry(Box<crate::store::Administration>),
+    /// Go on keying a paper form whose draft was saved.
+    ContinuePaperEntry {
+        /// The client.
+        client_id: String,
+        /// The administration.
+        administration_id: String,
+    },
     /// Mark an administration in progress as abandoned.
     Abandon {
         /// The client.
@@ -208,6 +230,20 @@ impl SecurebaseApp {
             Command::ResumeSession { client_id } => {
                 self.start_session(ctx, &client_id, &[], &[]);
             }
+            Command::StartPaperEntry {
+                client_id,
+                instrument_id,
+                form_date,
+                double,
+            } => self.start_paper_entry(&client_id, &instrument_id, form_date, double),
+            Command::SavePaperDraft(administration) => self.save_paper_draft(&administration),
+            Command::FinishPaperEntry(administration) => {
+                self.finish_paper_entry(&administration);
+            }
+            Command::ContinuePaperEntry {
+                client_id,
+                administration_id,
+            } => self.continue_paper_entry(&client_id, &administration_id),
             Command::Abandon {
                 client_id,
                 administration_id,

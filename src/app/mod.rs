@@ -11,6 +11,7 @@ mod command;
 pub mod frame_stats;
 mod handlers;
 pub mod kiosk_session;
+pub mod paper_entry;
 mod state;
 pub mod theme;
 pub mod views;

@@ -180,35 +180,9 @@ fn choice_of(instrument: &Instrument, choice: &str) -> Result<String> {
     Ok(option.0.clone())
 }
 
-/// `--date 2026-03-05`: the date written on the form. A calendar date, `YYYY-MM-DD`, not after
-/// `today` (a form cannot have been filled tomorrow) and not before 1900 (a typing slip).
+/// `--date 2026-03-05`: the date written on the form ([`store::records::parse_form_date`]).
 fn parse_form_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date> {
-    let text = text.trim();
-    let shape_ok = text.len() == 10
-        && text.bytes().enumerate().all(|(k, b)| match k {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    let date = shape_ok
-        .then(|| text.parse::<jiff::civil::Date>().ok())
-        .flatten();
-    let Some(date) = date else {
-        return bad_input(format!(
-            "--date {text:?} is not a date: write the date on the form as YYYY-MM-DD, e.g. \
-             {today}"
-        ));
-    };
-    if date > today {
-        return bad_input(format!(
-            "--date {date} is after today ({today}): give the date written on the form"
-        ));
-    }
-    if date.year() < 1900 {
-        return bad_input(format!(
-            "--date {date} is before 1900: give the date written on the form"
-        ));
-    }
-    Ok(date)
+    store::records::parse_form_date(text, today).or_else(|why| bad_input(format!("--date {why}")))
 }
 
 /// `--answers 1,2,,4,x`: values in item order; empty = not answered; `x` = prefer not to

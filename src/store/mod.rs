@@ -69,8 +69,8 @@ pub use keys::{FIRST_CLINICIAN, Keys};
 pub use lock::{Lock, Quiet};
 pub use meta::Clinician;
 pub use records::{
-    Administration, Client, LocalNormEntry, LocalNorms, LocalReliabilityEntry, RecordError, Source,
-    Status, StoredAnswer,
+    Administration, Client, LocalNormEntry, LocalNorms, LocalReliabilityEntry, PaperDraft,
+    RecordError, Source, Status, StoredAnswer,
 };
 pub use verify::{FolderReport, Tombstone};
 

@@ -232,6 +232,68 @@ pub struct Administration {
     /// over blocks. Absent in records made before securebase had them, and when all apply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<String>,
+    /// A paper form while it is being keyed in, saved at every key so that a crash loses
+    /// nothing; `None` once it is saved as completed, and for client mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<PaperDraft>,
+}
+
+/// The date written on a paper form, as typed (`2026-03-05`): a calendar date, `YYYY-MM-DD`,
+/// not after `today` (a form cannot have been filled tomorrow) and not before 1900 (a typing
+/// slip). The one rule for `securebase enter --date` and the app's paper entry.
+///
+/// # Errors
+/// What is wrong with it, in a sentence that quotes it.
+pub fn parse_form_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, String> {
+    let text = text.trim();
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(k, b)| match k {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let date = shape_ok
+        .then(|| text.parse::<jiff::civil::Date>().ok())
+        .flatten();
+    let Some(date) = date else {
+        return Err(format!(
+            "{text:?} is not a date: write the date on the form as YYYY-MM-DD, e.g. {today}"
+        ));
+    };
+    if date > today {
+        return Err(format!(
+            "{date} is after today ({today}): give the date written on the form"
+        ));
+    }
+    if date.year() < 1900 {
+        return Err(format!(
+            "{date} is before 1900: give the date written on the form"
+        ));
+    }
+    Ok(date)
+}
+
+/// A paper form being keyed in: each entry's values as keyed, one per answer slot. The
+/// record's `answers` are filled only when the form is saved as completed: from the one entry,
+/// or, keyed twice, from the items both entries agree on and the differences resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaperDraft {
+    /// Keyed twice (double entry): the second time without seeing the first.
+    pub double: bool,
+    /// The entry being keyed: 1, or 2 for the second of a double entry.
+    pub entry: u8,
+    /// How many rows of the current entry were reached (keying resumes there).
+    pub reached: usize,
+    /// The first entry, per slot: the value keyed, `None` for left blank.
+    pub first: Vec<Option<i32>>,
+    /// The forced choice in the first entry, if the instrument has one and it was keyed.
+    #[serde(default)]
+    pub first_choice: Option<String>,
+    /// The second entry, per slot (empty until it starts).
+    #[serde(default)]
+    pub second: Vec<Option<i32>>,
+    /// The forced choice in the second entry.
+    #[serde(default)]
+    pub second_choice: Option<String>,
 }
 
 /// An administration's answers that do not fit its instrument's definition: the record and
@@ -299,6 +361,7 @@ impl Administration {
             answers: Vec::new(),
             choice: None,
             not_applicable: Vec::new(),
+            draft: None,
         }
     }
 

@@ -196,6 +196,8 @@ pub struct Settings {
     pub min_reliability_n: usize,
     /// Paper size of PDF reports.
     pub paper: Paper,
+    /// Paper forms are keyed in twice by default (double entry); each form can still choose.
+    pub paper_double_entry: bool,
 }
 
 impl Default for Settings {
@@ -211,6 +213,7 @@ impl Default for Settings {
             use_clinic_reliability: false,
             min_reliability_n: DEFAULT_MIN_RELIABILITY_N,
             paper: Paper::A4,
+            paper_double_entry: false,
         }
     }
 }

@@ -35,6 +35,8 @@ mod gui_file_dialog;
 mod gui_more;
 #[cfg(feature = "gui")]
 mod gui_norms;
+#[cfg(feature = "gui")]
+mod gui_paper;
 mod independent;
 mod kill;
 #[cfg(feature = "gui")]

@@ -30,7 +30,9 @@ impl SecurebaseApp {
         let mut forms = Vec::new();
         // Administrations already in progress come first: nothing started is left behind.
         for a in ws.administrations_of(store, &self.catalog, client_id) {
+            // A paper form being keyed in is the clinician's, never handed over.
             if a.status == Status::InProgress
+                && !a.source.is_paper()
                 && let Some(instrument) = self.catalog.get(&a.instrument_id)
             {
                 forms.push(Form {

@@ -10,6 +10,7 @@ mod exports;
 pub(in crate::app) mod file_choice;
 mod kiosk;
 mod local_norms;
+mod paper;
 mod records;
 mod results;
 mod settings;

@@ -80,9 +80,10 @@ pub fn client_page_ui(
     }
     ui.add_space(theme::GAP);
 
+    // Client mode's unfinished forms; a paper form in progress is continued from its row.
     let unfinished = administrations
         .iter()
-        .filter(|a| a.status == Status::InProgress)
+        .filter(|a| a.status == Status::InProgress && !a.source.is_paper())
         .count();
     session_buttons_ui(ui, &client.id, unfinished, cx);
     if administrations
@@ -141,9 +142,15 @@ fn administrations_table_ui(
                         ui.label(name);
                         ui.label(a.source.label());
                         ui.label(match a.status {
-                            Status::InProgress => {
-                                format!("unfinished ({} answered)", a.answers.len())
-                            }
+                            Status::InProgress => match &a.draft {
+                                Some(d) => format!(
+                                    "being keyed in (entry {}, {} of {} items)",
+                                    d.entry,
+                                    d.reached.min(d.first.len()),
+                                    d.first.len()
+                                ),
+                                None => format!("unfinished ({} answered)", a.answers.len()),
+                            },
                             Status::Completed => "completed".to_owned(),
                             Status::Abandoned => "abandoned".to_owned(),
                         });
@@ -151,6 +158,15 @@ fn administrations_table_ui(
                         ui.horizontal(|ui| {
                             if a.status != Status::InProgress && ui.button("Results").clicked() {
                                 cx.push(Command::OpenResults {
+                                    client_id: client_id.to_owned(),
+                                    administration_id: a.id.clone(),
+                                });
+                            }
+                            if a.status == Status::InProgress
+                                && a.draft.is_some()
+                                && ui.button("Continue keying").clicked()
+                            {
+                                cx.push(Command::ContinuePaperEntry {
                                     client_id: client_id.to_owned(),
                                     administration_id: a.id.clone(),
                                 });
@@ -191,6 +207,17 @@ fn session_buttons_ui(ui: &mut egui::Ui, client_id: &str, unfinished: usize, cx:
             cx.push(Command::Navigate(Page::SessionSetup(SetupForm::new(
                 client_id,
             ))));
+        }
+        let paper =
+            egui::Button::new(RichText::new("Enter a paper form").size(theme::EMPHASIS_SIZE))
+                .min_size(egui::vec2(200.0, 40.0));
+        if ui.add(paper).clicked() {
+            cx.push(Command::Navigate(Page::PaperEntry(
+                super::paper::PaperPage::Setup(super::paper::PaperSetup::new(
+                    client_id,
+                    cx.settings.paper_double_entry,
+                )),
+            )));
         }
         if unfinished > 0 {
             let label = format!("Resume the unfinished session ({unfinished})");

@@ -11,6 +11,7 @@ pub mod clinicians;
 pub mod first_run;
 pub mod instruments;
 pub mod kiosk;
+pub mod paper;
 pub mod recovery_sheet;
 pub mod results;
 pub mod session_setup;
@@ -43,6 +44,8 @@ pub enum Page {
     },
     /// Choosing instruments for a session.
     SessionSetup(session_setup::SetupForm),
+    /// A paper form keyed in.
+    PaperEntry(paper::PaperPage),
     /// The loaded instruments.
     Instruments,
     /// The settings.
@@ -126,6 +129,7 @@ fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
             client_page::client_page_ui(ui, client_id, edit, records, remembered, cx);
         }
         Page::SessionSetup(form) => session_setup::setup_ui(ui, form, records, cx),
+        Page::PaperEntry(page) => paper::paper_ui(ui, page, records, cx),
         Page::Instruments => instruments::instruments_ui(ui, cx),
         Page::Settings(form) => {
             settings::settings_ui(ui, form, records.local_norms.as_ref(), cx);

@@ -146,6 +146,13 @@ fn settings_body(
         ui.radio_value(&mut s.paper, Paper::Letter, "US Letter");
     });
     ui.add_space(theme::GAP);
+    ui.label(RichText::new("Paper forms").strong());
+    ui.checkbox(
+        &mut s.paper_double_entry,
+        "Key paper forms in twice by default (double entry: the second time without seeing the \
+         first, then each difference checked against the paper)",
+    );
+    ui.add_space(theme::GAP);
     if !s.batteries.is_empty() {
         ui.label(RichText::new("The clinic's batteries").strong());
         let mut remove = None;
