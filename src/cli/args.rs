@@ -61,6 +61,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// Link two clients as a couple, list the couples, or end a link (both histories stay).
+    Couple {
+        /// What to do with couples.
+        #[command(subcommand)]
+        command: CoupleCommand,
+    },
     /// Enter a paper form for a client; prints the scores.
     Enter(EnterArgs),
     /// A client's administrations with their scores, oldest first.
@@ -164,6 +170,32 @@ pub enum ClientCommand {
         /// Say yes: nothing is deleted without it.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+/// `securebase couple …`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CoupleCommand {
+    /// Link two clients as partners (each in at most one current couple).
+    Link {
+        /// A partner's name or id: give it twice, once for each (a name given here is visible
+        /// to every user of this computer while the command runs; an id is not identifying).
+        #[arg(long = "client", value_name = "NAME-OR-ID", required = true)]
+        clients: Vec<String>,
+        /// What to call the couple (kept encrypted with the records).
+        #[arg(long)]
+        label: Option<String>,
+        /// Since when they are seen as a couple, `YYYY-MM-DD` (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+    },
+    /// List the couples: id, label, both partners, since, ended.
+    List,
+    /// End a client's current couple link; both partners' records stay as they are.
+    Unlink {
+        /// Either partner's name or id.
+        #[arg(long, value_name = "NAME-OR-ID")]
+        client: String,
     },
 }
 
@@ -328,6 +360,10 @@ pub struct ExportArgs {
     /// Every client (for research).
     #[arg(long)]
     pub all: bool,
+    /// Both partners of a couple: either partner's name or id names it (the current couple,
+    /// else the latest ended one).
+    #[arg(long, value_name = "NAME-OR-ID", conflicts_with_all = ["client", "all", "administration"])]
+    pub couple: Option<String>,
     /// Only this administration of the client.
     #[arg(long, value_name = "ID")]
     pub administration: Option<String>,

@@ -180,9 +180,9 @@ fn choice_of(instrument: &Instrument, choice: &str) -> Result<String> {
     Ok(option.0.clone())
 }
 
-/// `--date 2026-03-05`: the date written on the form ([`store::records::parse_form_date`]).
+/// `--date 2026-03-05`: the date written on the form ([`store::records::parse_past_date`]).
 fn parse_form_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date> {
-    store::records::parse_form_date(text, today).or_else(|why| bad_input(format!("--date {why}")))
+    store::records::parse_past_date(text, today).or_else(|why| bad_input(format!("--date {why}")))
 }
 
 /// `--answers 1,2,,4,x`: values in item order; empty = not answered; `x` = prefer not to

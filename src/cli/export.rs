@@ -74,26 +74,10 @@ pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Re
 /// `securebase export`.
 pub fn export(dir: &std::path::Path, catalog: &Catalog, args: &ExportArgs) -> Result<()> {
     let (store, keys) = open_unlocked(dir)?;
-    let scope = match (&args.client, args.all) {
-        (Some(_), true) => {
-            return Err(BadInput("give either --client or --all, not both".into()).into());
-        }
-        (None, false) => {
-            return Err(BadInput("say whose data: --client NAME-OR-ID, or --all".into()).into());
-        }
-        (None, true) => {
-            if args.administration.is_some() {
-                return Err(BadInput("--administration needs --client".into()).into());
-            }
-            Scope::All
-        }
-        (Some(name), false) => {
-            let client = store.find_client(&keys, name).map_err(user)?;
-            match &args.administration {
-                Some(id) => Scope::Administration(client.id, id.clone()),
-                None => Scope::Client(client.id),
-            }
-        }
+    let scope = if let Some(name) = &args.couple {
+        couple_scope(&store, &keys, name)?
+    } else {
+        client_scope(&store, &keys, args)?
     };
     let (data, failures) = gather(&store, &keys, catalog, &scope).map_err(user)?;
     warn_each(&failures);
@@ -133,4 +117,58 @@ pub fn export(dir: &std::path::Path, catalog: &Catalog, args: &ExportArgs) -> Re
     write_audited(&store, &args.output, &bytes, &scope, what).map_err(user)?;
     eprintln!("Wrote {}.", args.output.display());
     Ok(())
+}
+
+/// `--client` (one client, or one administration of theirs) or `--all`.
+fn client_scope(
+    store: &crate::store::Store,
+    keys: &crate::store::Keys,
+    args: &ExportArgs,
+) -> Result<Scope> {
+    Ok(match (&args.client, args.all) {
+        (Some(_), true) => {
+            return Err(BadInput("give either --client or --all, not both".into()).into());
+        }
+        (None, false) => {
+            return Err(BadInput(
+                "say whose data: --client NAME-OR-ID, --couple NAME-OR-ID, or --all".into(),
+            )
+            .into());
+        }
+        (None, true) => {
+            if args.administration.is_some() {
+                return Err(BadInput("--administration needs --client".into()).into());
+            }
+            Scope::All
+        }
+        (Some(name), false) => {
+            let client = store.find_client(keys, name).map_err(user)?;
+            match &args.administration {
+                Some(id) => Scope::Administration(client.id, id.clone()),
+                None => Scope::Client(client.id),
+            }
+        }
+    })
+}
+
+/// `--couple`: both partners of the couple one of them is in (the current couple, else the
+/// latest ended one).
+fn couple_scope(
+    store: &crate::store::Store,
+    keys: &crate::store::Keys,
+    name: &str,
+) -> Result<Scope> {
+    let client = store.find_client(keys, name).map_err(user)?;
+    let couples = store.couples(keys).map_err(user)?;
+    let Some(couple) = couples.latest_of(&client.id) else {
+        return Err(BadInput(format!(
+            "{} is not in a couple (securebase couple link --client A --client B)",
+            client.name
+        ))
+        .into());
+    };
+    Ok(Scope::Couple {
+        id: couple.id.clone(),
+        clients: couple.clients.clone(),
+    })
 }

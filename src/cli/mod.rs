@@ -21,6 +21,7 @@ mod backup;
 mod change;
 mod client;
 mod client_data;
+mod couple;
 mod data_folder;
 mod enter;
 mod export;
@@ -45,10 +46,10 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::catalog::Catalog;
 
 pub use args::{
-    BackupArgs, ChangeArgs, Cli, ClientCommand, ClinicianCommand, Command, Delimiter, EnterArgs,
-    ExportArgs, ExportFormat, Format, HistoryArgs, HistoryFormat, InitArgs, InstrumentsArgs,
-    InvalidPolicy, ListFormat, MachineSettingsArgs, PlotArgs, RecoveryCommand, ReliabilityArgs,
-    ReportArgs, RestoreArgs, ScoreArgs,
+    BackupArgs, ChangeArgs, Cli, ClientCommand, ClinicianCommand, Command, CoupleCommand,
+    Delimiter, EnterArgs, ExportArgs, ExportFormat, Format, HistoryArgs, HistoryFormat, InitArgs,
+    InstrumentsArgs, InvalidPolicy, ListFormat, MachineSettingsArgs, PlotArgs, RecoveryCommand,
+    ReliabilityArgs, ReportArgs, RestoreArgs, ScoreArgs,
 };
 pub use score::columns::{CellValue, ColumnMap, ColumnRole, parse_cell};
 
@@ -172,6 +173,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Recovery { command } => recovery::run(&data_dir()?, command),
         Command::Clinician { command } => init::clinician(&data_dir()?, command),
         Command::Client { command } => client::run(&data_dir()?, command),
+        Command::Couple { command } => couple::run(&data_dir()?, command),
         Command::Enter(args) => {
             warn_failures(&catalog);
             enter::run(&data_dir()?, &catalog, args)

@@ -57,6 +57,13 @@ pub enum Scope {
     Client(String),
     /// One administration (client id, administration id).
     Administration(String, String),
+    /// Every administration of both partners of a couple.
+    Couple {
+        /// The couple's id (what the audit log names).
+        id: String,
+        /// The two clients' ids.
+        clients: [String; 2],
+    },
 }
 
 impl Scope {
@@ -66,6 +73,7 @@ impl Scope {
             Scope::All => AuditTarget::Nothing,
             Scope::Client(id) => AuditTarget::Client(id),
             Scope::Administration(_, id) => AuditTarget::Administration(id),
+            Scope::Couple { id, .. } => AuditTarget::Couple(id),
         }
     }
 }
@@ -229,6 +237,7 @@ pub fn gather(
         let wanted = match scope {
             Scope::All => true,
             Scope::Client(id) | Scope::Administration(id, _) => &client.id == id,
+            Scope::Couple { clients, .. } => clients.contains(&client.id),
         };
         if !wanted {
             continue;
@@ -261,6 +270,13 @@ pub fn gather(
     {
         return Err(StoreError::NoSuchClient(id.clone()));
     }
+    if let Scope::Couple { clients, .. } = scope
+        && let Some(gone) = clients
+            .iter()
+            .find(|id| !out.iter().any(|c| &c.client.id == *id))
+    {
+        return Err(StoreError::NoSuchClient(gone.clone()));
+    }
     Ok((out, failures))
 }
 
@@ -291,6 +307,7 @@ pub fn default_file_name(
     let what = match scope {
         Scope::All => "all".to_owned(),
         Scope::Client(id) => format!("client-{}", short(id)),
+        Scope::Couple { id, .. } => format!("couple-{}", short(id)),
         Scope::Administration(client, _) => match instrument {
             Some(i) => format!("{i}-client-{}", short(client)),
             None => format!("administration-client-{}", short(client)),

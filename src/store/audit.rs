@@ -62,6 +62,8 @@ pub enum AuditTarget<'a> {
     Administration(&'a str),
     /// A clinician of the folder, by id.
     Clinician(&'a str),
+    /// A couple, by id.
+    Couple(&'a str),
 }
 
 impl AuditTarget<'_> {
@@ -74,6 +76,7 @@ impl AuditTarget<'_> {
             AuditTarget::Client(_) => Some("client"),
             AuditTarget::Administration(_) => Some("administration"),
             AuditTarget::Clinician(_) => Some("clinician"),
+            AuditTarget::Couple(_) => Some("couple"),
         }
     }
 
@@ -82,7 +85,8 @@ impl AuditTarget<'_> {
         match self {
             AuditTarget::Client(id)
             | AuditTarget::Administration(id)
-            | AuditTarget::Clinician(id) => Some(id.to_owned()),
+            | AuditTarget::Clinician(id)
+            | AuditTarget::Couple(id) => Some(id.to_owned()),
             AuditTarget::Nothing | AuditTarget::DataFolder | AuditTarget::LocalNorms => None,
         }
     }

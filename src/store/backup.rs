@@ -36,7 +36,7 @@ pub const FORMAT: u32 = 1;
 const MAX_ENTRY: u64 = 256 * 1024 * 1024;
 
 /// The files at the top of a data folder that a backup takes.
-const TOP_FILES: [&str; 7] = [
+const TOP_FILES: [&str; 8] = [
     "securebase.json",
     // How far the audit log went, and the entries from before it was chained (store::chain).
     "audit-head.age",
@@ -46,6 +46,7 @@ const TOP_FILES: [&str; 7] = [
     "identity.age.sha256",
     "settings.json",
     "local-norms.age",
+    "couples.age",
 ];
 
 /// What a backup holds, as its manifest says.
@@ -552,6 +553,7 @@ mod tests {
             "identity.age",
             "settings.json",
             "local-norms.age",
+            "couples.age",
             "clients/01HZX.age",
             "administrations/01HZX/01J00.age",
             "audit/20261201T0900000000Z-abcd1234.age",

@@ -18,6 +18,7 @@
 //!   audit-earlier.age               the entries from before the chain (an earlier version's), signed
 //!   tombstones/<kind>-<id>.age      a deleted record's signed note
 //!   local-norms.age                 the clinic's local norms, when computed
+//!   couples.age                     the clients linked as couples, when any were
 //!   questionnaires/*.json           instruments added by the clinic
 //!   rotation.staging/, rotation/    only while the folder key is being replaced (`rotation`)
 //! ```
@@ -69,8 +70,8 @@ pub use keys::{FIRST_CLINICIAN, Keys};
 pub use lock::{Lock, Quiet};
 pub use meta::Clinician;
 pub use records::{
-    Administration, Client, LocalNormEntry, LocalNorms, LocalReliabilityEntry, PaperDraft,
-    RecordError, Source, Status, StoredAnswer,
+    Administration, Client, Couple, Couples, LocalNormEntry, LocalNorms, LocalReliabilityEntry,
+    PaperDraft, RecordError, Source, Status, StoredAnswer,
 };
 pub use verify::{FolderReport, Tombstone};
 
@@ -85,6 +86,7 @@ const AUDIT: &str = "audit";
 /// Signed notes of deleted records, so that a record gone without one is seen as missing.
 const TOMBSTONES: &str = "tombstones";
 const LOCAL_NORMS: &str = "local-norms.age";
+const COUPLES: &str = "couples.age";
 /// Folder of the clinic's own questionnaire files.
 pub const QUESTIONNAIRES: &str = "questionnaires";
 
@@ -539,6 +541,21 @@ impl Store {
         self.read_record::<LocalNorms>(keys, &path).map(Some)
     }
 
+    /// Saves the couples (replacing the earlier list); returns once on disk.
+    pub fn save_couples(&self, couples: &Couples) -> Result<(), StoreError> {
+        self.write_record(&self.dir.join(COUPLES), couples)
+    }
+
+    /// The couples, none when no client was ever linked. A file that cannot be read is an
+    /// error naming it (nothing else is affected).
+    pub fn couples(&self, keys: &Keys) -> Result<Couples, StoreError> {
+        let path = self.dir.join(COUPLES);
+        if !path.exists() {
+            return Ok(Couples::default());
+        }
+        self.read_record::<Couples>(keys, &path)
+    }
+
     /// The whole audit log, oldest first.
     /// An entry without a MAC is set apart unless it may be one: a wrong passphrase's (written
     /// with nothing unlocked), or one listed as there before the folder was authenticated.
@@ -624,6 +641,12 @@ impl HasId for Administration {
 }
 
 impl HasId for LocalNorms {
+    fn file_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl HasId for Couples {
     fn file_id(&self) -> Option<&str> {
         None
     }

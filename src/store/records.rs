@@ -238,13 +238,14 @@ pub struct Administration {
     pub draft: Option<PaperDraft>,
 }
 
-/// The date written on a paper form, as typed (`2026-03-05`): a calendar date, `YYYY-MM-DD`,
-/// not after `today` (a form cannot have been filled tomorrow) and not before 1900 (a typing
-/// slip). The one rule for `securebase enter --date` and the app's paper entry.
+/// A date that has been, as typed (`2026-03-05`): a calendar date, `YYYY-MM-DD`, not after
+/// `today` (a form cannot have been filled tomorrow) and not before 1900 (a typing slip). The
+/// one rule for the date written on a paper form (`securebase enter --date`, the app's paper
+/// entry) and a couple's since-date.
 ///
 /// # Errors
 /// What is wrong with it, in a sentence that quotes it.
-pub fn parse_form_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, String> {
+pub fn parse_past_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date, String> {
     let text = text.trim();
     let shape_ok = text.len() == 10
         && text.bytes().enumerate().all(|(k, b)| match k {
@@ -256,20 +257,86 @@ pub fn parse_form_date(text: &str, today: jiff::civil::Date) -> Result<jiff::civ
         .flatten();
     let Some(date) = date else {
         return Err(format!(
-            "{text:?} is not a date: write the date on the form as YYYY-MM-DD, e.g. {today}"
+            "{text:?} is not a date: write it as YYYY-MM-DD, e.g. {today}"
         ));
     };
     if date > today {
         return Err(format!(
-            "{date} is after today ({today}): give the date written on the form"
+            "{date} is after today ({today}): give a date that has been"
         ));
     }
     if date.year() < 1900 {
-        return Err(format!(
-            "{date} is before 1900: give the date written on the form"
-        ));
+        return Err(format!("{date} is before 1900: a typing slip?"));
     }
     Ok(date)
+}
+
+/// Two clients seen together as a couple (Emotionally Focused couples therapy): the link only.
+/// Each partner's records stay their own, and ending the link keeps both histories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Couple {
+    /// Random id.
+    pub id: String,
+    /// The two clients' ids, in the order they were linked.
+    pub clients: [String; 2],
+    /// What the clinician calls the couple (encrypted with the rest; may be empty).
+    #[serde(default)]
+    pub label: String,
+    /// Since when they are seen as a couple.
+    pub since: jiff::civil::Date,
+    /// When the link was ended, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<jiff::civil::Date>,
+}
+
+impl Couple {
+    /// Whether `client_id` is one of the two.
+    pub fn has(&self, client_id: &str) -> bool {
+        self.clients.iter().any(|c| c == client_id)
+    }
+
+    /// The other partner of `client_id`.
+    pub fn partner_of(&self, client_id: &str) -> Option<&str> {
+        match &self.clients {
+            [a, b] if a == client_id => Some(b),
+            [a, b] if b == client_id => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// Every couple of the data folder, current and ended, in the order they were linked: one
+/// record (`couples.age`), as small as a client list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Couples {
+    /// Record format version.
+    pub format: u32,
+    /// The couples.
+    pub couples: Vec<Couple>,
+}
+
+impl Default for Couples {
+    fn default() -> Self {
+        Self {
+            format: FORMAT,
+            couples: Vec::new(),
+        }
+    }
+}
+
+impl Couples {
+    /// The current couple of `client_id` (a client is in at most one at a time).
+    pub fn current_of(&self, client_id: &str) -> Option<&Couple> {
+        self.couples
+            .iter()
+            .find(|c| c.ended.is_none() && c.has(client_id))
+    }
+
+    /// The couple of `client_id` to show or export: the current one, else the latest ended.
+    pub fn latest_of(&self, client_id: &str) -> Option<&Couple> {
+        self.current_of(client_id)
+            .or_else(|| self.couples.iter().rev().find(|c| c.has(client_id)))
+    }
 }
 
 /// A paper form being keyed in: each entry's values as keyed, one per answer slot. The

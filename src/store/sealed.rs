@@ -34,7 +34,7 @@ pub(super) enum Place {
     Tombstone,
     /// `audit-head.age`.
     AuditHead,
-    /// Anything else (the local norms).
+    /// Anything else (the local norms, the couples).
     Other,
 }
 
@@ -392,7 +392,7 @@ impl Store {
         )
     }
 
-    /// Every record file of the folder: clients, administrations, local norms, tombstones,
+    /// Every record file of the folder: clients, administrations, local norms, couples, tombstones,
     /// the audit log and its head.
     pub(super) fn record_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
         let mut paths = record_files(&self.dir.join(super::CLIENTS))?;
@@ -408,6 +408,7 @@ impl Store {
         paths.extend(record_files(&self.dir.join(super::AUDIT))?);
         for single in [
             super::LOCAL_NORMS,
+            super::COUPLES,
             super::chain::HEAD,
             super::chain::EARLIER,
         ] {

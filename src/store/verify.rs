@@ -87,6 +87,11 @@ impl Store {
             Ok(None) => {}
             Err(e) => report.failures.push(e),
         }
+        match self.couples(keys) {
+            Ok(c) if !c.couples.is_empty() => report.good += 1,
+            Ok(_) => {}
+            Err(e) => report.failures.push(e),
+        }
         let tombstones = self.read_folder::<Tombstone>(keys, &self.dir.join(TOMBSTONES))?;
         report.good += tombstones.records.len();
         report.failures.extend(tombstones.failures);
@@ -190,6 +195,14 @@ impl Store {
         }
         // The client's folder of administrations, now empty (one that is not stays).
         let _ = fs::remove_dir(self.dir.join(ADMINISTRATIONS).join(&client.id));
+        // Their couples go too: a link (and its label) is about both partners, and this one
+        // is gone for good. The partner's own records stay.
+        let mut couples = self.couples(keys)?;
+        let before = couples.couples.len();
+        couples.couples.retain(|c| !c.has(&client.id));
+        if couples.couples.len() != before {
+            self.save_couples(&couples)?;
+        }
         let count = administrations.records.len();
         self.audit(
             AuditAction::Delete,

@@ -476,6 +476,44 @@ fn a_paper_forms_response_is_authored_on_its_date_and_names_its_mode() {
     );
 }
 
+/// A couple's bundle: both partners' responses and observations, valid FHIR R4, each response
+/// with its own partner as subject.
+#[test]
+fn a_couples_bundle_holds_both_partners_and_is_valid() {
+    let folder = folder();
+    let home = folder.dir.parent().unwrap().join("home");
+    let out = crate::support::bin::in_home(&[], &home)
+        .arg("--data-dir")
+        .arg(&folder.dir)
+        .args(["couple", "link", "--client", FIRST, "--client", SECOND])
+        .env("SECUREBASE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "couple link: {}", show(&out));
+    let bundle = export(&folder, &["--couple", SECOND], "couple.json");
+    let summary = summary(&bundle);
+    let responses = summary["responses"].as_array().unwrap();
+    assert_eq!(responses.len(), folder.administrations.len(), "{summary:#}");
+    for a in &folder.administrations {
+        assert_eq!(
+            response_of(&summary, a)["subject"],
+            json!(format!("Patient/{}", a.client_id))
+        );
+        if a.status == Status::Completed {
+            assert_eq!(
+                observations_of(&summary, response_of(&summary, a)),
+                core_scores(a)
+            );
+        }
+    }
+    let subjects: std::collections::BTreeSet<&str> = responses
+        .iter()
+        .map(|r| r["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 2, "both partners");
+}
+
 /// The entries of `bundle` whose resource is a `kind`.
 fn resources<'a>(bundle: &'a mut Value, kind: &str) -> Vec<&'a mut Value> {
     bundle["entry"]

@@ -17,6 +17,7 @@ mod chart;
 mod cli;
 mod cli_hostile;
 mod clinicians;
+mod couples;
 mod earlier_folders;
 mod export;
 mod fhir;

@@ -104,7 +104,7 @@ fn setup_ui(ui: &mut egui::Ui, setup: &mut PaperSetup, name: &str, cx: &mut View
         .min_size(egui::vec2(200.0, 40.0));
     if ui.add_enabled(setup.instrument.is_some(), start).clicked() {
         let today = jiff::ZonedDateTime::now().date();
-        match crate::store::records::parse_form_date(&setup.date, today) {
+        match crate::store::records::parse_past_date(&setup.date, today) {
             Err(why) => setup.error = Some(format!("The date {why}.")),
             Ok(form_date) => {
                 setup.error = None;
