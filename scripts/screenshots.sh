@@ -47,4 +47,12 @@ SECUREBASE_PASSPHRASE="demo passphrase" SECUREBASE_CLINICIAN="Dr Maya Okafor" \
 pdftoppm -png -r 80 -f 1 -l 1 "$tmp/sheet.pdf" "$tmp/sheet"
 cp "$tmp/sheet-1.png" "$out/recovery-sheet-pdf.png"
 echo "$out/recovery-sheet-pdf.png"
+# A couple's report: C-1042 and C-1007 of the demo folder copy linked as partners.
+SECUREBASE_PASSPHRASE="demo passphrase" ./target/debug/securebase --data-dir "$tmp/demo" couple link \
+  --client C-1042 --client C-1007 >/dev/null
+SECUREBASE_PASSPHRASE="demo passphrase" ./target/debug/securebase --data-dir "$tmp/demo" report \
+  --couple C-1042 --output "$tmp/couple.pdf"
+pdftoppm -png -r 80 -f 1 -l 1 "$tmp/couple.pdf" "$tmp/couple"
+cp "$tmp/couple-1.png" "$out/couple-report.png"
+echo "$out/couple-report.png"
 rm -rf "$tmp"

@@ -49,6 +49,22 @@ pub struct PlaneChart {
     pub cloud: Vec<(f64, f64)>,
     /// The selected norm set, if any.
     pub norm: Option<NormRegion>,
+    /// A couple: each partner's points in time order (the last is their current one), drawn
+    /// in a colour and a shape of their own, with a legend naming them.
+    pub partners: Vec<PartnerTrack>,
+}
+
+/// One partner's course on a couple's plane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerTrack {
+    /// The partner's name, as the legend shows it.
+    pub name: String,
+    /// Their points, oldest first; each labelled with its date.
+    pub points: Vec<PlanePoint>,
+}
+
+fn partner_colour(k: usize) -> RGBColor {
+    if k == 0 { BLUE } else { VERMILLION }
 }
 
 impl PlaneChart {
@@ -73,6 +89,7 @@ impl PlaneChart {
             labelled: Vec::new(),
             cloud: Vec::new(),
             norm: None,
+            partners: Vec::new(),
         })
     }
 }
@@ -196,6 +213,9 @@ where
             .map_err(err)?;
     }
 
+    draw_partners(&mut plane, chart, scale)?;
+    draw_legend(root, chart, scale)?;
+
     // Earlier points joined by arrows, then the current point with its uncertainty box.
     let path = &chart.trajectory;
     for pair in path.windows(2) {
@@ -289,6 +309,177 @@ where
                     ),
             ))
             .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The plane's drawing context.
+type Plane<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Partner `k`'s marker at `at`, with `label` beside it: the first partner is a blue circle,
+/// the second a vermillion square, told apart by shape as well as colour (a colour-blind
+/// reader, a grey printout). Hollow for earlier points, filled for the current one.
+fn partner_marker<DB: DrawingBackend>(
+    plane: &mut Plane<'_, DB>,
+    k: usize,
+    at: (f64, f64),
+    size: f64,
+    filled: bool,
+    label: (String, f64, RGBColor),
+    scale: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let colour = partner_colour(k);
+    let size = px(size, scale);
+    let style = if filled {
+        colour.filled()
+    } else {
+        colour.stroke_width(line_width(2.0, scale))
+    };
+    if k == 0 {
+        plane
+            .draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Circle::new((0, 0), size, WHITE.filled())
+                    + Circle::new((0, 0), size, style),
+            ))
+            .map_err(err)?;
+    } else {
+        plane
+            .draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Rectangle::new([(-size, -size), (size, size)], WHITE.filled())
+                    + Rectangle::new([(-size, -size), (size, size)], style),
+            ))
+            .map_err(err)?;
+    }
+    let (text, font_size, text_colour) = label;
+    plane
+        .draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + Text::new(
+                    text,
+                    (size + px(4.0, scale), -size),
+                    (FONT, f64::from(px(font_size, scale)))
+                        .into_font()
+                        .color(&text_colour),
+                ),
+        ))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// A couple's two courses: each partner's points joined in time order, earlier ones hollow and
+/// dated, the current one filled with its 95 % band, and a legend in the corner.
+fn draw_partners<DB: DrawingBackend>(
+    plane: &mut Plane<'_, DB>,
+    chart: &PlaneChart,
+    scale: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (lo, hi) = chart.range;
+    for (k, track) in chart.partners.iter().enumerate() {
+        let colour = partner_colour(k);
+        let points: Vec<(f64, f64)> = track.points.iter().map(|p| (p.x, p.y)).collect();
+        plane
+            .draw_series(LineSeries::new(
+                points,
+                colour.stroke_width(line_width(2.0, scale)),
+            ))
+            .map_err(err)?;
+        let Some((current, earlier)) = track.points.split_last() else {
+            continue;
+        };
+        if let (Some((x0, x1)), Some((y0, y1))) = (current.x_band, current.y_band) {
+            let corners = [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))];
+            plane
+                .draw_series(std::iter::once(Rectangle::new(
+                    corners,
+                    colour.mix(0.12).filled(),
+                )))
+                .map_err(err)?;
+            plane
+                .draw_series(std::iter::once(Rectangle::new(
+                    corners,
+                    colour.stroke_width(line_width(1.5, scale)),
+                )))
+                .map_err(err)?;
+        }
+        for p in earlier {
+            partner_marker(
+                plane,
+                k,
+                (p.x, p.y),
+                5.0,
+                false,
+                (p.label.clone(), 11.0, colour),
+                scale,
+            )?;
+        }
+        partner_marker(
+            plane,
+            k,
+            (current.x, current.y),
+            8.0,
+            true,
+            (format!("{} {}", track.name, current.label), 13.0, INK),
+            scale,
+        )?;
+    }
+    Ok(())
+}
+
+/// A couple's legend, in the caption's row (outside the plane, where no point can be): the
+/// first partner's marker and name at the left, the second's at the right.
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &PlaneChart,
+    scale: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (width, _) = root.dim_in_pixel();
+    let width = i32::try_from(width).unwrap_or(i32::MAX);
+    let size = px(6.0, scale);
+    let y = px(14.0, scale) + size;
+    for (k, track) in chart.partners.iter().enumerate().take(2) {
+        let colour = partner_colour(k);
+        let style = colour.filled();
+        let text_style = (FONT, f64::from(px(13.0, scale))).into_font().color(&INK);
+        let (text_w, _) = root
+            .estimate_text_size(&track.name, &text_style)
+            .map_err(err)?;
+        let text_w = i32::try_from(text_w).unwrap_or(0);
+        // Left: marker then name; right: marker then name, ending at the right margin.
+        let x = if k == 0 {
+            px(20.0, scale)
+        } else {
+            width - px(14.0, scale) - text_w - 2 * size - px(6.0, scale)
+        };
+        if k == 0 {
+            root.draw(&Circle::new((x, y), size, style)).map_err(err)?;
+        } else {
+            root.draw(&Rectangle::new(
+                [(x - size, y - size), (x + size, y + size)],
+                style,
+            ))
+            .map_err(err)?;
+        }
+        root.draw(&Text::new(
+            track.name.clone(),
+            (x + size + px(6.0, scale), y - size - px(1.0, scale)),
+            text_style,
+        ))
+        .map_err(err)?;
     }
     Ok(())
 }

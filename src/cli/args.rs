@@ -331,8 +331,12 @@ pub struct ReportArgs {
     /// The client's name or id; `-` reads it from standard input (a line; a prompt on a
     /// terminal). A name given here is visible to every user of this computer while the
     /// command runs, and stays in the shell's history; an id is not identifying.
-    #[arg(long, value_name = "NAME-OR-ID")]
-    pub client: String,
+    #[arg(long, value_name = "NAME-OR-ID", required_unless_present = "couple")]
+    pub client: Option<String>,
+    /// A couple's report instead: both partners on one plane per questionnaire they both
+    /// took, with a descriptive reading; either partner's name or id names the couple.
+    #[arg(long, value_name = "NAME-OR-ID", conflicts_with_all = ["client", "administration"])]
+    pub couple: Option<String>,
     /// Only this administration (its id, from `securebase history --format json`); without
     /// it, the client's whole history.
     #[arg(long, value_name = "ID")]

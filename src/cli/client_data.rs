@@ -63,7 +63,7 @@ fn asks_stdin(command: &Command) -> bool {
         Command::Enter(a) => dash(&a.client) || dash(&a.answers) || dash_opt(&a.choice),
         Command::History(a) => dash(&a.client),
         Command::Change(a) => dash(&a.client),
-        Command::Report(a) => dash(&a.client) || dash_opt(&a.note),
+        Command::Report(a) => dash_opt(&a.client) || dash_opt(&a.note),
         Command::Export(a) => dash_opt(&a.client),
         _ => false,
     }
@@ -100,7 +100,9 @@ fn fill<R: BufRead>(command: &mut Command, lines: &mut Lines<R>) -> Result<()> {
         Command::History(a) => lines.fill(&mut a.client, "--client", CLIENT_PROMPT)?,
         Command::Change(a) => lines.fill(&mut a.client, "--client", CLIENT_PROMPT)?,
         Command::Report(a) => {
-            lines.fill(&mut a.client, "--client", CLIENT_PROMPT)?;
+            if let Some(client) = &mut a.client {
+                lines.fill(client, "--client", CLIENT_PROMPT)?;
+            }
             lines.fill_kept(&mut a.note, "--note", "Note under the heading (one line)")?;
         }
         Command::Export(a) => {
@@ -280,8 +282,8 @@ mod tests {
             anyhow::bail!("not report");
         };
         assert_eq!(
-            (args.client.as_str(), args.note.as_deref()),
-            ("B", Some(""))
+            (args.client.as_deref(), args.note.as_deref()),
+            (Some("B"), Some(""))
         );
         Ok(())
     }

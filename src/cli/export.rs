@@ -24,16 +24,25 @@ pub fn report(dir: &std::path::Path, catalog: &Catalog, args: &ReportArgs) -> Re
         ))
     })?;
     let (store, keys) = open_unlocked(dir)?;
-    let client = store.find_client(&keys, &args.client).map_err(user)?;
-    let scope = match &args.administration {
-        Some(id) => Scope::Administration(client.id.clone(), id.clone()),
-        None => Scope::Client(client.id.clone()),
+    let (scope, whose) = match (&args.couple, &args.client) {
+        (Some(name), _) => (couple_scope(&store, &keys, name)?, name.clone()),
+        (None, Some(name)) => {
+            let client = store.find_client(&keys, name).map_err(user)?;
+            let scope = match &args.administration {
+                Some(id) => Scope::Administration(client.id.clone(), id.clone()),
+                None => Scope::Client(client.id.clone()),
+            };
+            (scope, client.name)
+        }
+        (None, None) => {
+            return Err(BadInput("say whose report: --client or --couple".into()).into());
+        }
     };
     let (data, failures) =
         gather(&store, &keys, catalog, &scope.to_read(Kind::ReportPdf)).map_err(user)?;
     warn_each(&failures);
     if data.is_empty() {
-        return Err(BadInput(format!("no records for {}", client.name)).into());
+        return Err(BadInput(format!("no records for {whose}")).into());
     }
     let settings = Settings::load(dir).unwrap_or_else(|e| {
         eprintln!("securebase: warning: the defaults are used for the report: {e}");

@@ -7,6 +7,7 @@
 //! the audit log. An export names no client unless asked to (`names`); the PDF report is for
 //! the client's file and names their pseudonym.
 
+pub mod couple_report;
 pub mod fhir;
 pub mod layout;
 pub mod pdf;
@@ -184,6 +185,23 @@ pub enum ExportError {
 pub fn bytes(request: &ExportRequest<'_>) -> Result<Vec<u8>, ExportError> {
     let r = request;
     match r.kind {
+        Kind::ReportPdf if matches!(r.scope, Scope::Couple { .. }) => {
+            let Scope::Couple { clients, .. } = r.scope else {
+                unreachable!("matched above")
+            };
+            Ok(couple_report::couple_report_pdf(
+                &couple_report::CoupleReportRequest {
+                    data: r.data,
+                    clients,
+                    instruments: &r.catalog.instruments,
+                    note: r.note,
+                    paper: r.paper,
+                    settings: r.settings,
+                    local_norms: r.local_norms,
+                    now: r.now,
+                },
+            )?)
+        }
         Kind::ReportPdf => {
             let data = r
                 .data

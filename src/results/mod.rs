@@ -6,6 +6,7 @@
 //! No I/O and no drawing: the caller reads the store; `chart::plane` and `chart::over_time` draw;
 //! [`text`] says it all as rows and sentences, for the screen and the paper alike.
 
+pub mod couple;
 pub mod local_norms;
 pub mod text;
 

@@ -300,3 +300,91 @@ fn links_refused(f: &Folder, id: &str) {
         .collect();
     assert!(changed.is_empty(), "refused links changed {changed:?}");
 }
+
+/// The couple report (PDF, read back with pdftotext): both partners' names, each one's scores,
+/// and the reading of where the two stand, with the hand-worked numbers.
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "on Windows: reads the PDF back with pdftotext (poppler-utils), a Linux program"
+)]
+fn the_couple_report_holds_both_partners_and_the_reading() {
+    let f = folder();
+    expect_code(
+        &run(
+            &f,
+            &["couple", "link", "--client", "Alex", "--client", "Sam"],
+        ),
+        0,
+        "link",
+    );
+    // Alex: anxiety 6 then 5, avoidance 2; Sam: anxiety 2, avoidance 5 then 4.
+    for (who, anxiety, avoidance, date) in [
+        ("Alex", 6, 2, "2026-01-05"),
+        ("Alex", 5, 2, "2026-04-06"),
+        ("Sam", 2, 5, "2026-01-06"),
+        ("Sam", 2, 4, "2026-04-07"),
+    ] {
+        expect_code(
+            &run(
+                &f,
+                &[
+                    "enter",
+                    "--client",
+                    who,
+                    "--instrument",
+                    "ecr-r",
+                    "--answers",
+                    &crate::support::common::ecr_r_line(anxiety, avoidance),
+                    "--date",
+                    date,
+                ],
+            ),
+            0,
+            &format!("enter for {who}"),
+        );
+    }
+    let pdf = f.dir.parent().unwrap().join("couple.pdf");
+    let out = run(
+        &f,
+        &[
+            "report",
+            "--couple",
+            "Sam",
+            "--output",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    expect_code(&out, 0, "report --couple");
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    let text = String::from_utf8(text.stdout).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Couple assessment report",
+        "Partners: Alex and Sam",
+        "ECR-R \u{2014} Experiences in Close Relationships - Revised",
+        "Alex's attachment anxiety is higher than Sam's (5.00 vs 2.00)",
+        "Sam's attachment avoidance is higher than Alex's (4.00 vs 2.00)",
+        "Alex 6 Apr 2026",
+        "Sam 7 Apr 2026",
+        "Attachment anxiety 5.00",
+        "Attachment avoidance 4.00",
+    ] {
+        assert!(
+            flat.contains(needle),
+            "the couple report lacks {needle:?}:\n{text}"
+        );
+    }
+    assert!(!flat.contains("Robin"));
+    let exports: Vec<[String; 4]> = audit_rows(&f.dir, PASS)
+        .into_iter()
+        .filter(|r| r[0] == "export")
+        .collect();
+    assert_eq!(exports.len(), 1);
+    assert_eq!(exports[0][1], "couple");
+}

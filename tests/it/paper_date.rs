@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::support::common::{administration_ids, assert_same_files, snapshot};
+use crate::support::common::{administration_ids, assert_same_files, ecr_r_line, snapshot};
 use crate::support::run::{Out, expect_bad_input, expect_code, library_store_with_client, sb};
 
 const NAME: &str = "Paper Pat";
@@ -26,24 +26,6 @@ fn enter(dir: &std::path::Path, answers: &str, date: Option<&str>) -> Out {
     sb(dir, &args)
 }
 
-/// 36 answers: the anxiety items all `anxiety`, the avoidance items all `avoidance`; items 9
-/// and 11 (reversed anxiety items) are given 8 - `anxiety` so the scale mean is `anxiety`.
-fn ecr_r(anxiety: i32, avoidance: i32) -> String {
-    let reversed_avoidance = [20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
-    (1..=36)
-        .map(|item| {
-            let v = match item {
-                9 | 11 => 8 - anxiety,
-                1..=18 => anxiety,
-                i if reversed_avoidance.contains(&i) => 8 - avoidance,
-                _ => avoidance,
-            };
-            v.to_string()
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 fn history(dir: &std::path::Path) -> Vec<Value> {
     let out = sb(dir, &["history", "--client", NAME, "--format", "json"]);
     expect_code(&out, 0, "history");
@@ -57,7 +39,7 @@ fn a_paper_forms_date_dates_it_everywhere_and_orders_the_course() {
     let today = jiff::ZonedDateTime::now().date();
 
     // Keyed in first: a form filled today (no --date), anxiety 2, avoidance 3.
-    let out = enter(&dir, &ecr_r(2, 3), None);
+    let out = enter(&dir, &ecr_r_line(2, 3), None);
     expect_code(&out, 0, "enter without --date");
     assert!(
         out.stdout
@@ -66,7 +48,7 @@ fn a_paper_forms_date_dates_it_everywhere_and_orders_the_course() {
         out.stdout
     );
     // Keyed in second: the intake form, dated 5 March 2026 on the paper, anxiety 6, avoidance 5.
-    let out = enter(&dir, &ecr_r(6, 5), Some("2026-03-05"));
+    let out = enter(&dir, &ecr_r_line(6, 5), Some("2026-03-05"));
     expect_code(&out, 0, "enter --date");
     assert!(
         out.stdout
@@ -155,7 +137,7 @@ fn a_date_that_is_not_the_forms_is_refused_and_nothing_is_saved() {
         ),
         ("1899-12-31", vec!["--date", "1899-12-31", "before 1900"]),
     ] {
-        let out = enter(&dir, &ecr_r(4, 4), Some(date));
+        let out = enter(&dir, &ecr_r_line(4, 4), Some(date));
         expect_bad_input(&out, &needles, &format!("--date {date:?}"));
     }
     assert_same_files(&before, &snapshot(&dir), "refused dates");

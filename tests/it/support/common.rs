@@ -383,3 +383,22 @@ pub fn administration_ids(dir: &Path, client_id: &str) -> BTreeSet<String> {
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect()
 }
+
+/// `enter --answers` for an ECR-R of exactly these scores: the anxiety items (1-18) answer
+/// `anxiety` and the avoidance items (19-36) `avoidance`, the reversed ones (9, 11; 20, 22,
+/// 26-31, 33-36, as in `questionnaires/ecr-r.json`) 8 minus it, so each scale's mean is exact.
+pub fn ecr_r_line(anxiety: i32, avoidance: i32) -> String {
+    let reversed_avoidance = [20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36];
+    (1..=36)
+        .map(|item| {
+            let v = match item {
+                9 | 11 => 8 - anxiety,
+                1..=18 => anxiety,
+                i if reversed_avoidance.contains(&i) => 8 - avoidance,
+                _ => avoidance,
+            };
+            v.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
