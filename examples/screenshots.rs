@@ -392,6 +392,43 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
     }
 }
 
+/// C-1042 and C-1007 as a couple on the couple page: C-1042's five ECR-Rs, and C-1007's intake
+/// with two more ECR-Rs after it (three).
+fn couple(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str) {
+    let partner_id = client_named(app, "C-1007");
+    let partner = match &app.screen {
+        Screen::Clinician(ws) => ws.records.client(&partner_id).cloned().unwrap(),
+        _ => unreachable!(),
+    };
+    let ecr_r = instrument("ecr-r");
+    let store = app.store.as_ref().unwrap();
+    for (days, anxiety, avoidance) in [(80, 4, 5), (20, 3, 4)] {
+        store
+            .save_administration(&administration(
+                &partner,
+                &ecr_r,
+                days,
+                ecr_r_answers_of(anxiety, avoidance, 1),
+            ))
+            .unwrap();
+    }
+    if let Screen::Clinician(ws) = &mut app.screen {
+        ws.records.forget(&partner_id);
+    }
+    app.apply(
+        ctx,
+        Command::LinkCouple {
+            clients: [client_id.to_owned(), partner_id],
+        },
+    );
+    app.apply(
+        ctx,
+        Command::OpenCouple {
+            client_id: client_id.to_owned(),
+        },
+    );
+}
+
 /// A paper ECR-R dated 5 March: the set-up, the grid at item 13, or (keyed twice, with a slip
 /// in each entry) the two differences, one of them resolved.
 fn paper(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, screen: &str) {
@@ -450,6 +487,9 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
     if screen.starts_with("paper-") {
         return paper(app, ctx, client_id, screen);
     }
+    if screen == "couple" {
+        return couple(app, ctx, client_id);
+    }
     let instruments = match screen {
         "choice" => vec!["rq".to_owned()],
         "block" | "block-item" => vec!["ecr-rs".to_owned()],
@@ -461,6 +501,7 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
             client_id: client_id.to_owned(),
             instruments,
             not_applicable: Vec::new(),
+            then_partner: None,
         },
     );
     let Screen::Kiosk(mode) = &mut app.screen else {

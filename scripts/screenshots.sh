@@ -17,7 +17,7 @@ shot() { # name screen width height [scale]
     >/dev/null 2>&1 || true
   echo "$out/$name.png"
 }
-for s in first-run unlock forgot recovery-sheet settings-remove clients client setup setup-ecrrs instruments typed-path settings results results-intake results-norms settings-norms results-clinic-figures results-rq results-ecrrs results-rfq handover greeting instructions item interrupted choice block block-item end paper-setup paper-entry paper-mismatch; do
+for s in first-run unlock forgot recovery-sheet settings-remove clients client setup setup-ecrrs instruments typed-path settings results results-intake results-norms settings-norms results-clinic-figures results-rq results-ecrrs results-rfq handover greeting instructions item interrupted choice block block-item end paper-setup paper-entry paper-mismatch couple; do
   shot "$s" "$s" 1280 800
 done
 # The Clinicians page is the top of Settings.

@@ -91,6 +91,9 @@ pub enum Command {
         instruments: Vec<String>,
         /// (instrument id, block id) of the blocks that do not apply to this client.
         not_applicable: Vec<(String, String)>,
+        /// A couple's session: this partner fills the same questionnaires next, once the
+        /// clinician has taken the computer back with their passphrase.
+        then_partner: Option<String>,
     },
     /// Resume a client's administrations in progress.
     ResumeSession {
@@ -118,6 +121,21 @@ pub enum Command {
         client_id: String,
         /// The administration.
         administration_id: String,
+    },
+    /// Link two clients as a couple (from the first one's page).
+    LinkCouple {
+        /// The two clients.
+        clients: [String; 2],
+    },
+    /// End a client's current couple link (both histories stay).
+    UnlinkCouple {
+        /// Either partner.
+        client_id: String,
+    },
+    /// Show the couple page of a client's couple.
+    OpenCouple {
+        /// Either partner.
+        client_id: String,
     },
     /// Mark an administration in progress as abandoned.
     Abandon {
@@ -226,7 +244,10 @@ impl SecurebaseApp {
                 client_id,
                 instruments,
                 not_applicable,
-            } => self.start_session(ctx, &client_id, &instruments, &not_applicable),
+                then_partner,
+            } => {
+                self.start_session_then(ctx, &client_id, instruments, not_applicable, then_partner);
+            }
             Command::ResumeSession { client_id } => {
                 self.start_session(ctx, &client_id, &[], &[]);
             }
@@ -244,6 +265,9 @@ impl SecurebaseApp {
                 client_id,
                 administration_id,
             } => self.continue_paper_entry(&client_id, &administration_id),
+            Command::LinkCouple { clients } => self.link_couple(&clients),
+            Command::UnlinkCouple { client_id } => self.unlink_couple(&client_id),
+            Command::OpenCouple { client_id } => self.open_couple(&client_id),
             Command::Abandon {
                 client_id,
                 administration_id,

@@ -25,7 +25,7 @@ use eframe::egui;
 
 use crate::store::settings::Settings;
 pub use command::Command;
-pub use state::{KioskState, Records, Remembered, Screen, Workspace};
+pub use state::{KioskState, NextPartner, Records, Remembered, Screen, Workspace};
 
 use crate::catalog::Catalog;
 use crate::store::{Store, StoreError};

@@ -11,7 +11,7 @@ use super::kiosk_session::KioskSession;
 use super::views;
 use crate::catalog::Catalog;
 use crate::core::ScoreReport;
-use crate::store::{Administration, Client, Keys, LocalNorms, Store};
+use crate::store::{Administration, Client, Couples, Keys, LocalNorms, Store};
 
 /// What the window shows.
 pub enum Screen {
@@ -59,6 +59,7 @@ impl Workspace {
                 reports: HashMap::new(),
                 failures,
                 local_norms,
+                couples: Couples::default(),
             },
             remembered: Remembered::default(),
             page: views::Page::Clients,
@@ -164,6 +165,8 @@ pub struct Records {
     pub failures: Vec<LeftOut>,
     /// The clinic's local norms, when computed.
     pub local_norms: Option<LocalNorms>,
+    /// The couples (current and ended).
+    pub couples: Couples,
 }
 
 impl Records {
@@ -198,6 +201,19 @@ pub struct Remembered {
     pub report_note: String,
     /// Whether exports include client names.
     pub export_names: bool,
+    /// The client chosen on a client's page to link as their partner.
+    pub partner_choice: Option<String>,
+}
+
+/// The second partner of a couple's session, and what they fill.
+#[derive(Debug, Clone)]
+pub struct NextPartner {
+    /// The partner.
+    pub client_id: String,
+    /// The same questionnaires, in the same order.
+    pub instruments: Vec<String>,
+    /// The same blocks that do not apply.
+    pub not_applicable: Vec<(String, String)>,
 }
 
 /// The kiosk (the UI's "client mode"): a session and the few things around it.
@@ -212,6 +228,9 @@ pub struct KioskState {
     pub save_error: Option<String>,
     /// Paused after the idle time.
     pub paused: bool,
+    /// A couple's session: the partner whose forms come next, after the clinician's
+    /// passphrase (each partner's session holds only their own forms).
+    pub then: Option<NextPartner>,
     /// Whether the window has had the keyboard focus since client mode began or came back:
     /// only a loss after that is an interruption (a window that never had the focus, as under
     /// a bare X server, has nothing to lose it to).

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::data_folder::{open_unlocked, user};
 use super::{CoupleCommand, bad_input};
-use crate::store::{self, AuditAction, AuditTarget, Client, Couple, Keys, Store};
+use crate::store::{self, AuditAction, AuditTarget, Client, Couple, CoupleError, Keys, Store};
 
 /// The longest label kept.
 const MAX_LABEL: usize = 200;
@@ -72,16 +72,6 @@ fn link(
         ));
     }
     let mut couples = store.couples(&keys).map_err(user)?;
-    for c in [&first, &second] {
-        if let Some(current) = couples.current_of(&c.id) {
-            let partner = partner_name(&store, &keys, current, &c.id);
-            return bad_input(format!(
-                "{} is already in a couple (id {}, with {partner}); end it first with \
-                 `securebase couple unlink --client {}`",
-                c.name, current.id, c.id
-            ));
-        }
-    }
     let couple = Couple {
         id: store::new_id().map_err(user)?,
         clients: [first.id.clone(), second.id.clone()],
@@ -89,7 +79,23 @@ fn link(
         since,
         ended: None,
     };
-    couples.couples.push(couple.clone());
+    let couple = match couples.link(couple) {
+        Ok(c) => c.clone(),
+        Err(CoupleError::AlreadyLinked { client_id, couple }) => {
+            let who = if client_id == first.id {
+                &first
+            } else {
+                &second
+            };
+            let partner = partner_name(&store, &keys, &couple, &client_id);
+            return bad_input(format!(
+                "{} is already in a couple (id {}, with {partner}); end it first with \
+                 `securebase couple unlink --client {}`",
+                who.name, couple.id, client_id
+            ));
+        }
+        Err(e) => return bad_input(e.to_string()),
+    };
     store.save_couples(&couples).map_err(user)?;
     store
         .audit(
@@ -147,16 +153,10 @@ fn unlink(dir: &std::path::Path, name: &str) -> Result<()> {
     let client = store.find_client(&keys, name).map_err(user)?;
     let mut couples = store.couples(&keys).map_err(user)?;
     let today = today();
-    let Some(couple) = couples
-        .couples
-        .iter_mut()
-        .find(|c| c.ended.is_none() && c.has(&client.id))
-    else {
-        return bad_input(format!("{} is not in a couple now", client.name));
+    let id = match couples.unlink(&client.id, today) {
+        Ok(c) => c.id.clone(),
+        Err(_) => return bad_input(format!("{} is not in a couple now", client.name)),
     };
-    // Linked today and ended today: ended the day it began, never before it.
-    couple.ended = Some(today.max(couple.since));
-    let id = couple.id.clone();
     store.save_couples(&couples).map_err(user)?;
     store
         .audit(

@@ -70,8 +70,8 @@ pub use keys::{FIRST_CLINICIAN, Keys};
 pub use lock::{Lock, Quiet};
 pub use meta::Clinician;
 pub use records::{
-    Administration, Client, Couple, Couples, LocalNormEntry, LocalNorms, LocalReliabilityEntry,
-    PaperDraft, RecordError, Source, Status, StoredAnswer,
+    Administration, Client, Couple, CoupleError, Couples, LocalNormEntry, LocalNorms,
+    LocalReliabilityEntry, PaperDraft, RecordError, Source, Status, StoredAnswer,
 };
 pub use verify::{FolderReport, Tombstone};
 

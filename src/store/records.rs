@@ -337,6 +337,66 @@ impl Couples {
         self.current_of(client_id)
             .or_else(|| self.couples.iter().rev().find(|c| c.has(client_id)))
     }
+
+    /// Links two clients, as the command line and the app both do: two different clients,
+    /// neither in a current couple. Returns the new couple (also added here).
+    ///
+    /// # Errors
+    /// Why not, naming the client already in a couple (with that couple).
+    pub fn link(&mut self, couple: Couple) -> Result<&Couple, CoupleError> {
+        let [a, b] = &couple.clients;
+        if a == b {
+            return Err(CoupleError::SameClient);
+        }
+        for c in [a, b] {
+            if let Some(current) = self.current_of(c) {
+                return Err(CoupleError::AlreadyLinked {
+                    client_id: c.clone(),
+                    couple: Box::new(current.clone()),
+                });
+            }
+        }
+        let at = self.couples.len();
+        self.couples.push(couple);
+        Ok(&self.couples[at])
+    }
+
+    /// Ends `client_id`'s current couple on `today` (never before it began). Returns it.
+    ///
+    /// # Errors
+    /// When the client is not in a couple now.
+    pub fn unlink(
+        &mut self,
+        client_id: &str,
+        today: jiff::civil::Date,
+    ) -> Result<&Couple, CoupleError> {
+        let couple = self
+            .couples
+            .iter_mut()
+            .find(|c| c.ended.is_none() && c.has(client_id))
+            .ok_or(CoupleError::NotLinked)?;
+        couple.ended = Some(today.max(couple.since));
+        Ok(couple)
+    }
+}
+
+/// Why two clients cannot be linked, or a link not ended.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CoupleError {
+    /// Both are the same client.
+    #[error("both name the same client; a couple is two clients")]
+    SameClient,
+    /// One of them is already in a current couple.
+    #[error("client {client_id} is already in a couple (id {})", couple.id)]
+    AlreadyLinked {
+        /// The client.
+        client_id: String,
+        /// Their current couple.
+        couple: Box<Couple>,
+    },
+    /// The client is in no current couple.
+    #[error("not in a couple now")]
+    NotLinked,
 }
 
 /// A paper form being keyed in: each entry's values as keyed, one per answer slot. The

@@ -29,6 +29,8 @@ mod gui;
 #[cfg(feature = "gui")]
 mod gui_clinicians;
 #[cfg(feature = "gui")]
+mod gui_couples;
+#[cfg(feature = "gui")]
 mod gui_exports;
 #[cfg(feature = "gui")]
 mod gui_file_dialog;

@@ -150,11 +150,12 @@ impl SecurebaseApp {
             failures.push(LeftOut::new(&e, None));
             None
         });
-        self.screen = Screen::Clinician(Box::new(Workspace::new(
-            keys,
-            clients,
-            failures,
-            local_norms,
-        )));
+        let couples = store.couples(&keys).unwrap_or_else(|e| {
+            failures.push(LeftOut::new(&e, None));
+            crate::store::Couples::default()
+        });
+        let mut ws = Workspace::new(keys, clients, failures, local_norms);
+        ws.records.couples = couples;
+        self.screen = Screen::Clinician(Box::new(ws));
     }
 }

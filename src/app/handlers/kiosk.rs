@@ -113,6 +113,7 @@ impl SecurebaseApp {
             leave: None,
             save_error: None,
             paused: false,
+            then: None,
             had_focus: false,
         }));
         // Above other windows while it lasts: not a lock (securebase cannot lock a desktop),
@@ -120,6 +121,25 @@ impl SecurebaseApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::WindowLevel(
             egui::WindowLevel::AlwaysOnTop,
         ));
+    }
+
+    /// [`Self::start_session`], and for a couple's session the partner who comes next.
+    pub(in crate::app) fn start_session_then(
+        &mut self,
+        ctx: &egui::Context,
+        client_id: &str,
+        instruments: Vec<String>,
+        not_applicable: Vec<(String, String)>,
+        then_partner: Option<String>,
+    ) {
+        self.start_session(ctx, client_id, &instruments, &not_applicable);
+        if let (Some(partner), Screen::Kiosk(mode)) = (then_partner, &mut self.screen) {
+            mode.then = Some(crate::app::NextPartner {
+                client_id: partner,
+                instruments,
+                not_applicable,
+            });
+        }
     }
 
     pub(in crate::app) fn leave_kiosk(&mut self, ctx: &egui::Context, passphrase: &SecretString) {
@@ -136,12 +156,32 @@ impl SecurebaseApp {
                     egui::WindowLevel::Normal,
                 ));
                 let client_id = mode.session.client.id.clone();
+                let finished = mode.session.step == crate::app::kiosk_session::Step::End;
+                let then = mode.then.take();
                 self.open_workspace(keys);
                 if let Screen::Clinician(ws) = &mut self.screen {
                     ws.page = Page::ClientPage {
                         client_id,
                         edit: None,
                     };
+                }
+                // A couple's session: the first partner is done, so the second one's session
+                // starts, with their own hand-over and "Are you …?". Left early, it does not.
+                match then {
+                    Some(next) if finished => self.start_session(
+                        ctx,
+                        &next.client_id,
+                        &next.instruments,
+                        &next.not_applicable,
+                    ),
+                    Some(_) => {
+                        self.notice = Some(
+                            "The couple's session was left before the first partner finished; \
+                             the second partner's part was not started."
+                                .to_owned(),
+                        );
+                    }
+                    None => {}
                 }
             }
             Err(e) => wrong_try(mode, &e),

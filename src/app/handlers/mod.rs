@@ -6,6 +6,7 @@
 mod access;
 mod backup;
 mod clinicians;
+mod couples;
 mod exports;
 pub(in crate::app) mod file_choice;
 mod kiosk;

@@ -78,6 +78,7 @@ pub fn client_page_ui(
     if !client.notes.trim().is_empty() {
         ui.label(&client.notes);
     }
+    couple_ui(ui, client, records, remembered, cx);
     ui.add_space(theme::GAP);
 
     // Client mode's unfinished forms; a paper form in progress is continued from its row.
@@ -110,6 +111,91 @@ pub fn client_page_ui(
         return;
     }
     administrations_table_ui(ui, administrations, &records.reports, &client.id, cx);
+}
+
+/// The client's couple: their partner with the couple page and "End the couple link", or the
+/// choice of a partner to link.
+fn couple_ui(
+    ui: &mut egui::Ui,
+    client: &crate::store::Client,
+    records: &Records,
+    remembered: &mut Remembered,
+    cx: &mut ViewCx<'_>,
+) {
+    let couples = &records.couples;
+    let name = |id: &str| {
+        records
+            .client(id)
+            .map_or_else(|| "a client no longer here".to_owned(), |c| c.name.clone())
+    };
+    if let Some(couple) = couples.current_of(&client.id) {
+        let partner = couple.partner_of(&client.id).map(name).unwrap_or_default();
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "In a couple with {partner} since {}.",
+                crate::results::day(couple.since)
+            ));
+            if ui.button("Couple page").clicked() {
+                cx.push(Command::OpenCouple {
+                    client_id: client.id.clone(),
+                });
+            }
+            if ui.button("End the couple link").clicked() {
+                cx.push(Command::UnlinkCouple {
+                    client_id: client.id.clone(),
+                });
+            }
+        });
+        return;
+    }
+    let free: Vec<&crate::store::Client> = records
+        .clients
+        .iter()
+        .filter(|c| c.id != client.id && couples.current_of(&c.id).is_none())
+        .collect();
+    if free.is_empty() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let chosen = remembered
+            .partner_choice
+            .as_deref()
+            .and_then(|id| free.iter().find(|c| c.id == id))
+            .map_or("Choose a client", |c| c.name.as_str())
+            .to_owned();
+        let label = ui.label("Link as a couple with");
+        egui::ComboBox::from_id_salt("partner_choice")
+            .selected_text(chosen)
+            .show_ui(ui, |ui| {
+                for c in &free {
+                    ui.selectable_value(
+                        &mut remembered.partner_choice,
+                        Some(c.id.clone()),
+                        &c.name,
+                    );
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let ready = remembered
+            .partner_choice
+            .as_ref()
+            .is_some_and(|id| free.iter().any(|c| &c.id == id));
+        if ui.add_enabled(ready, egui::Button::new("Link")).clicked()
+            && let Some(partner) = remembered.partner_choice.clone()
+        {
+            cx.push(Command::LinkCouple {
+                clients: [client.id.clone(), partner],
+            });
+        }
+    });
+    if couples.latest_of(&client.id).is_some()
+        && ui.link("The couple page of their earlier couple").clicked()
+    {
+        cx.push(Command::OpenCouple {
+            client_id: client.id.clone(),
+        });
+    }
 }
 
 /// Every administration, newest first, with its headline scores and actions.

@@ -8,6 +8,7 @@ pub mod client_form;
 pub mod client_page;
 pub mod clients;
 pub mod clinicians;
+pub mod couple;
 pub mod first_run;
 pub mod instruments;
 pub mod kiosk;
@@ -52,6 +53,8 @@ pub enum Page {
     Settings(settings::SettingsForm),
     /// An administration's results.
     Results(Box<results::ResultsPage>),
+    /// A couple: both partners on one plane.
+    Couple(Box<couple::CouplePage>),
     /// A recovery code just made, shown once.
     RecoverySheet(Box<recovery_sheet::RecoverySheetPage>),
 }
@@ -135,6 +138,7 @@ fn workspace_ui(ui: &mut egui::Ui, ws: &mut Workspace, cx: &mut ViewCx<'_>) {
             settings::settings_ui(ui, form, records.local_norms.as_ref(), cx);
         }
         Page::Results(page) => results::results_ui(ui, page, remembered, cx),
+        Page::Couple(page) => couple::couple_ui(ui, page, remembered, cx),
         Page::RecoverySheet(page) => recovery_sheet::recovery_sheet_ui(ui, page, cx),
     });
     typed_path::typed_path_ui(ui, typed_path, cx);

@@ -17,6 +17,8 @@ pub struct SetupForm {
     /// (instrument id, block id) of the blocks marked "does not apply" (ECR-RS: no father
     /// figure, no partner): the client is not asked about them.
     pub not_applicable: Vec<(String, String)>,
+    /// A couple's session: the client's partner fills the same questionnaires next.
+    pub couple_session: bool,
 }
 
 impl SetupForm {
@@ -27,6 +29,7 @@ impl SetupForm {
             selected: Vec::new(),
             battery_name: String::new(),
             not_applicable: Vec::new(),
+            couple_session: false,
         }
     }
 }
@@ -71,6 +74,22 @@ pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: 
     });
     instrument_ticks_ui(ui, form, catalog);
     let none_apply = blocks_ui(ui, form, catalog);
+    let partner = records
+        .couples
+        .current_of(&form.client_id)
+        .and_then(|c| c.partner_of(&form.client_id))
+        .and_then(|id| records.client(id))
+        .map(|c| (c.id.clone(), c.name.clone()));
+    if let Some((_, partner_name)) = &partner {
+        ui.add_space(theme::GAP);
+        ui.checkbox(
+            &mut form.couple_session,
+            format!(
+                "A couple's session: {partner_name} fills the same questionnaires after {name}, \
+                 once you have taken the computer back with your passphrase"
+            ),
+        );
+    }
     ui.add_space(theme::GAP);
     ui.horizontal(|ui| {
         let ready = !form.selected.is_empty() && none_apply.is_none();
@@ -87,6 +106,7 @@ pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: 
                     .filter(|(i, _)| form.selected.contains(i))
                     .cloned()
                     .collect(),
+                then_partner: partner.filter(|_| form.couple_session).map(|(id, _)| id),
             });
         }
         if form.selected.is_empty() {
