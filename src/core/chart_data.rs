@@ -47,7 +47,7 @@ fn band(
 }
 
 /// The point of scores `x` and `y` of `report`, or `None` when either has no value.
-fn point(
+pub fn point(
     instrument: &Instrument,
     report: &ScoreReport,
     (x, y): (usize, usize),

@@ -111,16 +111,30 @@ fn couple_plane(
     local: Option<&LocalNorms>,
 ) -> CouplePlane {
     let clinic = clinic_figures(instrument, settings, local);
-    // The legend names the partners; the title is the questionnaire's.
-    let chart = PlaneChart::for_instrument(instrument, &instrument.short_name).map(|mut chart| {
+    let axes = couple_axes(instrument);
+    // The legend names the partners; the title is the questionnaire's (and its block's).
+    let title = match axes.as_ref().and_then(|a| a.2.as_ref()) {
+        Some(block) => format!("{}: about the {block}", instrument.short_name),
+        None => instrument.short_name.clone(),
+    };
+    let chart = PlaneChart::for_instrument(instrument, &title).map(|mut chart| {
         for (name, course) in names.iter().zip(courses) {
             let reports: Vec<(String, &ScoreReport)> = course
                 .iter()
                 .map(|(a, r)| (day(a.given_on()), *r))
                 .collect();
+            let points = match &axes {
+                Some((x, y, _)) => reports
+                    .iter()
+                    .filter_map(|(label, r)| {
+                        chart_data::point(instrument, r, (*x, *y), label, &clinic)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
             chart.partners.push(PartnerTrack {
                 name: name.clone(),
-                points: chart_data::trajectory_with_figures(instrument, &reports, &clinic),
+                points,
             });
         }
         chart
@@ -133,8 +147,8 @@ fn couple_plane(
     });
     let mut reading = Vec::new();
     // The plane's two scores, anxiety first; without a plane (RFQ-8), its first two scores.
-    let compared: Vec<usize> = match &instrument.plane {
-        Some(p) => vec![p.y, p.x],
+    let compared: Vec<usize> = match &axes {
+        Some((x, y, _)) => vec![*y, *x],
         None => (0..instrument.scores.len().min(2)).collect(),
     };
     if let (Some((_, a)), Some((_, b))) = (courses[0].last(), courses[1].last()) {
@@ -152,7 +166,22 @@ fn couple_plane(
     }
 }
 
-/// One sentence on score `k` of the two partners' latest reports: who is higher, by how much,
+/// The two scores a couple's plane shows, (x, y), and the block they are about: for a
+/// questionnaire with a block about the romantic partner (the ECR-RS's `partner`), that
+/// block's avoidance and anxiety — the relationship couples work is about — else the plane's
+/// own two scores. `None` without a plane.
+fn couple_axes(instrument: &Instrument) -> Option<(usize, usize, Option<String>)> {
+    let plane = instrument.plane.as_ref()?;
+    let partner_block = instrument
+        .blocks
+        .iter()
+        .position(|b| b.id == "partner")
+        .and_then(|k| plane.block_points.iter().find(|(b, _, _)| *b == k))
+        .map(|&(b, x, y)| (x, y, instrument.blocks.get(b).map(|bl| bl.name.clone())));
+    Some(partner_block.unwrap_or((plane.x, plane.y, None)))
+}
+
+/// One sentence on score `score_idx` of the two partners' latest reports: who is higher, by how much,
 /// and whether the difference is beyond measurement error. Two people's scores each carry
 /// their error, so a difference is beyond it when it exceeds 1.96 times the standard error of
 /// the difference, `SEM · √2` (the same figures for both). Without usable figures it says
@@ -282,5 +311,69 @@ mod tests {
             line.ends_with("whether that is beyond measurement error cannot be said."),
             "{line}"
         );
+    }
+
+    /// The ECR-RS's couple plane is about the romantic partner: its points and its reading are
+    /// the partner block's scores, not the global ones over four relationships.
+    #[test]
+    fn an_ecr_rs_couple_plane_is_the_partner_block() {
+        let rs = bundled()
+            .into_iter()
+            .flatten()
+            .find(|i| i.id == "ecr-rs")
+            .unwrap();
+        let partner = rs.blocks.iter().position(|b| b.id == "partner").unwrap();
+        // Every answer 6 about the partner, 2 about everyone else: partner and global differ.
+        let answers = |about_partner: i32| {
+            let mut r = Responses::new(&rs);
+            for (slot, s) in rs.slots.iter().enumerate() {
+                let v = if s.block_idx == Some(partner) {
+                    about_partner
+                } else {
+                    2
+                };
+                r.set(slot, Answer::Value(v)).unwrap();
+            }
+            score(&rs, &r)
+        };
+        let (ra, rb) = (answers(6), answers(3));
+        let admin = |client: &str| {
+            let mut a = Administration::new(
+                client.into(),
+                client,
+                &rs,
+                crate::store::Source::ClientMode,
+                jiff::Timestamp::UNIX_EPOCH,
+            );
+            a.status = Status::Completed;
+            a
+        };
+        let (aa, ab) = (admin("a"), admin("b"));
+        let pa = Partner {
+            name: "Alex",
+            administrations: vec![(&aa, Some(&ra))],
+        };
+        let pb = Partner {
+            name: "Sam",
+            administrations: vec![(&ab, Some(&rb))],
+        };
+        let results = couple_results(
+            std::slice::from_ref(&rs),
+            [&pa, &pb],
+            &Settings::default(),
+            None,
+        );
+        let plane = &results.planes[0];
+        let x = rs.score_index("partner_avoidance").unwrap();
+        let y = rs.score_index("partner_anxiety").unwrap();
+        let global_x = rs.score_index("global_avoidance").unwrap();
+        assert_ne!(ra.scores[x].value, ra.scores[global_x].value);
+        let chart = plane.chart.as_ref().unwrap();
+        let point = &chart.partners[0].points[0];
+        assert_eq!(Some(point.x), ra.scores[x].value);
+        assert_eq!(Some(point.y), ra.scores[y].value);
+        assert!(chart.title.contains("romantic partner"), "{}", chart.title);
+        let name = rs.scores[y].name.to_lowercase();
+        assert!(plane.reading[0].contains(&name), "{:?}", plane.reading);
     }
 }
