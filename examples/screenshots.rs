@@ -392,39 +392,46 @@ fn drive(app: &mut SecurebaseApp, ctx: &egui::Context, screen: &str) {
     }
 }
 
-/// C-1042 and C-1007 as a couple on the couple page: C-1042's five ECR-Rs, and C-1007's intake
-/// with two more ECR-Rs after it (three).
-fn couple(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str) {
-    let partner_id = client_named(app, "C-1007");
-    let partner = match &app.screen {
-        Screen::Clinician(ws) => ws.records.client(&partner_id).cloned().unwrap(),
-        _ => unreachable!(),
-    };
+/// C-1007 and C-1013 as a couple on the couple page: each with their intake ECR-R and two
+/// more after it, three each.
+fn couple(app: &mut SecurebaseApp, ctx: &egui::Context) {
+    let ids = ["C-1007", "C-1013"].map(|name| client_named(app, name));
     let ecr_r = instrument("ecr-r");
-    let store = app.store.as_ref().unwrap();
-    for (days, anxiety, avoidance) in [(80, 4, 5), (20, 3, 4)] {
-        store
-            .save_administration(&administration(
-                &partner,
-                &ecr_r,
-                days,
-                ecr_r_answers_of(anxiety, avoidance, 1),
-            ))
-            .unwrap();
-    }
-    if let Screen::Clinician(ws) = &mut app.screen {
-        ws.records.forget(&partner_id);
+    for (k, id) in ids.iter().enumerate() {
+        let client = match &app.screen {
+            Screen::Clinician(ws) => ws.records.client(id).cloned().unwrap(),
+            _ => unreachable!(),
+        };
+        let later = if k == 0 {
+            [(80, 4, 5), (20, 3, 4)]
+        } else {
+            [(75, 5, 3), (15, 5, 2)]
+        };
+        let store = app.store.as_ref().unwrap();
+        for (days, anxiety, avoidance) in later {
+            store
+                .save_administration(&administration(
+                    &client,
+                    &ecr_r,
+                    days,
+                    ecr_r_answers_of(anxiety, avoidance, k + 1),
+                ))
+                .unwrap();
+        }
+        if let Screen::Clinician(ws) = &mut app.screen {
+            ws.records.forget(id);
+        }
     }
     app.apply(
         ctx,
         Command::LinkCouple {
-            clients: [client_id.to_owned(), partner_id],
+            clients: ids.clone(),
         },
     );
     app.apply(
         ctx,
         Command::OpenCouple {
-            client_id: client_id.to_owned(),
+            client_id: ids[0].clone(),
         },
     );
 }
@@ -488,7 +495,7 @@ fn client_mode(app: &mut SecurebaseApp, ctx: &egui::Context, client_id: &str, sc
         return paper(app, ctx, client_id, screen);
     }
     if screen == "couple" {
-        return couple(app, ctx, client_id);
+        return couple(app, ctx);
     }
     let instruments = match screen {
         "choice" => vec!["rq".to_owned()],

@@ -376,7 +376,7 @@ where
 }
 
 /// A couple's two courses: each partner's points joined in time order, earlier ones hollow and
-/// dated, the current one filled with its 95 % band, and a legend in the corner.
+/// dated with their 95 % band outlined, the current one filled with its band shaded.
 fn draw_partners<DB: DrawingBackend>(
     plane: &mut Plane<'_, DB>,
     chart: &PlaneChart,
@@ -414,6 +414,16 @@ where
                 .map_err(err)?;
         }
         for p in earlier {
+            // Earlier points' bands, outlined only: each point says its uncertainty without
+            // covering the course.
+            if let (Some((x0, x1)), Some((y0, y1))) = (p.x_band, p.y_band) {
+                plane
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))],
+                        colour.mix(0.45).stroke_width(line_width(1.0, scale)),
+                    )))
+                    .map_err(err)?;
+            }
             partner_marker(
                 plane,
                 k,
