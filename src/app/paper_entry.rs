@@ -152,16 +152,8 @@ impl PaperEntry {
             }
         };
         let mut entry = Self::at_start(instrument, administration, draft);
-        entry.cursor = entry.draft().reached.min(entry.rows());
+        entry.cursor = entry.draft.reached.min(entry.rows());
         Ok(entry)
-    }
-
-    fn draft(&self) -> &PaperDraft {
-        &self.draft
-    }
-
-    fn draft_mut(&mut self) -> &mut PaperDraft {
-        &mut self.draft
     }
 
     /// The record as it is saved after a key: in progress, with what was keyed.
@@ -178,17 +170,17 @@ impl PaperEntry {
 
     /// Keyed twice.
     pub fn double(&self) -> bool {
-        self.draft().double
+        self.draft.double
     }
 
     /// The entry being keyed: 1 or 2.
     pub fn entry(&self) -> u8 {
-        self.draft().entry
+        self.draft.entry
     }
 
     /// How many rows the current entry has reached (rows after it show as not keyed yet).
     pub fn reached(&self) -> usize {
-        self.draft().reached
+        self.draft.reached
     }
 
     /// What row `row` holds in the current entry, as shown: the value, "blank", the choice,
@@ -197,7 +189,7 @@ impl PaperEntry {
         if row >= self.reached() && row != self.cursor {
             return None;
         }
-        let d = self.draft();
+        let d = &self.draft;
         let (values, choice) = if d.entry == 2 {
             (&d.second, &d.second_choice)
         } else {
@@ -218,7 +210,7 @@ impl PaperEntry {
 
     fn values_mut(&mut self) -> &mut Vec<Option<i32>> {
         let n = self.instrument.n_slots();
-        let d = self.draft_mut();
+        let d = &mut self.draft;
         if d.entry == 2 {
             if d.second.len() != n {
                 d.second = vec![None; n];
@@ -234,7 +226,7 @@ impl PaperEntry {
         self.pending = None;
         self.cursor = row.min(self.rows());
         let cursor = self.cursor;
-        let d = self.draft_mut();
+        let d = &mut self.draft;
         d.reached = d.reached.max(cursor);
     }
 
@@ -260,7 +252,7 @@ impl PaperEntry {
         self.values_mut()[row] = (value >= min).then_some(value);
         if extendable {
             self.pending = Some(value);
-            let d = self.draft_mut();
+            let d = &mut self.draft;
             d.reached = d.reached.max(row);
         } else {
             self.go(row + 1);
@@ -311,7 +303,7 @@ impl PaperEntry {
     }
 
     fn set_choice(&mut self, value: Option<String>) {
-        let d = self.draft_mut();
+        let d = &mut self.draft;
         if d.entry == 2 {
             d.second_choice = value;
         } else {
@@ -354,7 +346,7 @@ impl PaperEntry {
             return Finished::NotYet;
         }
         let n = self.instrument.n_slots();
-        let d = self.draft_mut();
+        let d = &mut self.draft;
         if d.double && d.entry == 1 {
             d.entry = 2;
             d.reached = 0;
@@ -374,7 +366,7 @@ impl PaperEntry {
     /// The rows where the two entries of a double entry differ, in form order (none for a
     /// single entry, or before the second entry is done).
     pub fn differences(&self) -> Vec<Row> {
-        let d = self.draft();
+        let d = &self.draft;
         if !d.double || d.entry != 2 || d.reached < self.rows() {
             return Vec::new();
         }
@@ -390,7 +382,7 @@ impl PaperEntry {
 
     /// The two entries' values of a differing row, as shown ("4", "blank").
     pub fn both(&self, row: &Row) -> (String, String) {
-        let d = self.draft();
+        let d = &self.draft;
         let show = |v: Option<String>| v.unwrap_or_else(|| "blank".to_owned());
         match row {
             Row::Slot(k) => (
@@ -435,7 +427,7 @@ impl PaperEntry {
         if unresolved > 0 {
             return Err(PaperError::Unresolved(unresolved));
         }
-        let d = self.draft();
+        let d = &self.draft;
         let mut a = self.administration.clone();
         a.answers.clear();
         for (slot, def) in self.instrument.slots.iter().enumerate() {

@@ -279,20 +279,7 @@ where
                 ))
                 .map_err(err)?;
         }
-        if let (Some((x0, x1)), Some((y0, y1))) = (current.x_band, current.y_band) {
-            plane
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))],
-                    VERMILLION.mix(0.12).filled(),
-                )))
-                .map_err(err)?;
-            plane
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))],
-                    VERMILLION.stroke_width(line_width(1.5, scale)),
-                )))
-                .map_err(err)?;
-        }
+        draw_band(&mut plane, current, VERMILLION, true, chart.range, scale)?;
         plane
             .draw_series(std::iter::once(
                 EmptyElement::at((current.x, current.y))
@@ -308,6 +295,48 @@ where
                         font(13.0).into_font().color(&INK),
                     ),
             ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A point's 95 % band as a box cut to the plane's `range`: the current point's shaded and
+/// outlined, an earlier point's outlined faintly (its uncertainty said without covering the
+/// course). Nothing where the point has no band.
+fn draw_band<DB: DrawingBackend>(
+    plane: &mut Plane<'_, DB>,
+    p: &PlanePoint,
+    colour: RGBColor,
+    current: bool,
+    (lo, hi): (f64, f64),
+    scale: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (Some((x0, x1)), Some((y0, y1))) = (p.x_band, p.y_band) else {
+        return Ok(());
+    };
+    let corners = [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))];
+    if current {
+        plane
+            .draw_series(std::iter::once(Rectangle::new(
+                corners,
+                colour.mix(0.12).filled(),
+            )))
+            .map_err(err)?;
+        plane
+            .draw_series(std::iter::once(Rectangle::new(
+                corners,
+                colour.stroke_width(line_width(1.5, scale)),
+            )))
+            .map_err(err)?;
+    } else {
+        plane
+            .draw_series(std::iter::once(Rectangle::new(
+                corners,
+                colour.mix(0.45).stroke_width(line_width(1.0, scale)),
+            )))
             .map_err(err)?;
     }
     Ok(())
@@ -385,7 +414,6 @@ fn draw_partners<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let (lo, hi) = chart.range;
     for (k, track) in chart.partners.iter().enumerate() {
         let colour = partner_colour(k);
         let points: Vec<(f64, f64)> = track.points.iter().map(|p| (p.x, p.y)).collect();
@@ -398,32 +426,9 @@ where
         let Some((current, earlier)) = track.points.split_last() else {
             continue;
         };
-        if let (Some((x0, x1)), Some((y0, y1))) = (current.x_band, current.y_band) {
-            let corners = [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))];
-            plane
-                .draw_series(std::iter::once(Rectangle::new(
-                    corners,
-                    colour.mix(0.12).filled(),
-                )))
-                .map_err(err)?;
-            plane
-                .draw_series(std::iter::once(Rectangle::new(
-                    corners,
-                    colour.stroke_width(line_width(1.5, scale)),
-                )))
-                .map_err(err)?;
-        }
+        draw_band(plane, current, colour, true, chart.range, scale)?;
         for p in earlier {
-            // Earlier points' bands, outlined only: each point says its uncertainty without
-            // covering the course.
-            if let (Some((x0, x1)), Some((y0, y1))) = (p.x_band, p.y_band) {
-                plane
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x0.max(lo), y0.max(lo)), (x1.min(hi), y1.min(hi))],
-                        colour.mix(0.45).stroke_width(line_width(1.0, scale)),
-                    )))
-                    .map_err(err)?;
-            }
+            draw_band(plane, p, colour, false, chart.range, scale)?;
             partner_marker(
                 plane,
                 k,

@@ -25,12 +25,6 @@ pub fn run(dir: &std::path::Path, command: &CoupleCommand) -> Result<()> {
     }
 }
 
-fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::system())
-        .date()
-}
-
 /// A label as kept: trimmed, one line, at most [`MAX_LABEL`] characters.
 fn checked_label(label: &str) -> Result<String> {
     let label = label.trim();
@@ -56,7 +50,7 @@ fn link(
         ));
     };
     let label = checked_label(label.unwrap_or(""))?;
-    let today = today();
+    let today = store::records::today();
     let since = match since {
         Some(text) => store::records::parse_past_date(text, today)
             .or_else(|why| bad_input(format!("--since {why}")))?,
@@ -152,7 +146,7 @@ fn unlink(dir: &std::path::Path, name: &str) -> Result<()> {
     let (store, keys) = open_unlocked(dir)?;
     let client = store.find_client(&keys, name).map_err(user)?;
     let mut couples = store.couples(&keys).map_err(user)?;
-    let today = today();
+    let today = store::records::today();
     let id = match couples.unlink(&client.id, today) {
         Ok(c) => c.id.clone(),
         Err(_) => return bad_input(format!("{} is not in a couple now", client.name)),

@@ -24,7 +24,7 @@ pub fn run(dir: &std::path::Path, catalog: &Catalog, args: &EnterArgs) -> Result
     };
     let answers = parse_answers(instrument, &args.answers)?;
     let now = Timestamp::now();
-    let today = now.to_zoned_datetime(jiff::tz::TimeZone::system()).date();
+    let today = store::records::today();
     let form_date = args
         .date
         .as_deref()

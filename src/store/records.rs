@@ -238,6 +238,14 @@ pub struct Administration {
     pub draft: Option<PaperDraft>,
 }
 
+/// Today in this computer's time zone: the day [`parse_past_date`] checks against, and the
+/// day a couple is linked or unlinked.
+pub fn today() -> jiff::civil::Date {
+    Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date()
+}
+
 /// A date that has been, as typed (`2026-03-05`): a calendar date, `YYYY-MM-DD`, not after
 /// `today` (a form cannot have been filled tomorrow) and not before 1900 (a typing slip). The
 /// one rule for the date written on a paper form (`securebase enter --date`, the app's paper

@@ -31,6 +31,28 @@ fn run(f: &Folder, args: &[&str]) -> Out {
     sb(&f.dir, args)
 }
 
+/// `securebase enter` of an ECR-R for `who`, dated `date`, which must succeed.
+fn enter_ecr_r(f: &Folder, who: &str, answers: &str, date: &str) {
+    expect_code(
+        &run(
+            f,
+            &[
+                "enter",
+                "--client",
+                who,
+                "--instrument",
+                "ecr-r",
+                "--answers",
+                answers,
+                "--date",
+                date,
+            ],
+        ),
+        0,
+        &format!("enter for {who}"),
+    );
+}
+
 /// The rows of `couple list` (header checked), each split at tabs.
 fn couples(f: &Folder) -> Vec<Vec<String>> {
     let out = run(f, &["couple", "list"]);
@@ -149,24 +171,7 @@ fn a_couples_export_holds_both_partners_and_no_one_else() {
         ("Sam", "2026-02-02"),
         ("Robin", "2026-02-03"),
     ] {
-        expect_code(
-            &run(
-                &f,
-                &[
-                    "enter",
-                    "--client",
-                    who,
-                    "--instrument",
-                    "ecr-r",
-                    "--answers",
-                    &answers,
-                    "--date",
-                    date,
-                ],
-            ),
-            0,
-            &format!("enter for {who}"),
-        );
+        enter_ecr_r(&f, who, &answers, date);
     }
     expect_bad_input(
         &run(
@@ -325,23 +330,11 @@ fn the_couple_report_holds_both_partners_and_the_reading() {
         ("Sam", 2, 5, "2026-01-06"),
         ("Sam", 2, 4, "2026-04-07"),
     ] {
-        expect_code(
-            &run(
-                &f,
-                &[
-                    "enter",
-                    "--client",
-                    who,
-                    "--instrument",
-                    "ecr-r",
-                    "--answers",
-                    &crate::support::common::ecr_r_line(anxiety, avoidance),
-                    "--date",
-                    date,
-                ],
-            ),
-            0,
-            &format!("enter for {who}"),
+        enter_ecr_r(
+            &f,
+            who,
+            &crate::support::common::ecr_r_line(anxiety, avoidance),
+            date,
         );
     }
     let pdf = f.dir.parent().unwrap().join("couple.pdf");

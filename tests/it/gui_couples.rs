@@ -45,15 +45,20 @@ fn on_couple_page(harness: &egui_kittest::Harness<'_, SecurebaseApp>) -> bool {
     matches!(&harness.state().screen, Screen::Clinician(ws) if matches!(ws.page, Page::Couple(_)))
 }
 
+/// Unlocks and links `PARTNER` from `NAME`'s page; `NAME`'s page stays open.
+fn link_from_page(harness: &mut egui_kittest::Harness<'_, SecurebaseApp>) {
+    unlock(harness);
+    click(harness, NAME);
+    click(harness, "Link as a couple with");
+    click(harness, PARTNER);
+    click(harness, "Link");
+}
+
 #[test]
 fn two_clients_are_linked_and_shown_on_one_plane() {
     let dir = couple_folder();
     let mut harness = app(dir.path());
-    unlock(&mut harness);
-    click(&mut harness, NAME);
-    click(&mut harness, "Link as a couple with");
-    click(&mut harness, PARTNER);
-    click(&mut harness, "Link");
+    link_from_page(&mut harness);
     harness.get_by_label_contains(&format!("In a couple with {PARTNER} since"));
 
     click(&mut harness, "Couple page");
@@ -148,11 +153,7 @@ fn take_back(harness: &mut egui_kittest::Harness<'_, SecurebaseApp>) {
 fn a_couples_session_hands_the_computer_to_each_partner_in_turn() {
     let dir = couple_folder();
     let mut harness = app(dir.path());
-    unlock(&mut harness);
-    click(&mut harness, NAME);
-    click(&mut harness, "Link as a couple with");
-    click(&mut harness, PARTNER);
-    click(&mut harness, "Link");
+    link_from_page(&mut harness);
     click(&mut harness, "Start a session");
     click(
         &mut harness,

@@ -7,10 +7,16 @@ use crate::app::{Screen, SecurebaseApp};
 use crate::results::couple::{Partner, couple_results};
 use crate::store::{AuditAction, AuditTarget, Couple, CoupleError, new_id};
 
-fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::system())
-        .date()
+/// The folder's couples, or `None` with the reason in the clinician's notice.
+fn read_couples(
+    store: &crate::store::Store,
+    keys: &crate::store::Keys,
+    notice: &mut Option<String>,
+) -> Option<crate::store::Couples> {
+    store
+        .couples(keys)
+        .map_err(|e| *notice = Some(format!("The couples could not be read: {e}")))
+        .ok()
 }
 
 impl SecurebaseApp {
@@ -18,12 +24,9 @@ impl SecurebaseApp {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
-        let mut couples = match store.couples(&ws.keys) {
-            Ok(c) => c,
-            Err(e) => {
-                self.notice = Some(format!("The couples could not be read: {e}"));
-                return;
-            }
+        // Read afresh: the command line may have linked or unlinked since the unlock.
+        let Some(mut couples) = read_couples(store, &ws.keys, &mut self.notice) else {
+            return;
         };
         let Ok(id) = new_id() else {
             self.notice = Some("The couple could not be made.".to_owned());
@@ -38,7 +41,7 @@ impl SecurebaseApp {
             id,
             clients: clients.clone(),
             label: String::new(),
-            since: today(),
+            since: crate::store::records::today(),
             ended: None,
         };
         let linked = match couples.link(couple) {
@@ -82,14 +85,14 @@ impl SecurebaseApp {
         let (Some(store), Screen::Clinician(ws)) = (&self.store, &mut self.screen) else {
             return;
         };
-        let mut couples = match store.couples(&ws.keys) {
-            Ok(c) => c,
-            Err(e) => {
-                self.notice = Some(format!("The couples could not be read: {e}"));
-                return;
-            }
+        // Read afresh: the command line may have linked or unlinked since the unlock.
+        let Some(mut couples) = read_couples(store, &ws.keys, &mut self.notice) else {
+            return;
         };
-        let Ok(id) = couples.unlink(client_id, today()).map(|c| c.id.clone()) else {
+        let Ok(id) = couples
+            .unlink(client_id, crate::store::records::today())
+            .map(|c| c.id.clone())
+        else {
             return;
         };
         let saved = store.save_couples(&couples).and_then(|()| {

@@ -36,7 +36,7 @@ impl PaperSetup {
         Self {
             client_id: client_id.to_owned(),
             instrument: None,
-            date: jiff::ZonedDateTime::now().date().to_string(),
+            date: crate::store::records::today().to_string(),
             double,
             error: None,
         }
@@ -103,8 +103,7 @@ fn setup_ui(ui: &mut egui::Ui, setup: &mut PaperSetup, name: &str, cx: &mut View
     let start = egui::Button::new(RichText::new("Start keying").size(theme::EMPHASIS_SIZE))
         .min_size(egui::vec2(200.0, 40.0));
     if ui.add_enabled(setup.instrument.is_some(), start).clicked() {
-        let today = jiff::ZonedDateTime::now().date();
-        match crate::store::records::parse_past_date(&setup.date, today) {
+        match crate::store::records::parse_past_date(&setup.date, crate::store::records::today()) {
             Err(why) => setup.error = Some(format!("The date {why}.")),
             Ok(form_date) => {
                 setup.error = None;
@@ -138,20 +137,9 @@ fn keys(ui: &egui::Ui, entry: &mut PaperEntry, cx: &mut ViewCx<'_>) {
         if modifiers.ctrl || modifiers.alt || modifiers.command {
             continue;
         }
-        let digit = match key {
-            Key::Num0 => Some(0),
-            Key::Num1 => Some(1),
-            Key::Num2 => Some(2),
-            Key::Num3 => Some(3),
-            Key::Num4 => Some(4),
-            Key::Num5 => Some(5),
-            Key::Num6 => Some(6),
-            Key::Num7 => Some(7),
-            Key::Num8 => Some(8),
-            Key::Num9 => Some(9),
-            _ => None,
-        };
-        if let Some(d) = digit {
+        // The digit keys are named "0" to "9"; letters "A" to "Z".
+        let name = key.name();
+        if let Some(d) = name.parse::<u8>().ok().filter(|_| name.len() == 1) {
             changed |= entry.digit(d);
             continue;
         }
@@ -163,12 +151,10 @@ fn keys(ui: &egui::Ui, entry: &mut PaperEntry, cx: &mut ViewCx<'_>) {
                 Finished::NotYet | Finished::SecondEntry | Finished::Resolve => changed = true,
                 Finished::Ready => finish(entry, cx),
             },
-            other => {
-                let name = other.name();
-                if name.len() == 1 && name.chars().all(|c| c.is_ascii_alphabetic()) {
-                    changed |= entry.letter(name);
-                }
+            _ if name.len() == 1 && name.chars().all(|c| c.is_ascii_alphabetic()) => {
+                changed |= entry.letter(name);
             }
+            _ => {}
         }
     }
     if changed {
