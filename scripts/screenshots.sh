@@ -27,6 +27,10 @@ convert docs/screenshots/settings-reliability-full.png -crop 1280x900+0+900 +rep
 shot item-largest-text item 1280 800 1.75
 shot item-1024 item 1024 768
 shot item-largest-text-1024 item 1024 768 1.75
+# Every client-mode screen holds together at the largest text (issue 16): these three show it.
+shot greeting-largest-text greeting 1280 800 1.75
+shot interrupted-largest-text-1024 interrupted 1024 768 1.75
+shot item-largest-text-900 item 900 600 1.75
 shot clients-1024 clients 1024 768
 shot client-1024 client 1024 768
 shot results-1024 results 1024 768

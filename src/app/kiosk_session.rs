@@ -68,7 +68,7 @@ impl Form {
 }
 
 /// The screen client mode shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
     /// "Please pass the computer to …": the first screen, while the PC changes hands.
     HandOver,

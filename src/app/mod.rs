@@ -7,6 +7,7 @@
 //! applied after the frame by [`SecurebaseApp::apply`]. Scores are computed by the core, never
 //! by a view.
 
+pub mod a11y;
 mod command;
 pub mod frame_stats;
 mod handlers;
@@ -154,6 +155,8 @@ pub struct SecurebaseApp {
     applied: Option<Settings>,
     /// Whether the first frame has been drawn.
     drew_first_frame: bool,
+    /// The window's title as last set (it says when client mode is on).
+    title: &'static str,
     /// Frame times, when measured ([`frame_stats`]).
     frame_stats: Option<frame_stats::FrameStats>,
 }
@@ -174,6 +177,7 @@ impl SecurebaseApp {
             last_input: Instant::now(),
             applied: None,
             drew_first_frame: false,
+            title: a11y::window_title(false),
             frame_stats: frame_stats::FrameStats::from_env(),
         };
         // The work-factor variable is a test knob: whenever it is set, the clinician is told.
@@ -290,6 +294,13 @@ impl eframe::App for SecurebaseApp {
             _ => None,
         };
         let recovery = self.store.as_ref().and_then(Store::recovery);
+        let title = a11y::window_title(self.in_client_mode());
+        if title != self.title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.to_owned()));
+            self.title = title;
+        }
+        a11y::name_window(ui.ctx(), title);
         let mut cx = views::ViewCx {
             clinicians: &clinicians,
             unlocked_as: unlocked_as.as_deref(),

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use super::kiosk_session::KioskSession;
+use super::kiosk_session::{KioskSession, Step};
 use super::views;
 use crate::catalog::Catalog;
 use crate::core::ScoreReport;
@@ -235,4 +235,8 @@ pub struct KioskState {
     /// only a loss after that is an interruption (a window that never had the focus, as under
     /// a bare X server, has nothing to lose it to).
     pub had_focus: bool,
+    /// The screen (form index and step) whose heading or statement was last given the
+    /// keyboard focus: a new screen moves the focus there, so that a screen reader reads it
+    /// first. Cleared while the form is hidden, so that coming back announces it again.
+    pub announced: Option<(usize, Step)>,
 }

@@ -19,6 +19,8 @@ pub const CLIENT_HEADING_SIZE: f32 = 34.0;
 pub const CLIENT_BODY_SIZE: f32 = 22.0;
 /// Height of the answer buttons in client mode.
 pub const ANSWER_BUTTON_HEIGHT: f32 = 88.0;
+/// The height of an answer button in the column the scale becomes when its row is too narrow.
+pub const ANSWER_ROW_HEIGHT: f32 = 52.0;
 /// Size of the number on an answer button in client mode.
 pub const ANSWER_NUMBER_SIZE: f32 = 26.0;
 /// Size of the anchor ("Strongly agree") under it.

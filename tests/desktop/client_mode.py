@@ -26,30 +26,13 @@ import sys
 import time
 
 import pyatspi
+import atspi_common
+from atspi_common import app_root, check, fail
 
 BINARY, DATA, PASSPHRASE, NAME = sys.argv[1:5]
 APP = sys.argv[5] if len(sys.argv) > 5 else BINARY
 ENV = dict(os.environ, SECUREBASE_DATA=DATA)
 ENV.pop("SECUREBASE_PASSPHRASE", None)
-
-
-def fail(message):
-    print(f"desktop test FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    print(f"ok: {message}")
-
-
-def app_root():
-    desktop = pyatspi.Registry.getDesktop(0)
-    for app in desktop:
-        if app is not None and app.name == "securebase":
-            return app
-    return None
 
 
 def nodes(root):
@@ -71,17 +54,9 @@ def names(root):
 
 
 def wait_for(what, predicate, timeout=20.0):
-    started = time.time()
-    while time.time() - started < timeout:
-        root = app_root()
-        if root is not None:
-            found = predicate(root)
-            if found:
-                return found
-        time.sleep(0.2)
-    root = app_root()
-    shown = [f"{r}: {n}" for r, n, _ in nodes(root)][:80] if root else "no app"
-    fail(f"timed out waiting for {what}; the app shows: {shown}")
+    return atspi_common.wait_for(
+        what, predicate, lambda root: [f"{r}: {n}" for r, n, _ in nodes(root)], timeout
+    )
 
 
 def find(role, name, contains=False):
@@ -116,7 +91,7 @@ def type_text(text):
 
 def window_id():
     out = subprocess.run(
-        ["xdotool", "search", "--name", "^securebase$"], capture_output=True, text=True
+        ["xdotool", "search", "--name", "^securebase"], capture_output=True, text=True
     ).stdout.split()
     return out[0] if out else None
 
@@ -143,11 +118,7 @@ def unlock():
 
 
 def securebase(*args):
-    env = dict(ENV, SECUREBASE_PASSPHRASE=PASSPHRASE)
-    done = subprocess.run([BINARY, *args], env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        fail(f"securebase {' '.join(args)}: {done.stderr}")
-    return done.stdout
+    return atspi_common.securebase(BINARY, ENV, PASSPHRASE, *args)
 
 
 log1 = open(os.path.join(DATA, "..", "app-1.log"), "w")
@@ -171,7 +142,7 @@ check(subprocess.run(["xdotool", "search", "--name", "^other$"], capture_output=
       "the other window (xterm) is there")
 key("alt+Tab")
 time.sleep(1.0)
-check(active_window_name() != "securebase", f"Alt+Tab reached another window ({active_window_name()!r})")
+check(not active_window_name().startswith("securebase"), f"Alt+Tab reached another window ({active_window_name()!r})")
 shows("Please call your clinician")
 left = names(app_root())
 check(not any("of 36" in n for n in left), "the form is hidden: no item left in the app's tree")

@@ -27,6 +27,8 @@ mod guessing;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
+mod gui_accessibility;
+#[cfg(feature = "gui")]
 mod gui_clinicians;
 #[cfg(feature = "gui")]
 mod gui_couples;

@@ -115,6 +115,7 @@ impl SecurebaseApp {
             paused: false,
             then: None,
             had_focus: false,
+            announced: None,
         }));
         // Above other windows while it lasts: not a lock (securebase cannot lock a desktop),
         // but a window that is not asked for stays behind it.

@@ -1,5 +1,6 @@
 //! Adding and editing a client.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::{Page, ViewCx, labelled_field};
@@ -97,7 +98,7 @@ pub fn client_form_fields(
 /// Draws the "add client" page.
 pub fn new_client_ui(ui: &mut egui::Ui, form: &mut ClientForm, cx: &mut ViewCx<'_>) {
     ui.add_space(8.0);
-    ui.heading("Add a client");
+    a11y::page_title(ui, "Add a client");
     ui.add_space(8.0);
     ui.scope(|ui| {
         ui.set_max_width(520.0);

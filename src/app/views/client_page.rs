@@ -1,5 +1,6 @@
 //! One client: details, every administration, and the way into a session.
 
+use crate::app::a11y::{self, A11yTable};
 use eframe::egui::{self, RichText};
 
 use super::client_form::{ClientForm, client_form_fields};
@@ -37,7 +38,7 @@ pub fn client_page_ui(
 
     // Details, or the edit form.
     if let Some(form) = edit {
-        ui.heading(format!("Edit {}", client.name));
+        a11y::page_title(ui, format!("Edit {}", client.name));
         ui.scope(|ui| {
             ui.set_max_width(520.0);
             let (command, cancel) = client_form_fields(ui, form, Some(&client.id));
@@ -54,7 +55,7 @@ pub fn client_page_ui(
         return;
     }
     ui.horizontal(|ui| {
-        ui.heading(&client.name);
+        a11y::page_title(ui, &client.name);
         ui.add_space(16.0);
         if ui.button("Edit").clicked() {
             cx.push(Command::Navigate(Page::ClientPage {
@@ -209,67 +210,106 @@ fn administrations_table_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            egui::Grid::new("administrations")
-                .num_columns(6)
-                .striped(true)
-                .min_col_width(110.0)
-                .spacing(egui::vec2(18.0, 10.0))
-                .show(ui, |ui| {
-                    for title in ["Date", "Questionnaire", "Mode", "Status", "Scores", ""] {
-                        ui.label(RichText::new(title).strong());
-                    }
-                    ui.end_row();
-                    for a in administrations.iter().rev() {
-                        ui.label(crate::results::given_text(a));
-                        let name = cx
-                            .catalog
-                            .get(&a.instrument_id)
-                            .map_or(a.instrument_id.clone(), |i| i.short_name.clone());
-                        ui.label(name);
-                        ui.label(a.source.label());
-                        ui.label(match a.status {
-                            Status::InProgress => match &a.draft {
-                                Some(d) => format!(
-                                    "being keyed in (entry {}, {} of {} items)",
-                                    d.entry,
-                                    d.reached.min(d.first.len()),
-                                    d.first.len()
-                                ),
-                                None => format!("unfinished ({} answered)", a.answers.len()),
-                            },
-                            Status::Completed => "completed".to_owned(),
-                            Status::Abandoned => "abandoned".to_owned(),
-                        });
-                        ui.label(headline(cx.catalog, reports.get(&a.id), &a.instrument_id));
-                        ui.horizontal(|ui| {
-                            if a.status != Status::InProgress && ui.button("Results").clicked() {
-                                cx.push(Command::OpenResults {
-                                    client_id: client_id.to_owned(),
-                                    administration_id: a.id.clone(),
-                                });
+            A11yTable::show(
+                ui,
+                "Administrations",
+                administrations.len() + 1,
+                ADMINISTRATION_COLUMNS.len(),
+                |ui, table| {
+                    egui::Grid::new("administrations")
+                        .num_columns(ADMINISTRATION_COLUMNS.len())
+                        .striped(true)
+                        .min_col_width(110.0)
+                        .spacing(egui::vec2(18.0, 10.0))
+                        .show(ui, |ui| {
+                            table.row(ui, 0);
+                            for title in ADMINISTRATION_COLUMNS {
+                                table.header(ui, title);
                             }
-                            if a.status == Status::InProgress
-                                && a.draft.is_some()
-                                && ui.button("Continue keying").clicked()
-                            {
-                                cx.push(Command::ContinuePaperEntry {
-                                    client_id: client_id.to_owned(),
-                                    administration_id: a.id.clone(),
-                                });
-                            }
-                            if a.status == Status::InProgress
-                                && ui.button("Mark abandoned").clicked()
-                            {
-                                cx.push(Command::Abandon {
-                                    client_id: client_id.to_owned(),
-                                    administration_id: a.id.clone(),
-                                });
+                            ui.end_row();
+                            for (row, a) in administrations.iter().rev().enumerate() {
+                                table.row(ui, row + 1);
+                                administration_row_ui(ui, table, a, reports, client_id, cx);
+                                ui.end_row();
                             }
                         });
-                        ui.end_row();
-                    }
-                });
+                },
+            );
         });
+}
+
+/// The administrations table's columns.
+const ADMINISTRATION_COLUMNS: [&str; 6] = [
+    "Date",
+    "Questionnaire",
+    "Mode",
+    "Status",
+    "Scores",
+    "Actions",
+];
+
+/// One administration's cells: when, what, how, how far, its headline scores, and what can be
+/// done with it.
+fn administration_row_ui(
+    ui: &mut egui::Ui,
+    table: &mut A11yTable,
+    a: &crate::store::Administration,
+    reports: &std::collections::HashMap<String, crate::core::ScoreReport>,
+    client_id: &str,
+    cx: &mut ViewCx<'_>,
+) {
+    table.text_cell(ui, crate::results::given_text(a));
+    let name = cx
+        .catalog
+        .get(&a.instrument_id)
+        .map_or(a.instrument_id.clone(), |i| i.short_name.clone());
+    table.text_cell(ui, name);
+    table.text_cell(ui, a.source.label());
+    table.text_cell(
+        ui,
+        match a.status {
+            Status::InProgress => match &a.draft {
+                Some(d) => format!(
+                    "being keyed in (entry {}, {} of {} items)",
+                    d.entry,
+                    d.reached.min(d.first.len()),
+                    d.first.len()
+                ),
+                None => format!("unfinished ({} answered)", a.answers.len()),
+            },
+            Status::Completed => "completed".to_owned(),
+            Status::Abandoned => "abandoned".to_owned(),
+        },
+    );
+    table.text_cell(
+        ui,
+        headline(cx.catalog, reports.get(&a.id), &a.instrument_id),
+    );
+    table.cell(ui, |ui| {
+        ui.horizontal(|ui| {
+            if a.status != Status::InProgress && ui.button("Results").clicked() {
+                cx.push(Command::OpenResults {
+                    client_id: client_id.to_owned(),
+                    administration_id: a.id.clone(),
+                });
+            }
+            if a.status == Status::InProgress
+                && a.draft.is_some()
+                && ui.button("Continue keying").clicked()
+            {
+                cx.push(Command::ContinuePaperEntry {
+                    client_id: client_id.to_owned(),
+                    administration_id: a.id.clone(),
+                });
+            }
+            if a.status == Status::InProgress && ui.button("Mark abandoned").clicked() {
+                cx.push(Command::Abandon {
+                    client_id: client_id.to_owned(),
+                    administration_id: a.id.clone(),
+                });
+            }
+        });
+    });
 }
 
 /// The administration's headline scores (`results::text::headline`), when it is scored.

@@ -1,6 +1,7 @@
 //! Settings, Clinicians and Recovery sheet: who can unlock (add, rename, remove), and the way
 //! back for a forgotten passphrase.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::ViewCx;
@@ -27,7 +28,7 @@ pub struct ClinicianForm {
 
 /// The folder's clinicians, and the form that adds one.
 pub fn clinicians_ui(ui: &mut egui::Ui, form: &mut ClinicianForm, cx: &mut ViewCx<'_>) {
-    ui.label(RichText::new("Clinicians").strong());
+    a11y::section_title(ui, "Clinicians");
     ui.label(
         RichText::new(
             "Each clinician unlocks with their own passphrase, and the audit log names who \
@@ -177,7 +178,7 @@ fn change_ui(ui: &mut egui::Ui, form: &mut ClinicianForm, cx: &mut ViewCx<'_>) {
 
 /// The recovery sheet: when it was made, and a new one.
 pub fn recovery_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>) {
-    ui.label(RichText::new("Recovery sheet").strong());
+    a11y::section_title(ui, "Recovery sheet");
     match cx.recovery {
         Some(r) => ui.label(format!(
             "Made on {} by {}. With its code the clinic sets a new passphrase for a clinician \

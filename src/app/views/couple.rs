@@ -3,6 +3,7 @@
 //! the reading of where the two stand, each partner's latest scores, and the couple's report
 //! and exports. The clinician's page only: in client mode each partner sees their own form.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::{Page, ViewCx};
@@ -54,7 +55,7 @@ pub fn couple_ui(
             }
         }
     });
-    ui.heading(format!("{a} and {b}: the couple"));
+    a11y::page_title(ui, format!("{a} and {b}: the couple"));
     let since = crate::results::day(page.couple.since);
     let status = match page.couple.ended {
         Some(end) => format!("Linked from {since} to {}.", crate::results::day(end)),

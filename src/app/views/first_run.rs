@@ -1,5 +1,6 @@
 //! First run: where the data will live, and the passphrase that protects it.
 
+use crate::app::a11y;
 use std::path::Path;
 
 use age::secrecy::SecretString;
@@ -56,7 +57,7 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
                      the passphrase that protects them.",
                     );
                     ui.add_space(12.0);
-                    ui.label(RichText::new("Data folder").strong());
+                    a11y::section_title(ui, "Data folder");
                     ui.label(RichText::new(&form.folder).monospace());
                     ui.label(
                         RichText::new(
@@ -71,14 +72,14 @@ pub fn first_run_ui(ui: &mut egui::Ui, form: &mut FirstRunForm, cx: &mut ViewCx<
                         ui.label(RichText::new(notice).color(theme::warning(ui)));
                     }
                     ui.add_space(12.0);
-                    ui.label(RichText::new("You, the first clinician").strong());
+                    a11y::section_title(ui, "You, the first clinician");
                     ui.label(
                         "The audit log names who opened, changed or exported what. Colleagues \
                          are added later (Settings, Clinicians), each with their own passphrase.",
                     );
                     labelled_field(ui, "Your name", &mut form.name, false);
                     ui.add_space(8.0);
-                    ui.label(RichText::new("Your passphrase").strong());
+                    a11y::section_title(ui, "Your passphrase");
                     ui.label(
                         "It unlocks every record. Choose at least 8 characters; a few unrelated \
                      words are easy to remember and hard to guess.",

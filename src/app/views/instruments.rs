@@ -1,5 +1,6 @@
 //! Every loaded instrument with its version, citation and licence; files that failed; import.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::ViewCx;
@@ -10,7 +11,7 @@ pub fn instruments_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>) {
     let catalog = cx.catalog;
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        ui.heading("Instruments");
+        a11y::page_title(ui, "Instruments");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Import a questionnaire file\u{2026}").clicked() {
                 cx.push(Command::ImportInstrument);

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod typed_path;
 pub mod unlock;
 
+use crate::app::a11y;
 use std::path::Path;
 
 use eframe::egui::{self, RichText};
@@ -104,7 +105,7 @@ fn problem_ui(ui: &mut egui::Ui, message: &str, cx: &mut ViewCx<'_>) {
     egui::CentralPanel::default().show(ui, |ui| {
         centered_column(ui, 560.0, |ui| {
             ui.add_space(80.0);
-            ui.heading("securebase cannot open its data folder");
+            a11y::page_title(ui, "securebase cannot open its data folder");
             ui.add_space(theme::GAP);
             ui.label(message);
             ui.add_space(theme::GAP);

@@ -2,6 +2,7 @@
 //! entry), the keying grid, and the items where two entries differ. The keys change only the
 //! page's own [`PaperEntry`]; each change asks for the draft to be saved.
 
+use crate::app::a11y;
 use eframe::egui::{self, Key, RichText};
 
 use super::{Page, ViewCx, labelled_field};
@@ -70,9 +71,9 @@ pub fn paper_ui(ui: &mut egui::Ui, page: &mut PaperPage, records: &Records, cx: 
 }
 
 fn setup_ui(ui: &mut egui::Ui, setup: &mut PaperSetup, name: &str, cx: &mut ViewCx<'_>) {
-    ui.heading(format!("Enter a paper form for {name}"));
+    a11y::page_title(ui, format!("Enter a paper form for {name}"));
     ui.add_space(8.0);
-    ui.label(RichText::new("Questionnaire").strong());
+    a11y::section_title(ui, "Questionnaire");
     for i in &cx.catalog.instruments {
         ui.radio_value(
             &mut setup.instrument,
@@ -180,10 +181,10 @@ fn keying_ui(ui: &mut egui::Ui, entry: &mut PaperEntry, name: &str, cx: &mut Vie
         .form_date
         .map(crate::results::day)
         .unwrap_or_default();
-    ui.heading(format!(
-        "{}: paper form of {name}, dated {date}",
-        i.short_name
-    ));
+    a11y::page_title(
+        ui,
+        format!("{}: paper form of {name}, dated {date}", i.short_name),
+    );
     let which = match (entry.double(), entry.entry()) {
         (false, _) => "Single entry.".to_owned(),
         (true, 1) => "First entry of two.".to_owned(),
@@ -297,10 +298,13 @@ fn row_text(entry: &PaperEntry, row: usize) -> (String, String) {
 
 fn resolving_ui(ui: &mut egui::Ui, entry: &mut PaperEntry, name: &str, cx: &mut ViewCx<'_>) {
     let differences = entry.differences();
-    ui.heading(format!(
-        "{}: paper form of {name}, the two entries differ",
-        entry.instrument.short_name
-    ));
+    a11y::page_title(
+        ui,
+        format!(
+            "{}: paper form of {name}, the two entries differ",
+            entry.instrument.short_name
+        ),
+    );
     ui.label(format!(
         "The two entries differ on {} {}. Look at the paper and choose what it says for each.",
         differences.len(),

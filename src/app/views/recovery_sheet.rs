@@ -1,6 +1,7 @@
 //! The recovery sheet, shown once: after set-up, and whenever a clinician makes a new one. The
 //! code lives on this page only; leaving it forgets the code.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::{Page, ViewCx, centered_column};
@@ -23,7 +24,7 @@ pub fn recovery_sheet_ui(ui: &mut egui::Ui, page: &RecoverySheetPage, cx: &mut V
         .show(ui, |ui| {
             centered_column(ui, 640.0, |ui| {
                 ui.add_space(16.0);
-                ui.heading("Your recovery sheet");
+                a11y::page_title(ui, "Your recovery sheet");
                 ui.add_space(8.0);
                 ui.label(
                     "With this code the clinic can set a new passphrase for a clinician who \
@@ -42,7 +43,7 @@ pub fn recovery_sheet_ui(ui: &mut egui::Ui, page: &RecoverySheetPage, cx: &mut V
                     );
                 });
                 ui.add_space(12.0);
-                ui.label(RichText::new("Where to keep it").strong());
+                a11y::section_title(ui, "Where to keep it");
                 ui.label(
                     "In a locked cabinet or the clinic's safe, away from this computer. Anyone \
                      with the sheet and the data folder can read every record: do not \

@@ -1,5 +1,6 @@
 //! Choosing the questionnaires of a session: one by one, or a battery.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::{Page, ViewCx, labelled_field};
@@ -49,9 +50,9 @@ pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: 
             edit: None,
         }));
     }
-    ui.heading(format!("A session for {name}"));
+    a11y::page_title(ui, format!("A session for {name}"));
     ui.add_space(8.0);
-    ui.label(RichText::new("Batteries").strong());
+    a11y::section_title(ui, "Batteries");
     ui.horizontal_wrapped(|ui| {
         for battery in &batteries {
             let names: Vec<String> = battery
@@ -138,7 +139,7 @@ pub fn setup_ui(ui: &mut egui::Ui, form: &mut SetupForm, records: &Records, cx: 
 /// One checkbox per instrument; ticking order is the order of the session.
 fn instrument_ticks_ui(ui: &mut egui::Ui, form: &mut SetupForm, catalog: &crate::catalog::Catalog) {
     ui.add_space(theme::GAP);
-    ui.label(RichText::new("Questionnaires").strong());
+    a11y::section_title(ui, "Questionnaires");
     ui.label(RichText::new("Tick them in the order they should be given.").color(theme::muted(ui)));
     for instrument in &catalog.instruments {
         let position = form.selected.iter().position(|id| id == &instrument.id);

@@ -1,5 +1,6 @@
 //! Settings: clinicians, backup, idle lock, text size, theme, figures.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::ViewCx;
@@ -80,7 +81,7 @@ pub fn settings_ui(
     cx: &mut ViewCx<'_>,
 ) {
     ui.add_space(8.0);
-    ui.heading("Settings");
+    a11y::page_title(ui, "Settings");
     ui.add_space(theme::GAP);
     // The page scrolls; its Save button stays in view below it.
     egui::ScrollArea::vertical()
@@ -109,44 +110,50 @@ fn settings_body(
     backup_ui(ui, cx);
     ui.add_space(theme::GAP);
     let s = &mut form.settings;
-    ui.label(RichText::new("Lock after").strong());
+    a11y::section_title(ui, "Lock after");
     ui.label(
         RichText::new("Without input for this long, the workspace locks and client mode shows a calm pause screen.")
             .color(theme::muted(ui)),
     );
-    ui.horizontal(|ui| {
-        for minutes in IDLE_CHOICES {
-            ui.radio_value(&mut s.idle_minutes, minutes, format!("{minutes} minutes"));
-        }
-    });
-    ui.add_space(theme::GAP);
-    ui.label(RichText::new("Text size").strong());
-    ui.horizontal(|ui| {
-        for (label, scale) in TEXT_SCALES {
-            if ui
-                .radio((s.text_scale - scale).abs() < 0.01, label)
-                .clicked()
-            {
-                s.text_scale = scale;
+    a11y::group(ui, "Lock after", |ui| {
+        ui.horizontal(|ui| {
+            for minutes in IDLE_CHOICES {
+                ui.radio_value(&mut s.idle_minutes, minutes, format!("{minutes} minutes"));
             }
-        }
+        });
     });
     ui.add_space(theme::GAP);
-    ui.label(RichText::new("Theme").strong());
-    ui.horizontal(|ui| {
-        for choice in ThemeChoice::ALL {
-            ui.radio_value(&mut s.theme, choice, choice.label());
-        }
+    a11y::section_title(ui, "Text size");
+    a11y::group(ui, "Text size", |ui| {
+        ui.horizontal(|ui| {
+            for (label, scale) in TEXT_SCALES {
+                if ui
+                    .radio((s.text_scale - scale).abs() < 0.01, label)
+                    .clicked()
+                {
+                    s.text_scale = scale;
+                }
+            }
+        });
     });
     ui.add_space(theme::GAP);
-    ui.label(RichText::new("Paper for PDF reports").strong());
+    a11y::section_title(ui, "Theme");
+    a11y::group(ui, "Theme", |ui| {
+        ui.horizontal(|ui| {
+            for choice in ThemeChoice::ALL {
+                ui.radio_value(&mut s.theme, choice, choice.label());
+            }
+        });
+    });
+    ui.add_space(theme::GAP);
+    a11y::section_title(ui, "Paper for PDF reports");
     ui.horizontal(|ui| {
         use crate::store::settings::Paper;
         ui.radio_value(&mut s.paper, Paper::A4, "A4");
         ui.radio_value(&mut s.paper, Paper::Letter, "US Letter");
     });
     ui.add_space(theme::GAP);
-    ui.label(RichText::new("Paper forms").strong());
+    a11y::section_title(ui, "Paper forms");
     ui.checkbox(
         &mut s.paper_double_entry,
         "Key paper forms in twice by default (double entry: the second time without seeing the \
@@ -154,7 +161,7 @@ fn settings_body(
     );
     ui.add_space(theme::GAP);
     if !s.batteries.is_empty() {
-        ui.label(RichText::new("The clinic's batteries").strong());
+        a11y::section_title(ui, "The clinic's batteries");
         let mut remove = None;
         for (i, b) in s.batteries.iter().enumerate() {
             ui.horizontal(|ui| {
@@ -176,7 +183,7 @@ fn settings_body(
 
 /// "Back up now": acts at once (it is not one of the settings saved below).
 fn backup_ui(ui: &mut egui::Ui, cx: &mut ViewCx<'_>) {
-    ui.label(RichText::new("Backup").strong());
+    a11y::section_title(ui, "Backup");
     ui.label(
         RichText::new(
             "One file of the encrypted records, taken while securebase runs; nothing in it is \
@@ -197,7 +204,7 @@ fn figures_ui(
     form: &mut FiguresForm,
     catalog: &crate::catalog::Catalog,
 ) {
-    ui.label(RichText::new("Reliability for reliable change").strong());
+    a11y::section_title(ui, "Reliability for reliable change");
     ui.label(
         RichText::new(
             "No verified reliability figures ship with the questionnaires. Enter a reliability \
@@ -296,7 +303,7 @@ fn local_norms_ui(
     norms: Option<&crate::store::LocalNorms>,
     cx: &mut ViewCx<'_>,
 ) {
-    ui.label(RichText::new("Local norms").strong());
+    a11y::section_title(ui, "Local norms");
     ui.label(
         RichText::new(
             "Mean and SD of each score over this clinic's clients, from each client's first \
@@ -355,7 +362,7 @@ fn clinic_reliability_ui(
     norms: Option<&crate::store::LocalNorms>,
 ) {
     ui.add_space(theme::GAP / 2.0);
-    ui.label(RichText::new("This clinic's own reliability").strong());
+    a11y::section_title(ui, "This clinic's own reliability");
     ui.label(
         RichText::new(
             "Cronbach's \u{3b1} says how consistently a scale's items agree in your clinic's \

@@ -8,6 +8,7 @@
 //! a typed path) is `handlers::file_choice`'s. This view only edits the text, closes itself on
 //! Cancel, and asks for the rest with [`Command::UseTypedPath`].
 
+use crate::app::a11y;
 use std::path::{Path, PathBuf};
 
 use eframe::egui::{self, RichText};
@@ -175,7 +176,7 @@ pub fn typed_path_ui(ui: &mut egui::Ui, prompt: &mut Option<TypedPath>, cx: &mut
         .frame(frame)
         .show(ui.ctx(), |ui| {
             ui.set_width(PROMPT_WIDTH.min(ui.ctx().content_rect().width() - 2.0 * theme::GAP));
-            ui.heading(&open.request.title);
+            a11y::page_title(ui, &open.request.title);
             ui.add_space(8.0);
             ui.label("No file dialog is available on this desktop.");
             ui.add_space(8.0);

@@ -129,3 +129,21 @@ pub fn ecr_r_at(client: &Client, days_ago: i64, anxiety: i32, avoidance: i32) ->
     a.finished = Some(when);
     a
 }
+
+/// Whether a real file dialog might open here: rfd's portal needs a D-Bus session bus (named
+/// by `DBUS_SESSION_BUS_ADDRESS`, at `$XDG_RUNTIME_DIR/bus`, or started by `dbus-launch` on an
+/// X display), its fallback is the `zenity` program, and elsewhere than Linux the dialog is
+/// the system's own. A test that uses the real dialog is skipped then, so as never to open
+/// one on a developer's desktop and wait for a click.
+pub fn a_real_dialog_might_open() -> bool {
+    let on_path = |program: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    };
+    !cfg!(target_os = "linux")
+        || std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        || std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|d| std::path::Path::new(&d).join("bus").exists())
+        || (std::env::var_os("DISPLAY").is_some() && on_path("dbus-launch"))
+        || on_path("zenity")
+}

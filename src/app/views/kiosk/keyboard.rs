@@ -1,9 +1,11 @@
 //! Client mode's keys: digits answer, `P` declines, Backspace or the left arrow goes back,
-//! letters choose a paragraph, Enter continues.
+//! letters choose a paragraph, Enter continues. While the focus is on the answer scale the
+//! arrows move along it (egui's own focus moves), so there the left arrow does not go back.
 
 use eframe::egui::{self, Key};
 
 use super::Action;
+use super::answer_scale::scale_id;
 use crate::app::KioskState;
 use crate::app::kiosk_session::Step;
 use crate::core::Answer;
@@ -23,6 +25,17 @@ pub(super) fn keyboard(ui: &egui::Ui, mode: &KioskState) -> Option<Action> {
         Key::Num9,
     ];
     let session = &mode.session;
+    let on_scale = match (
+        session.step,
+        session.form(),
+        ui.memory(egui::Memory::focused),
+    ) {
+        (Step::Item(_), Some(form), Some(focused)) => {
+            let response = &form.instrument.response;
+            (response.min..=response.max).any(|v| focused == scale_id(v))
+        }
+        _ => false,
+    };
     ui.input(|i| match session.step {
         Step::Item(_) => {
             let form = session.form()?;
@@ -36,7 +49,7 @@ pub(super) fn keyboard(ui: &egui::Ui, mode: &KioskState) -> Option<Action> {
             if i.key_pressed(Key::P) {
                 return Some(Action::Answer(Answer::Declined));
             }
-            if i.key_pressed(Key::Backspace) || i.key_pressed(Key::ArrowLeft) {
+            if i.key_pressed(Key::Backspace) || (i.key_pressed(Key::ArrowLeft) && !on_scale) {
                 return Some(Action::Back);
             }
             None

@@ -13,7 +13,7 @@ use eframe::egui::{self, Key, RichText};
 use jiff::Timestamp;
 
 use super::{ViewCx, centered_column, labelled_field};
-use crate::app::{Command, KioskState, theme};
+use crate::app::{Command, KioskState, a11y, theme};
 use crate::core::Answer;
 
 /// The "return to the clinician" prompt.
@@ -66,44 +66,72 @@ enum Action {
     Back,
 }
 
-/// Draws client mode.
+/// Draws client mode. The top bar's place is kept first and its one button drawn last, so that
+/// Tab (and a screen reader's reading order) starts at the form, not at "Clinician".
 pub fn kiosk_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
-        top_bar(ui, mode);
-        if let Some(error) = &mode.save_error {
-            ui.label(
-                RichText::new(format!(
-                    "Your last answer could not be saved ({error}). Please let your clinician know."
-                ))
-                .size(theme::CLIENT_BODY_SIZE)
-                .color(theme::warning(ui)),
-            );
-        }
-        if mode.leave.is_some() {
-            leave_ui(ui, mode, cx);
-            return;
-        }
-        if mode.paused {
-            paused_ui(ui, mode);
-            return;
-        }
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                // Keep clear of the scroll bar, which floats over the right edge.
-                let width = theme::READING_WIDTH.min(ui.available_width() - 20.0);
-                centered_column(ui, width, |ui| {
-                    action = step::step_ui(ui, mode);
-                });
-            });
-        if action.is_none() {
-            action = keyboard::keyboard(ui, mode);
-        }
+        let bar_height = ui
+            .spacing()
+            .interact_size
+            .y
+            .max(ui.text_style_height(&egui::TextStyle::Button));
+        let (bar, _) = ui.allocate_exact_size(
+            egui::vec2(ui.available_width(), bar_height),
+            egui::Sense::hover(),
+        );
+        action = content_ui(ui, mode, cx);
+        ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
+            top_bar(ui, mode);
+        });
     });
     if let Some(action) = action {
         perform(mode, action);
     }
+}
+
+/// Everything below the top bar: a save error, then the passphrase prompt, the pause or the
+/// form.
+fn content_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) -> Option<Action> {
+    if let Some(error) = &mode.save_error {
+        ui.label(
+            RichText::new(format!(
+                "Your last answer could not be saved ({error}). Please let your clinician know."
+            ))
+            .size(theme::CLIENT_BODY_SIZE)
+            .color(theme::warning(ui)),
+        );
+    }
+    if mode.leave.is_some() || mode.paused {
+        // The form is hidden: coming back to it announces its screen again.
+        mode.announced = None;
+        // In a scroll area, as the form is: at the largest text size on a small screen the
+        // passphrase field and its button would otherwise fall below the window's edge.
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if mode.leave.is_some() {
+                    leave_ui(ui, mode, cx);
+                } else {
+                    paused_ui(ui, mode);
+                }
+            });
+        return None;
+    }
+    let mut action = None;
+    // A scroll position of each screen's own: a new item starts at its top, however far the
+    // one before was scrolled (at the largest text the scale can be a column below the fold).
+    egui::ScrollArea::vertical()
+        .id_salt(("client-mode", mode.session.form_idx, mode.session.step))
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            // Keep clear of the scroll bar, which floats over the right edge.
+            let width = theme::READING_WIDTH.min(ui.available_width() - 20.0);
+            centered_column(ui, width, |ui| {
+                action = step::step_ui(ui, mode);
+            });
+        });
+    action.or_else(|| keyboard::keyboard(ui, mode))
 }
 
 /// The only control besides the form: the way back to the clinician.
@@ -132,53 +160,65 @@ fn leave_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
     let mut submit = false;
     let mut cancel = false;
     let interrupted = form.reason == LeaveReason::Interrupted;
-    centered_column(ui, theme::READING_WIDTH.min(ui.available_width()), |ui| {
-        ui.add_space(100.0);
-        if interrupted {
-            ui.label(RichText::new("Please call your clinician").size(theme::CLIENT_HEADING_SIZE));
-            ui.add_space(12.0);
-            ui.label(
-                RichText::new(
-                    "The questionnaire is hidden for now. Your answers so far are saved, and \
-                     your clinician will bring it back for you.",
-                )
-                .size(theme::CLIENT_BODY_SIZE),
-            );
-            ui.add_space(theme::GAP);
-            ui.label(RichText::new("For the clinician").strong());
-            ui.label("Enter the clinician's passphrase to return to the form.");
-        } else {
-            ui.label(RichText::new("For the clinician").size(theme::CLIENT_HEADING_SIZE));
-            ui.label("Enter the clinician's passphrase to return to the workspace.");
-        }
-        ui.add_space(12.0);
-        let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
-        if !form.focused_once {
-            field.request_focus();
-            form.focused_once = true;
-        }
-        if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-            submit = true;
-        }
-        if let Some(error) = &form.error {
-            ui.label(RichText::new(error).color(theme::warning(ui)));
-        }
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
+    centered_column(
+        ui,
+        theme::READING_WIDTH.min(ui.available_width() - 20.0),
+        |ui| {
+            ui.add_space((ui.available_height() * 0.1).clamp(8.0, 100.0));
             if interrupted {
-                if ui.button("Return to the form").clicked() {
-                    submit = true;
-                }
+                a11y::heading(
+                    ui,
+                    RichText::new("Please call your clinician").size(theme::CLIENT_HEADING_SIZE),
+                    1,
+                );
+                ui.add_space(12.0);
+                ui.label(
+                    RichText::new(
+                        "The questionnaire is hidden for now. Your answers so far are saved, and \
+                     your clinician will bring it back for you.",
+                    )
+                    .size(theme::CLIENT_BODY_SIZE),
+                );
+                ui.add_space(theme::GAP);
+                a11y::heading(ui, RichText::new("For the clinician").strong(), 2);
+                ui.label("Enter the clinician's passphrase to return to the form.");
             } else {
-                if ui.button("Return to workspace").clicked() {
-                    submit = true;
-                }
-                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-                    cancel = true;
-                }
+                a11y::heading(
+                    ui,
+                    RichText::new("For the clinician").size(theme::CLIENT_HEADING_SIZE),
+                    1,
+                );
+                ui.label("Enter the clinician's passphrase to return to the workspace.");
             }
-        });
-    });
+            ui.add_space(12.0);
+            let field = labelled_field(ui, "Clinician's passphrase", &mut form.passphrase, true);
+            if !form.focused_once {
+                field.request_focus();
+                form.focused_once = true;
+            }
+            if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                submit = true;
+            }
+            if let Some(error) = &form.error {
+                ui.label(RichText::new(error).color(theme::warning(ui)));
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if interrupted {
+                    if ui.button("Return to the form").clicked() {
+                        submit = true;
+                    }
+                } else {
+                    if ui.button("Return to workspace").clicked() {
+                        submit = true;
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        cancel = true;
+                    }
+                }
+            });
+        },
+    );
     if submit && !form.passphrase.is_empty() {
         let passphrase = SecretString::from(std::mem::take(&mut form.passphrase));
         cx.push(if interrupted {
@@ -193,23 +233,31 @@ fn leave_ui(ui: &mut egui::Ui, mode: &mut KioskState, cx: &mut ViewCx<'_>) {
 }
 
 fn paused_ui(ui: &mut egui::Ui, mode: &mut KioskState) {
-    centered_column(ui, theme::READING_WIDTH, |ui| {
-        ui.add_space(160.0);
-        ui.label(RichText::new("Paused").size(theme::CLIENT_HEADING_SIZE));
-        ui.add_space(12.0);
-        ui.label(
-            RichText::new("Take your time. Your answers so far are saved.")
-                .size(theme::CLIENT_BODY_SIZE),
-        );
-        ui.add_space(theme::GAP);
-        let button = egui::Button::new(RichText::new("Continue").size(theme::CLIENT_BODY_SIZE))
-            .min_size(egui::vec2(220.0, 64.0));
-        if ui.add(button).clicked()
-            || ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Space))
-        {
-            mode.paused = false;
-        }
-    });
+    centered_column(
+        ui,
+        theme::READING_WIDTH.min(ui.available_width() - 20.0),
+        |ui| {
+            ui.add_space((ui.available_height() * 0.15).clamp(8.0, 160.0));
+            a11y::heading(
+                ui,
+                RichText::new("Paused").size(theme::CLIENT_HEADING_SIZE),
+                1,
+            );
+            ui.add_space(12.0);
+            ui.label(
+                RichText::new("Take your time. Your answers so far are saved.")
+                    .size(theme::CLIENT_BODY_SIZE),
+            );
+            ui.add_space(theme::GAP);
+            let button = egui::Button::new(RichText::new("Continue").size(theme::CLIENT_BODY_SIZE))
+                .min_size(egui::vec2(220.0, 64.0));
+            if ui.add(button).clicked()
+                || ui.input(|i| i.key_pressed(Key::Enter) || i.key_pressed(Key::Space))
+            {
+                mode.paused = false;
+            }
+        },
+    );
 }
 
 fn perform(mode: &mut KioskState, action: Action) {

@@ -1,16 +1,29 @@
 //! The steps of client mode, one screen each: hand-over, greeting, instructions, block
 //! introductions, the items, the forced choice, the end.
+//!
+//! Each screen's heading (an item's statement) takes the keyboard focus when the screen
+//! appears, so that a screen reader reads it first and Tab goes on down the page.
 
 use eframe::egui::{self, RichText};
 
 use super::Action;
-use super::answer_scale::answer_button;
+use super::answer_scale::scale_ui;
 use crate::app::kiosk_session::Step;
-use crate::app::{KioskState, theme};
+use crate::app::{KioskState, a11y, theme};
 use crate::core::Answer;
 
 /// Draws the current step; returns what the client clicked.
 pub(super) fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action> {
+    let screen = (mode.session.form_idx, mode.session.step);
+    let focus = mode.announced != Some(screen);
+    mode.announced = Some(screen);
+    // Every screen's widgets have ids of their own: to the accessibility layer a new screen is
+    // new nodes, never an earlier screen's nodes given another role (which screen readers
+    // would go on describing by their old interfaces).
+    ui.push_id(screen, |ui| screen_ui(ui, mode, focus)).inner
+}
+
+fn screen_ui(ui: &mut egui::Ui, mode: &KioskState, focus: bool) -> Option<Action> {
     let session = &mode.session;
     let name = session.client.name.clone();
     let mut action = None;
@@ -18,7 +31,7 @@ pub(super) fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action
     ui.add_space((ui.available_height() * 0.06).clamp(8.0, 60.0));
     match session.step {
         Step::HandOver => {
-            heading(ui, &format!("Please pass the computer to {name}."));
+            heading(ui, &format!("Please pass the computer to {name}."), focus);
             ui.add_space(theme::GAP);
             body(ui, "When you are ready, press Start.");
             ui.add_space(theme::GAP);
@@ -27,20 +40,20 @@ pub(super) fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action
             }
         }
         Step::Greeting => {
-            heading(ui, &format!("Hello. Are you {name}?"));
+            heading(ui, &format!("Hello. Are you {name}?"), focus);
             ui.add_space(theme::GAP);
-            ui.horizontal(|ui| {
-                if big_button(ui, &format!("Yes, I am {name}")).clicked() {
-                    action = Some(Action::ConfirmIdentity);
-                }
-                ui.add_space(16.0);
-                if big_button(ui, "No").clicked() {
-                    action = Some(Action::DenyIdentity);
-                }
-            });
+            // One row, its buttons top-aligned and of one height: a long name wraps inside
+            // its button rather than pushing the other one down.
+            action = button_row(
+                ui,
+                &[
+                    (&format!("Yes, I am {name}"), Action::ConfirmIdentity),
+                    ("No", Action::DenyIdentity),
+                ],
+            );
         }
         Step::WrongPerson => {
-            heading(ui, "Please call your clinician.");
+            heading(ui, "Please call your clinician.", focus);
             ui.add_space(theme::GAP);
             body(
                 ui,
@@ -63,7 +76,7 @@ pub(super) fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action
                 .color(theme::muted(ui)),
             );
             ui.add_space(12.0);
-            heading(ui, "Before you begin");
+            heading(ui, "Before you begin", focus);
             ui.add_space(12.0);
             body(ui, &form.instrument.instructions.text);
             ui.add_space(12.0);
@@ -79,24 +92,24 @@ pub(super) fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action
         Step::BlockIntro(b) => {
             let form = session.form()?;
             let block = form.instrument.blocks.get(b);
-            heading(ui, &block.map_or(String::new(), |bl| bl.intro.clone()));
+            heading(
+                ui,
+                &block.map_or(String::new(), |bl| bl.intro.clone()),
+                focus,
+            );
             ui.add_space(theme::GAP);
-            ui.horizontal(|ui| {
-                if big_button(ui, "Continue").clicked() {
-                    action = Some(Action::Continue);
-                }
-                ui.add_space(16.0);
-                if big_button(ui, "Back").clicked() {
-                    action = Some(Action::Back);
-                }
-            });
+            action = button_row(
+                ui,
+                &[("Continue", Action::Continue), ("Back", Action::Back)],
+            );
         }
-        Step::Choice => action = choice_ui(ui, mode),
-        Step::Item(slot) => action = item_ui(ui, mode, slot),
+        Step::Choice => action = choice_ui(ui, mode, focus),
+        Step::Item(slot) => action = item_ui(ui, mode, slot, focus),
         Step::End => {
             heading(
                 ui,
                 "Thank you \u{2014} please return the computer to your clinician.",
+                focus,
             );
             ui.add_space(theme::GAP);
             body(ui, "Your answers are saved.");
@@ -105,7 +118,7 @@ pub(super) fn step_ui(ui: &mut egui::Ui, mode: &mut KioskState) -> Option<Action
     action
 }
 
-fn item_ui(ui: &mut egui::Ui, mode: &KioskState, slot: usize) -> Option<Action> {
+fn item_ui(ui: &mut egui::Ui, mode: &KioskState, slot: usize, focus: bool) -> Option<Action> {
     let session = &mode.session;
     let form = session.form()?;
     let instrument = &form.instrument;
@@ -113,14 +126,7 @@ fn item_ui(ui: &mut egui::Ui, mode: &KioskState, slot: usize) -> Option<Action> 
     let item = instrument.slot_item(item_slot);
     let mut action = None;
     if let Some((position, total)) = session.progress() {
-        #[expect(clippy::cast_precision_loss, reason = "item counts are small")]
-        let fraction = position as f32 / total as f32;
-        ui.label(
-            RichText::new(format!("{position} of {total}"))
-                .size(theme::PROGRESS_SIZE)
-                .color(theme::muted(ui)),
-        );
-        ui.add(egui::ProgressBar::new(fraction).desired_height(12.0));
+        progress_ui(ui, position, total);
     }
     ui.add_space(theme::GAP);
     if let Some(block) = item_slot.block_idx.and_then(|b| instrument.blocks.get(b)) {
@@ -135,32 +141,13 @@ fn item_ui(ui: &mut egui::Ui, mode: &KioskState, slot: usize) -> Option<Action> 
         Some(label) => format!("Paragraph {label}: {}", item.text),
         None => item.text.clone(),
     };
-    ui.label(RichText::new(statement).size(theme::STATEMENT_SIZE));
+    statement_ui(ui, &statement, focus);
     ui.add_space(theme::GAP);
     let current = session.current_answer();
     let response = &instrument.response;
-    let n = usize::try_from(response.max - response.min + 1).unwrap_or(1);
-    let spacing = 8.0;
-    #[expect(clippy::cast_precision_loss, reason = "at most 101 buttons")]
-    let width = ((ui.available_width() - spacing * (n as f32 - 1.0)) / n as f32).max(48.0);
-    ui.horizontal(|ui| {
-        ui.spacing_mut().item_spacing.x = spacing;
-        for value in response.min..=response.max {
-            let anchor = response.anchor(value).unwrap_or("");
-            let selected = current == Some(Answer::Value(value));
-            if answer_button(
-                ui,
-                egui::vec2(width, theme::ANSWER_BUTTON_HEIGHT),
-                value,
-                anchor,
-                selected,
-            )
-            .clicked()
-            {
-                action = Some(Action::Answer(Answer::Value(value)));
-            }
-        }
-    });
+    if let Some(value) = scale_ui(ui, response, &statement, current) {
+        action = Some(Action::Answer(Answer::Value(value)));
+    }
     ui.add_space(16.0);
     ui.horizontal(|ui| {
         let back = egui::Button::new(RichText::new("Back").size(theme::CLIENT_BODY_SIZE))
@@ -189,15 +176,35 @@ fn item_ui(ui: &mut egui::Ui, mode: &KioskState, slot: usize) -> Option<Action> 
     action
 }
 
+/// "Item 12 of 36" and a progress bar named by it, its value the item's number.
+fn progress_ui(ui: &mut egui::Ui, position: usize, total: usize) {
+    #[expect(clippy::cast_precision_loss, reason = "item counts are small")]
+    let fraction = position as f32 / total as f32;
+    let label = ui.label(
+        RichText::new(format!("Item {position} of {total}"))
+            .size(theme::PROGRESS_SIZE)
+            .color(theme::muted(ui)),
+    );
+    let bar = ui
+        .add(egui::ProgressBar::new(fraction).desired_height(12.0))
+        .labelled_by(label.id);
+    #[expect(clippy::cast_precision_loss, reason = "item counts are small")]
+    ui.ctx().accesskit_node_builder(bar.id, |node| {
+        node.set_min_numeric_value(0.0);
+        node.set_max_numeric_value(total as f64);
+        node.set_numeric_value(position as f64);
+    });
+}
+
 /// The forced choice: the paragraphs as large buttons.
-fn choice_ui(ui: &mut egui::Ui, mode: &KioskState) -> Option<Action> {
+fn choice_ui(ui: &mut egui::Ui, mode: &KioskState, focus: bool) -> Option<Action> {
     let session = &mode.session;
     let mut action = None;
     let form = session.form()?;
     let Some(choice) = &form.instrument.choice else {
         return None;
     };
-    heading(ui, &choice.prompt);
+    heading(ui, &choice.prompt, focus);
     ui.add_space(theme::GAP);
     let chosen = form.administration.choice.clone();
     for (i, (value, item_idx)) in choice.options.iter().enumerate() {
@@ -227,6 +234,59 @@ fn choice_ui(ui: &mut egui::Ui, mode: &KioskState) -> Option<Action> {
     );
     action
 }
+/// Buttons side by side, top-aligned and of one height (the tallest one's): a text too long
+/// for its share of the row wraps inside its button, and the row stays one row.
+fn button_row(ui: &mut egui::Ui, buttons: &[(&str, Action)]) -> Option<Action> {
+    let gap = 16.0;
+    #[expect(clippy::cast_precision_loss, reason = "two or three buttons")]
+    let count = buttons.len().max(1) as f32;
+    let room = (ui.available_width() - gap * (count - 1.0)) / count;
+    let padding = ui.spacing().button_padding;
+    // Each button as wide as its text on one line (at least 220 points, at most its share);
+    // all as high as the tallest text needs at that width.
+    let laid: Vec<(egui::WidgetText, f32, f32)> = buttons
+        .iter()
+        .map(|(text, _)| {
+            let text: egui::WidgetText = RichText::new(*text).size(theme::CLIENT_BODY_SIZE).into();
+            let one_line = text
+                .clone()
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Button,
+                )
+                .size()
+                .x;
+            let width = (one_line + 2.0 * padding.x + 1.0).clamp(220.0_f32.min(room), room);
+            let height = text
+                .clone()
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Wrap),
+                    width - 2.0 * padding.x,
+                    egui::TextStyle::Button,
+                )
+                .size()
+                .y
+                + 2.0 * padding.y;
+            (text, width, height)
+        })
+        .collect();
+    let height = laid.iter().map(|(_, _, h)| *h).fold(64.0_f32, f32::max);
+    let mut action = None;
+    ui.with_layout(egui::Layout::left_to_right(egui::Align::TOP), |ui| {
+        ui.spacing_mut().item_spacing.x = gap;
+        for ((text, width, _), (_, then)) in laid.into_iter().zip(buttons) {
+            let button = egui::Button::new(text).wrap();
+            if ui.add_sized([width, height], button).clicked() {
+                action = Some(*then);
+            }
+        }
+    });
+    action
+}
+
 /// A large button, its text centred.
 fn big_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
     // In a horizontal layout egui centres a wide button's text; in a vertical one it would not.
@@ -239,13 +299,43 @@ fn big_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
     .inner
 }
 
-/// A client-mode heading.
-fn heading(ui: &mut egui::Ui, text: &str) {
-    ui.label(
-        RichText::new(text)
-            .size(theme::CLIENT_HEADING_SIZE)
-            .strong(),
+/// A client-mode heading: a heading to the accessibility layer, and given the keyboard focus
+/// when `focus` (the screen has just appeared).
+fn heading(ui: &mut egui::Ui, text: &str, focus: bool) {
+    let text = RichText::new(text)
+        .size(theme::CLIENT_HEADING_SIZE)
+        .strong();
+    let response = focusable_text(ui, text, focus);
+    a11y::mark_heading(ui, &response, 1);
+}
+
+/// An item's statement, given the keyboard focus when the item has just appeared.
+fn statement_ui(ui: &mut egui::Ui, statement: &str, focus: bool) {
+    focusable_text(
+        ui,
+        RichText::new(statement).size(theme::STATEMENT_SIZE),
+        focus,
     );
+}
+
+/// Wrapped text that the keyboard can reach, so that a screen reader can be sent to it; takes
+/// the focus when `focus`. Drawn as plain text: egui would underline a focused label, which
+/// reads as a link, and static text needs no focus mark (nothing happens on a key there).
+fn focusable_text(ui: &mut egui::Ui, text: RichText, focus: bool) -> egui::Response {
+    let (position, galley, response) = egui::Label::new(text)
+        .wrap()
+        .selectable(false)
+        .sense(egui::Sense::focusable_noninteractive())
+        .layout_in_ui(ui);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, galley.text()));
+    if ui.is_rect_visible(response.rect) {
+        ui.painter()
+            .galley(position, galley, ui.visuals().text_color());
+    }
+    if focus {
+        response.request_focus();
+    }
+    response
 }
 
 /// Client-mode body text.

@@ -7,6 +7,7 @@ mod charts;
 mod readings;
 mod scores;
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use super::{Page, ViewCx};
@@ -196,10 +197,13 @@ pub fn results_ui(
             edit: None,
         }));
     }
-    ui.heading(format!(
-        "{} \u{2014} {}",
-        page.instrument.short_name, page.client.name
-    ));
+    a11y::page_title(
+        ui,
+        format!(
+            "{} \u{2014} {}",
+            page.instrument.short_name, page.client.name
+        ),
+    );
     ui.label(
         RichText::new(format!(
             "{} · {} · {} of {} answered ({} declined)",

@@ -1,6 +1,7 @@
 //! The readings under the tables: the forced choice, how to read the scores, the category
 //! and region with their caveats, the validity flags and the note on norms.
 
+use crate::app::a11y;
 use eframe::egui::{self, RichText};
 
 use crate::app::theme;
@@ -17,7 +18,7 @@ pub(super) fn readings_ui(ui: &mut egui::Ui, readings: &text::Readings, norm_not
     // How to read each score (for the RFQ-8, the authors' reading of high and low values).
     if !readings.how_to_read.is_empty() {
         ui.add_space(8.0);
-        ui.label(RichText::new("How to read the scores").strong());
+        a11y::section_title(ui, "How to read the scores");
         for line in &readings.how_to_read {
             ui.label(line);
         }
@@ -28,7 +29,7 @@ pub(super) fn readings_ui(ui: &mut egui::Ui, readings: &text::Readings, norm_not
         ui.label(RichText::new(caveat).color(theme::muted(ui)));
     }
     ui.add_space(theme::GAP);
-    ui.label(RichText::new("Validity").strong());
+    a11y::section_title(ui, "Validity");
     if readings.flags.is_empty() {
         ui.label(text::NO_FLAGS);
     }

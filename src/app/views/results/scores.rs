@@ -2,6 +2,7 @@
 
 use eframe::egui::{self, RichText};
 
+use crate::app::a11y::A11yTable;
 use crate::app::theme;
 use crate::results::text;
 
@@ -45,51 +46,69 @@ pub(super) fn scores_grid_ui(ui: &mut egui::Ui, rows: &[text::ScoreRow]) {
     if with_norms {
         titles.extend(["z", "T", "Percentile"]);
     }
-    egui::Grid::new("scores")
-        .num_columns(titles.len())
-        .striped(true)
-        .spacing(egui::vec2(20.0, 10.0))
-        .show(ui, |ui| {
-            for title in &titles {
-                ui.label(RichText::new(*title).strong());
-            }
-            ui.end_row();
-            for row in rows {
-                ui.label(&row.name).on_hover_text(&row.higher_means);
-                match &row.not_scored {
-                    Some(reason) if row.value == text::NONE => {
-                        ui.label(RichText::new(reason).color(theme::warning(ui)))
-                    }
-                    _ => ui.label(
-                        RichText::new(&row.value)
-                            .strong()
-                            .size(theme::EMPHASIS_SIZE),
-                    ),
-                };
-                match &row.band {
-                    Some(band) => ui.label(band),
-                    None => ui
-                        .label(RichText::new(text::NONE).color(theme::muted(ui)))
-                        .on_hover_text("No reliability and SD for this score: see Settings."),
-                };
-                ui.label(&row.answered);
-                ui.label(&row.range);
-                // Flags about this score (the form's own flags are listed under Validity).
-                if row.flags.is_empty() {
-                    ui.label(RichText::new(text::NONE).color(theme::muted(ui)));
-                } else {
-                    ui.label(RichText::new(row.flags.join("; ")).color(theme::warning(ui)));
-                }
-                if let Some(standing) = &row.standing {
-                    for cell in standing {
-                        ui.label(cell);
-                    }
-                } else if with_norms {
-                    for _ in 0..3 {
-                        ui.label(text::NONE);
-                    }
+    A11yTable::show(ui, "Scores", rows.len() + 1, titles.len(), |ui, table| {
+        egui::Grid::new("scores")
+            .num_columns(titles.len())
+            .striped(true)
+            .spacing(egui::vec2(20.0, 10.0))
+            .show(ui, |ui| {
+                table.row(ui, 0);
+                for title in &titles {
+                    table.header(ui, title);
                 }
                 ui.end_row();
-            }
-        });
+                for (k, row) in rows.iter().enumerate() {
+                    table.row(ui, k + 1);
+                    score_row_ui(ui, table, row, with_norms);
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+/// One score's cells.
+fn score_row_ui(ui: &mut egui::Ui, table: &mut A11yTable, row: &text::ScoreRow, with_norms: bool) {
+    table.named_cell(ui, |ui| {
+        ui.label(&row.name).on_hover_text(&row.higher_means)
+    });
+    match &row.not_scored {
+        Some(reason) if row.value == text::NONE => {
+            table.text_cell(ui, RichText::new(reason).color(theme::warning(ui)));
+        }
+        _ => table.text_cell(
+            ui,
+            RichText::new(&row.value)
+                .strong()
+                .size(theme::EMPHASIS_SIZE),
+        ),
+    }
+    match &row.band {
+        Some(band) => table.text_cell(ui, band),
+        None => {
+            table.named_cell(ui, |ui| {
+                ui.label(RichText::new(text::NONE).color(theme::muted(ui)))
+                    .on_hover_text("No reliability and SD for this score: see Settings.")
+            });
+        }
+    }
+    table.text_cell(ui, &row.answered);
+    table.text_cell(ui, &row.range);
+    // Flags about this score (the form's own flags are listed under Validity).
+    if row.flags.is_empty() {
+        table.text_cell(ui, RichText::new(text::NONE).color(theme::muted(ui)));
+    } else {
+        table.text_cell(
+            ui,
+            RichText::new(row.flags.join("; ")).color(theme::warning(ui)),
+        );
+    }
+    if let Some(standing) = &row.standing {
+        for cell in standing {
+            table.text_cell(ui, cell);
+        }
+    } else if with_norms {
+        for _ in 0..3 {
+            table.text_cell(ui, text::NONE);
+        }
+    }
 }
