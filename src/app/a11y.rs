@@ -176,19 +176,13 @@ pub fn radio_group<R>(
     size: usize,
     add: impl FnOnce(&mut egui::Ui) -> R,
 ) -> R {
-    ui.scope_builder(
-        egui::UiBuilder::new()
-            .accessibility_role(Role::RadioGroup)
-            .accessibility_label(name),
-        |ui| {
-            ui.ctx().accesskit_node_builder(ui.unique_id(), |node| {
-                node.set_size_of_set(size);
-                node.set_description(description);
-            });
-            add(ui)
-        },
-    )
-    .inner
+    group(ui, name, |ui| {
+        ui.ctx().accesskit_node_builder(ui.unique_id(), |node| {
+            node.set_size_of_set(size);
+            node.set_description(description);
+        });
+        add(ui)
+    })
 }
 
 /// A page's title: egui's heading style, a heading of level 1 to the accessibility layer.

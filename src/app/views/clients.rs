@@ -17,7 +17,7 @@ pub fn clients_ui(
     ui.add_space(8.0);
     let mut search_entered = false;
     ui.horizontal(|ui| {
-        a11y::heading(ui, RichText::new("Clients").heading(), 1);
+        a11y::page_title(ui, "Clients");
         ui.add_space(20.0);
         let label = ui.label("Search");
         let field = ui
